@@ -1,0 +1,43 @@
+package ingest
+
+import "auditlens/backend/audit"
+
+// Microsoft 365 unified audit log: Management Activity API records and
+// Sentinel OfficeActivity rows.
+var m365 = register(&Format{
+	Name:        "m365.unified",
+	Description: "Microsoft 365 unified audit log (Management Activity API, Sentinel OfficeActivity, Purview AuditData)",
+	Detect: func(f Fields) bool {
+		return isString(f, "Operation") && hasAny(f, "CreationTime", "TimeGenerated", "CreationDate") &&
+			hasAny(f, "Workload", "OfficeWorkload", "RecordType") && hasAny(f, "UserId", "UserKey", "UserIds")
+	},
+	Mapping: Mapping{
+		Time:      Paths{"CreationTime", "TimeGenerated", "CreationDate"},
+		ActorID:   Paths{"UserKey", "UserId", "UserIds"},
+		ActorName: Paths{"UserId", "UserIds"},
+		ActorType: Paths{"UserType"},
+		ActorTypes: map[string]string{"0": audit.ActorUser, "Regular": audit.ActorUser, "2": audit.ActorUser, "Admin": audit.ActorUser,
+			"3": audit.ActorUser, "DcAdmin": audit.ActorUser, "4": audit.ActorSystem, "System": audit.ActorSystem,
+			"5": audit.ActorService, "Application": audit.ActorService, "6": audit.ActorService, "ServicePrincipal": audit.ActorService},
+		Action: Paths{"Operation"},
+		Targets: []TargetSpec{
+			{TypeIs: "object", Name: Paths{"ObjectId", "OfficeObjectId"}},
+			{TypeIs: "mailbox", Name: Paths{"MailboxOwnerUPN"}},
+			{Each: "Parameters[Name=Identity]", TypeIs: "object", Name: Paths{"Value"}},
+		},
+		IP:        Paths{"ClientIP", "Client_IPAddress", "ClientIPAddress", "ActorIpAddress"},
+		UserAgent: Paths{"UserAgent", "ClientInfoString"},
+		Session:   Paths{"SessionId", "AppAccessContext.AADSessionId"},
+		Request:   Paths{"Id", "CorrelationId"},
+		Outcome: OutcomeSpec{Paths: Paths{"ResultStatus"},
+			Success: []string{"True", "Succeeded", "Success", "PartiallySucceeded"}, Failure: []string{"False", "Failed", "Failure"}},
+		Categories: []CategoryRule{
+			{Match: `UserLoggedIn|UserLoginFailed|SignIn|Logon|MailboxLogin`, Category: audit.CategoryAccess},
+			{Match: `Accessed|Viewed|Downloaded|Previewed|Search|Read|Sync|Export`, Category: audit.CategoryData},
+			{Match: `Role|Member|Permission|User|Group|Delegat`, Category: audit.CategoryUser},
+			{Match: `InboxRule|Transport|Connector|App|Consent|OAuth|Forward`, Category: audit.CategoryIntegration},
+			{Match: `.`, Category: audit.CategoryConfiguration},
+		},
+		Changes: []ChangeSpec{{Each: "ModifiedProperties", Path: Paths{"Name"}, Before: Paths{"OldValue"}, After: Paths{"NewValue"}}},
+	},
+})
