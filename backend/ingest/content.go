@@ -137,4 +137,3 @@ func eventID(salt, raw []byte) string {
 	h.Write(raw)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
-

@@ -83,7 +83,7 @@ type compiled struct {
 }
 
 type compiledTarget struct {
-	each fieldPath
+	each          fieldPath
 	typ, id, name compiledPaths
 	typeIs        string
 }
@@ -94,7 +94,7 @@ type compiledRule struct {
 }
 
 type compiledChange struct {
-	each fieldPath
+	each                fieldPath
 	path, before, after compiledPaths
 }
 

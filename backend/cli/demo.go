@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"auditlens/backend/demo"
+	"auditlens/backend/service"
+)
+
+func demoCmd(env Env, caseDir *string) *cobra.Command {
+	var events int
+	var seed uint64
+	var out string
+	cmd := &cobra.Command{
+		Use:   "demo [--case DIR] [--events N] [--seed S] [--out FILE.zip]",
+		Short: "Fill a case with a realistic generated incident-platform audit trail (and keep its export archive)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if events <= 0 {
+				return fmt.Errorf("--events must be at least 1")
+			}
+			zipPath := out
+			if zipPath == "" {
+				tmp, err := os.MkdirTemp("", "auditlens-demo-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(tmp)
+				zipPath = filepath.Join(tmp, "ilert-audit-export.zip")
+			}
+			if err := demo.WriteZip(demo.Options{Events: events, Seed: seed}, zipPath); err != nil {
+				return err
+			}
+			c, err := openCase(*caseDir)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			sum, err := c.Import([]string{zipPath}, service.ImportOptions{Progress: progressPrinter(env.Stderr)})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "demo case %s: %d events (%d already there)\n", c.Dir, sum.Events, sum.Duplicates)
+			if out != "" {
+				fmt.Fprintf(env.Stdout, "export archive: %s\n", out)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&events, "events", 20000, "number of audit records")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same trail")
+	cmd.Flags().StringVar(&out, "out", "", "also keep the export archive at this path")
+	return cmd
+}

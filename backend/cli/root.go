@@ -1,0 +1,106 @@
+// Package cli is the command line of auditlens (a contract: tests and
+// scripts rely on it). Every command calls the service layer only.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/service"
+)
+
+// Version is set at build time (-ldflags "-X auditlens/backend/cli.Version=…").
+var Version = "dev"
+
+// exitError carries an exit status with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// Env is what the commands need from the outside world.
+type Env struct {
+	Stdout, Stderr io.Writer
+	// Window runs the desktop window on a case; nil when the binary has
+	// none (built without the desktop tag): then serve runs instead.
+	Window func(caseDir string) error
+}
+
+// Run runs the command line and returns the process exit status.
+func Run(args []string, env Env) int {
+	root := newRoot(env)
+	root.SetArgs(args)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(env.Stderr, "auditlens:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(env.Stderr, "auditlens:", err)
+	if audit.ErrorCode(err) == audit.EINVALID {
+		return 2
+	}
+	return 1
+}
+
+func newRoot(env Env) *cobra.Command {
+	var caseDir string
+	root := &cobra.Command{
+		Use:   "auditlens",
+		Short: "Open exported audit logs offline: search, timeline, diffs, reports",
+		Long: `auditlens imports audit-log exports (CloudTrail, Okta, GitHub, Kubernetes, Entra ID,
+Microsoft 365, Google, Slack, auditd, …) into a case folder and lets you search them,
+offline. Without a command it opens the desktop window (or serves the UI when there is
+no display).`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir := caseDirOrDefault(caseDir)
+			if env.Window != nil && hasDisplay() {
+				return env.Window(dir)
+			}
+			return serve(cmd, env, dir, defaultAddr, "")
+		},
+	}
+	root.PersistentFlags().StringVar(&caseDir, "case", "", "case folder (default: "+service.DefaultDir()+")")
+	root.AddCommand(
+		importCmd(env, &caseDir),
+		searchCmd(env, &caseDir),
+		formatsCmd(env),
+		demoCmd(env, &caseDir),
+		reindexCmd(env, &caseDir),
+		serveCmd(env, &caseDir),
+	)
+	return root
+}
+
+func caseDirOrDefault(dir string) string {
+	if dir == "" {
+		return service.DefaultDir()
+	}
+	return dir
+}
+
+func openCase(dir string) (*service.Case, error) {
+	return service.Open(caseDirOrDefault(dir))
+}
+
+func hasDisplay() bool {
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}

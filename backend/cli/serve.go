@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/httpapi"
+	"auditlens/frontend"
+)
+
+const defaultAddr = "127.0.0.1:7780"
+
+func serveCmd(env Env, caseDir *string) *cobra.Command {
+	var addr, token string
+	cmd := &cobra.Command{
+		Use:   "serve [--case DIR] [--addr 127.0.0.1:7780] [--token T]",
+		Short: "Serve the UI and the API to a browser (loopback only unless a token is set)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd, env, caseDirOrDefault(*caseDir), addr, token)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", defaultAddr, "address to listen on; port 0 picks a free port")
+	cmd.Flags().StringVar(&token, "token", "", "require this token (needed to listen beyond loopback; \"auto\" makes one)")
+	return cmd
+}
+
+func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return audit.Errorf(audit.EINVALID, "--addr %q: %v", addr, err)
+	}
+	if token == "auto" {
+		b := make([]byte, 16)
+		rand.Read(b)
+		token = hex.EncodeToString(b)
+	}
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && token == "" {
+		return audit.Errorf(audit.EINVALID, "--addr %s listens beyond this machine: give --token (or --token auto) so only you can read the case", addr)
+	}
+	c, err := openCase(dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", addr, err)
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	if token != "" {
+		url += "?token=" + token
+	}
+	fmt.Fprintf(env.Stdout, "auditlens serving case %s at %s\n", c.Dir, url)
+	srv := &http.Server{Handler: httpapi.New(c, frontend.Assets(), token), ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

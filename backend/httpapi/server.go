@@ -1,0 +1,157 @@
+// Package httpapi serves the JSON API and the embedded frontend. The same
+// handler runs behind `auditlens serve` and inside the desktop window.
+package httpapi
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/ingest"
+	"auditlens/backend/service"
+)
+
+// Server is the HTTP face of one case.
+type Server struct {
+	c     *service.Case
+	token string
+	mux   *http.ServeMux
+}
+
+// New returns the handler for case c serving the frontend from assets. With
+// a token, every request must carry it (Authorization: Bearer, or ?token=).
+func New(c *service.Case, assets fs.FS, token string) *Server {
+	s := &Server{c: c, token: token, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /api/search", s.search)
+	s.mux.HandleFunc("GET /api/events/{id}", s.event)
+	s.mux.HandleFunc("GET /api/sources", s.sources)
+	s.mux.HandleFunc("GET /api/formats", s.formats)
+	s.mux.Handle("/", http.FileServerFS(assets))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if s.token != "" && !s.authorized(r) {
+		writeError(w, audit.Errorf("unauthorized", "a token is required: open the URL that `auditlens serve` printed"))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	got := r.URL.Query().Get("token")
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		got = strings.TrimPrefix(h, "Bearer ")
+	}
+	if c, err := r.Cookie("auditlens_token"); err == nil && got == "" {
+		got = c.Value
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+}
+
+// statuses maps error codes to HTTP statuses, in one place.
+var statuses = map[string]int{
+	audit.EINVALID:  http.StatusBadRequest,
+	audit.ENOTFOUND: http.StatusNotFound,
+	audit.ECONFLICT: http.StatusConflict,
+	"unauthorized":  http.StatusUnauthorized,
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	code := audit.ErrorCode(err)
+	status, ok := statuses[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	msg := err.Error()
+	var ae *audit.Error
+	if !errors.As(err, &ae) {
+		msg = "internal error: " + msg
+	}
+	writeJSON(w, status, map[string]string{"code": code, "error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := audit.Query{Text: v.Get("q")}
+	var err error
+	if q.From, err = parseTime(v.Get("from")); err != nil {
+		writeError(w, err)
+		return
+	}
+	if q.To, err = parseTime(v.Get("to")); err != nil {
+		writeError(w, err)
+		return
+	}
+	if l := v.Get("limit"); l != "" {
+		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > 10000 {
+			writeError(w, audit.Errorf(audit.EINVALID, "limit must be a number from 1 to 10000"))
+			return
+		}
+	}
+	res, err := s.c.Search(q)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return t, audit.Errorf(audit.EINVALID, "%q is not an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
+func (s *Server) event(w http.ResponseWriter, r *http.Request) {
+	ev, err := s.c.Event(r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ev)
+}
+
+func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
+	src, err := s.c.Sources()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if src == nil {
+		src = []audit.Source{}
+	}
+	writeJSON(w, http.StatusOK, src)
+}
+
+func (s *Server) formats(w http.ResponseWriter, r *http.Request) {
+	type format struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	}
+	var out []format
+	for _, f := range ingest.Formats() {
+		out = append(out, format{f.Name, f.Description})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

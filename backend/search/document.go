@@ -1,0 +1,100 @@
+package search
+
+import (
+	"bytes"
+	"strings"
+
+	"auditlens/backend/audit"
+)
+
+// document is what the index holds of an event: the normalized fields, and
+// the values (not the keys) of the raw record as one text for free search.
+func document(ev *audit.Event) map[string]any {
+	targets := make([]map[string]any, 0, len(ev.Targets))
+	for _, t := range ev.Targets {
+		targets = append(targets, map[string]any{"type": t.Type, "id": t.ID, "name": t.Name})
+	}
+	return map[string]any{
+		"time":     ev.Time,
+		"format":   ev.Format,
+		"category": ev.Category,
+		"action":   ev.Action,
+		"outcome":  ev.Outcome,
+		"actor": map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
+			"type": ev.Actor.Type},
+		"targets":    targets,
+		"ip":         ev.IP,
+		"user_agent": ev.UserAgent,
+		"session":    ev.Session,
+		"request":    ev.Request,
+		"message":    ev.Message,
+		"source":     ev.Source.Name,
+		"raw":        rawValues(ev.Raw),
+	}
+}
+
+// rawValues keeps the string and number values of a JSON record, dropping
+// its keys and punctuation; any other record is its own text.
+func rawValues(raw []byte) string {
+	t := bytes.TrimLeft(raw, " \t\r\n")
+	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		return string(raw)
+	}
+	var b strings.Builder
+	b.Grow(len(raw) / 2)
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == '"':
+			j := i + 1
+			for j < len(t) && t[j] != '"' {
+				if t[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(t) {
+				return b.String()
+			}
+			k := j + 1
+			for k < len(t) && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r' || t[k] == '\n') {
+				k++
+			}
+			if k >= len(t) || t[k] != ':' { // a value, not a key
+				writeUnescaped(&b, t[i+1:j])
+				b.WriteByte(' ')
+			}
+			i = j
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i
+			for j < len(t) && strings.IndexByte("+-.eE0123456789", t[j]) >= 0 {
+				j++
+			}
+			b.Write(t[i:j])
+			b.WriteByte(' ')
+			i = j - 1
+		}
+	}
+	return b.String()
+}
+
+// writeUnescaped writes a JSON string body, turning the common escapes into
+// spaces or their characters; text search needs words, not exact bytes.
+func writeUnescaped(b *strings.Builder, s []byte) {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n', 't', 'r', 'b', 'f':
+			b.WriteByte(' ')
+		case 'u':
+			b.WriteByte(' ')
+			i += 4
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"auditlens/backend/audit"
+)
+
+var (
+	keyVersion   = []byte("auditlens.mapping_version")
+	keyWatermark = []byte("auditlens.watermark")
+)
+
+// Index is the search index of one case.
+type Index struct {
+	idx bleve.Index
+}
+
+// Open opens the index in dir, creating it when missing. fresh is true when
+// the index was (re)created and must be filled from the database: it was
+// missing, or of another mapping version.
+func Open(dir string) (x *Index, fresh bool, err error) {
+	idx, err := bleve.Open(dir)
+	if err == nil {
+		v, _ := idx.GetInternal(keyVersion)
+		if string(v) == MappingVersion {
+			return &Index{idx}, false, nil
+		}
+		idx.Close()
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, false, err
+		}
+	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		// An unreadable index is rebuilt: the database holds everything.
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, false, err
+		}
+	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, false, err
+	}
+	idx, err = bleve.New(dir, m)
+	if err != nil {
+		return nil, false, fmt.Errorf("creating the search index in %s: %v", dir, err)
+	}
+	if err := idx.SetInternal(keyVersion, []byte(MappingVersion)); err != nil {
+		idx.Close()
+		return nil, false, err
+	}
+	return &Index{idx}, true, nil
+}
+
+// Close closes the index.
+func (x *Index) Close() error { return x.idx.Close() }
+
+// Watermark is the seq of the newest event the index holds.
+func (x *Index) Watermark() int64 {
+	v, _ := x.idx.GetInternal(keyWatermark)
+	n, _ := strconv.ParseInt(string(v), 10, 64)
+	return n
+}
+
+// Batch collects documents and writes them with the new watermark at once.
+type Batch struct {
+	x *Index
+	b *bleve.Batch
+}
+
+// NewBatch starts a batch.
+func (x *Index) NewBatch() *Batch { return &Batch{x: x, b: x.idx.NewBatch()} }
+
+// Add queues ev.
+func (b *Batch) Add(ev *audit.Event) error { return b.b.Index(ev.ID, document(ev)) }
+
+// Size is the number of queued documents.
+func (b *Batch) Size() int { return b.b.Size() }
+
+// Commit writes the queued documents and the watermark.
+func (b *Batch) Commit(watermark int64) error {
+	b.b.SetInternal(keyWatermark, []byte(strconv.FormatInt(watermark, 10)))
+	err := b.x.idx.Batch(b.b)
+	b.b.Reset()
+	return err
+}
+
+// DocCount is the number of indexed events.
+func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }

@@ -1,0 +1,82 @@
+// Package search is the case's Bleve full-text index: an explicit mapping,
+// batch indexing with a stored watermark, and queries that return event ids.
+// SQLite stays the source of truth; the index can be rebuilt from it.
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// MappingVersion changes whenever the mapping does; an index of another
+// version is stale and is rebuilt.
+const MappingVersion = "1"
+
+const keywordAnalyzer = "keyword_lower"
+
+// newMapping is the explicit mapping: keyword fields (whole value, any case)
+// for exact terms and facets, text fields for words, no dynamic fields.
+func newMapping() (mapping.IndexMapping, error) {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomAnalyzer(keywordAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = standard.Name
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+
+	doc := bleve.NewDocumentStaticMapping()
+	tm := bleve.NewDateTimeFieldMapping()
+	tm.Store = false
+	tm.IncludeInAll = false
+	tm.DocValues = true
+	doc.AddFieldMappingsAt("time", tm)
+	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source"} {
+		doc.AddFieldMappingsAt(f, keyword())
+	}
+	for _, f := range []string{"message", "user_agent", "raw"} {
+		doc.AddFieldMappingsAt(f, text())
+	}
+	actor := bleve.NewDocumentStaticMapping()
+	actor.AddFieldMappingsAt("id", keyword())
+	actor.AddFieldMappingsAt("email", keyword())
+	actor.AddFieldMappingsAt("type", keyword())
+	actor.AddFieldMappingsAt("name", text())
+	doc.AddSubDocumentMapping("actor", actor)
+	targets := bleve.NewDocumentStaticMapping()
+	targets.AddFieldMappingsAt("type", keyword())
+	targets.AddFieldMappingsAt("id", keyword())
+	targets.AddFieldMappingsAt("name", text())
+	doc.AddSubDocumentMapping("targets", targets)
+	im.DefaultMapping = doc
+	return im, nil
+}
+
+func keyword() *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = keywordAnalyzer
+	f.Store = false
+	f.IncludeInAll = true
+	f.IncludeTermVectors = false
+	f.DocValues = true
+	return f
+}
+
+func text() *mapping.FieldMapping {
+	f := bleve.NewTextFieldMapping()
+	f.Analyzer = standard.Name
+	f.Store = false
+	f.IncludeInAll = true
+	f.IncludeTermVectors = true // phrases need positions
+	f.DocValues = false
+	return f
+}

@@ -1,0 +1,128 @@
+// Package service holds the use cases of auditlens. The CLI, the HTTP API
+// and the window call only this package; it alone writes the store and the
+// index, so data flows one way: ingest -> service -> store + search.
+package service
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/search"
+	"auditlens/backend/store"
+)
+
+// Case is one open case folder: case.db and index/.
+type Case struct {
+	Dir   string
+	store *store.Store
+	index *search.Index
+	mu    sync.Mutex // one import or reindex at a time
+}
+
+// DefaultDir is the default case in the user's data directory.
+func DefaultDir() string {
+	base, err := os.UserConfigDir()
+	if xdg := os.Getenv("XDG_DATA_HOME"); xdg != "" {
+		base, err = xdg, nil
+	} else if home, herr := os.UserHomeDir(); herr == nil {
+		base, err = filepath.Join(home, ".local", "share"), nil
+	}
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "auditlens", "default-case")
+}
+
+// Open opens the case in dir, creating it when missing, and brings its
+// search index up to the database (after a killed import, or when the index
+// was removed or is of an older mapping).
+func Open(dir string) (*Case, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, audit.Errorf(audit.EINVALID, "cannot create the case folder %s: %v", dir, err)
+	}
+	st, err := store.Open(filepath.Join(dir, "case.db"))
+	if err != nil {
+		return nil, fmt.Errorf("opening the case database: %w", err)
+	}
+	idx, fresh, err := search.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	c := &Case{Dir: dir, store: st, index: idx}
+	from := idx.Watermark()
+	if fresh {
+		from = 0
+	}
+	if err := c.catchUp(context.Background(), from); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("bringing the search index up to date: %w", err)
+	}
+	return c, nil
+}
+
+// Close closes the index and the database.
+func (c *Case) Close() error {
+	err := c.index.Close()
+	if e := c.store.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// catchUp indexes every stored event after seq from.
+func (c *Case) catchUp(ctx context.Context, from int64) error {
+	max, err := c.store.MaxSeq()
+	if err != nil || max <= from {
+		return err
+	}
+	b := c.index.NewBatch()
+	last := from
+	err = c.store.EachAfter(ctx, from, func(seq int64, ev *audit.Event) error {
+		if err := b.Add(ev); err != nil {
+			return err
+		}
+		last = seq
+		if b.Size() >= indexBatch {
+			return b.Commit(last)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return b.Commit(last)
+}
+
+// Reindex rebuilds the search index from the database.
+func (c *Case) Reindex(ctx context.Context) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dir := filepath.Join(c.Dir, "index")
+	if err := c.index.Close(); err != nil {
+		return 0, err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return 0, err
+	}
+	idx, _, err := search.Open(dir)
+	if err != nil {
+		return 0, err
+	}
+	c.index = idx
+	if err := c.catchUp(ctx, 0); err != nil {
+		return 0, err
+	}
+	n, err := idx.DocCount()
+	return int64(n), err
+}
+
+// Sources lists the provenance of everything imported.
+func (c *Case) Sources() ([]audit.Source, error) { return c.store.Sources() }
+
+// Event returns one event.
+func (c *Case) Event(id string) (*audit.Event, error) { return c.store.Event(id) }

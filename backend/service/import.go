@@ -1,0 +1,206 @@
+package service
+
+import (
+	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/ingest"
+)
+
+// Events are written and indexed in batches of this many.
+const (
+	writeBatch = 5000
+	indexBatch = 5000
+)
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	Format   string               // "" or "auto", or a format name
+	Progress func(ImportProgress) // called after each batch, may be nil
+}
+
+// ImportProgress is what a running import has done so far.
+type ImportProgress struct {
+	Sources    int
+	Events     int
+	Duplicates int
+	Rejected   int
+	Elapsed    time.Duration
+}
+
+// ImportSummary is the outcome of an import, as `import --json` prints it.
+type ImportSummary struct {
+	Events     int            `json:"events"`
+	Duplicates int            `json:"duplicates"`
+	Rejected   int            `json:"rejected"`
+	Fallback   int            `json:"fallback"`
+	Sources    []SourceResult `json:"sources"`
+	Failures   []string       `json:"failures,omitempty"` // paths that could not be read
+	Seconds    float64        `json:"seconds"`
+}
+
+// SourceResult is one source in the summary.
+type SourceResult struct {
+	ID         int64               `json:"id"`
+	Path       string              `json:"path"`
+	Member     string              `json:"member"`
+	Size       int64               `json:"size"`
+	SHA256     string              `json:"sha256"`
+	Format     string              `json:"format"`
+	Events     int                 `json:"events"`
+	Duplicates int                 `json:"duplicates"`
+	Rejected   int                 `json:"rejected"`
+	Fallback   int                 `json:"fallback"`
+	Errors     []audit.RecordError `json:"errors"`
+	Failed     string              `json:"failed,omitempty"`
+}
+
+// Import reads paths into the case. Sources that fail are listed in
+// Failures; the rest is imported. The error is for the case itself failing
+// (a full disk): what was committed before it stays, consistent.
+func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}}}
+	failures := ingest.Import(paths, ingest.Options{Format: opts.Format}, h)
+	if err := h.flush(); err != nil {
+		return h.sum, err
+	}
+	for _, f := range failures {
+		if audit.ErrorCode(f) == audit.EINVALID {
+			return h.sum, f
+		}
+		if _, ok := f.(*ingest.PathError); !ok {
+			return h.sum, f // the handler failed: the case could not be written
+		}
+		h.sum.Failures = append(h.sum.Failures, f.Error())
+	}
+	h.sum.Seconds = time.Since(h.start).Seconds()
+	return h.sum, nil
+}
+
+// importHandler writes what ingest finds: events in batched transactions,
+// then the same batch into the index with the new watermark.
+type importHandler struct {
+	c       *Case
+	opts    ImportOptions
+	start   time.Time
+	sum     *ImportSummary
+	pending []pendingEvent
+	ended   []*audit.Source // read to the end; finished at the next flush
+}
+
+type pendingEvent struct {
+	src *audit.Source
+	ev  *audit.Event
+}
+
+func (h *importHandler) BeginSource(src *audit.Source) error {
+	src.ImportedAt = time.Now().UTC()
+	return h.c.store.CreateSource(src)
+}
+
+func (h *importHandler) Event(src *audit.Source, ev *audit.Event) error {
+	ev.Source = audit.SourceRef{ID: src.ID, Name: src.Path, Member: src.Member}
+	h.pending = append(h.pending, pendingEvent{src, ev})
+	if len(h.pending) >= writeBatch {
+		return h.flush()
+	}
+	return nil
+}
+
+// EndSource queues src to be finished once its last events are stored, so
+// that many small files share one transaction.
+func (h *importHandler) EndSource(src *audit.Source) error {
+	h.ended = append(h.ended, src)
+	if len(h.ended) >= 500 {
+		return h.flush()
+	}
+	return nil
+}
+
+func (h *importHandler) finishSource(src *audit.Source) error {
+	if err := h.c.store.FinishSource(src); err != nil {
+		return err
+	}
+	h.sum.Events += src.Events
+	h.sum.Duplicates += src.Duplicates
+	h.sum.Rejected += src.Rejected
+	h.sum.Fallback += src.Fallback
+	h.sum.Sources = append(h.sum.Sources, SourceResult{ID: src.ID, Path: src.Path, Member: src.Member,
+		Size: src.Size, SHA256: src.SHA256, Format: src.Format, Events: src.Events, Duplicates: src.Duplicates,
+		Rejected: src.Rejected, Fallback: src.Fallback, Errors: nonNilErrors(src.Errors), Failed: src.Failed})
+	return nil
+}
+
+func nonNilErrors(e []audit.RecordError) []audit.RecordError {
+	if e == nil {
+		return []audit.RecordError{}
+	}
+	return e
+}
+
+// flush stores the pending events in one transaction, then indexes the new
+// ones in one Bleve batch that also moves the watermark. A crash between the
+// two is mended when the case is next opened (the index catches up).
+func (h *importHandler) flush() error {
+	if err := h.flushEvents(); err != nil {
+		return err
+	}
+	for _, src := range h.ended {
+		if err := h.finishSource(src); err != nil {
+			return err
+		}
+	}
+	h.ended = h.ended[:0]
+	return nil
+}
+
+func (h *importHandler) flushEvents() error {
+	if len(h.pending) == 0 {
+		return nil
+	}
+	b, err := h.c.store.BeginBatch()
+	if err != nil {
+		return err
+	}
+	ib := h.c.index.NewBatch()
+	var last int64
+	for _, p := range h.pending {
+		seq, err := b.Insert(p.ev)
+		if err != nil {
+			b.Rollback()
+			return err
+		}
+		if seq == 0 {
+			p.src.Duplicates++
+			continue
+		}
+		p.src.Events++
+		last = seq
+		if err := ib.Add(p.ev); err != nil {
+			b.Rollback()
+			return err
+		}
+	}
+	if err := b.Commit(); err != nil {
+		return err
+	}
+	h.pending = h.pending[:0]
+	if last > 0 {
+		if err := ib.Commit(last); err != nil {
+			return err
+		}
+	}
+	h.progress()
+	return nil
+}
+
+func (h *importHandler) progress() {
+	if h.opts.Progress == nil {
+		return
+	}
+	p := ImportProgress{Sources: len(h.sum.Sources), Events: h.sum.Events, Duplicates: h.sum.Duplicates,
+		Rejected: h.sum.Rejected, Elapsed: time.Since(h.start)}
+	h.opts.Progress(p)
+}

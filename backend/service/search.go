@@ -1,0 +1,32 @@
+package service
+
+import (
+	"auditlens/backend/audit"
+)
+
+// SearchResult is a page of events, newest first, as `search --json` prints it.
+type SearchResult struct {
+	Total  uint64         `json:"total"`
+	Events []*audit.Event `json:"events"`
+	TookMS float64        `json:"took_ms"`
+}
+
+// Search finds the events matching q, newest first.
+func (c *Case) Search(q audit.Query) (*SearchResult, error) {
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return nil, audit.Errorf(audit.EINVALID, "the time range is empty: --from %s is not before --to %s",
+			q.From.Format("2006-01-02T15:04:05Z07:00"), q.To.Format("2006-01-02T15:04:05Z07:00"))
+	}
+	res, err := c.index.Search(q)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := c.store.EventsByIDs(res.IDs)
+	if err != nil {
+		return nil, err
+	}
+	if evs == nil {
+		evs = []*audit.Event{}
+	}
+	return &SearchResult{Total: res.Total, Events: evs, TookMS: float64(res.Took.Microseconds()) / 1000}, nil
+}

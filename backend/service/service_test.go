@@ -1,0 +1,150 @@
+package service
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"auditlens/backend/audit"
+)
+
+func corpus(t *testing.T) string {
+	t.Helper()
+	d, _ := filepath.Abs("../../../shared/corpus")
+	if _, err := os.Stat(d); err != nil {
+		t.Skipf("corpus not found at %s: skipping", d)
+	}
+	return d
+}
+
+func openTemp(t *testing.T) *Case {
+	t.Helper()
+	c, err := Open(filepath.Join(t.TempDir(), "case"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func mustSearch(t *testing.T, c *Case, q audit.Query) *SearchResult {
+	t.Helper()
+	res, err := c.Search(q)
+	if err != nil {
+		t.Fatalf("search %q: %v", q.Text, err)
+	}
+	return res
+}
+
+func TestImportCorpusTwiceAndSearch(t *testing.T) {
+	dir := corpus(t)
+	c := openTemp(t)
+	sum, err := c.Import([]string{dir}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failures) > 0 {
+		t.Fatalf("failures: %v", sum.Failures)
+	}
+	if sum.Events < 850 {
+		t.Fatalf("only %d events imported", sum.Events)
+	}
+	// Every source has a hash and a size; archive members name their archive.
+	for _, s := range sum.Sources {
+		if len(s.SHA256) != 64 {
+			t.Errorf("source %s %s has no SHA-256", s.Path, s.Member)
+		}
+	}
+	again, err := c.Import([]string{dir}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Events != 0 || again.Duplicates != sum.Events+sum.Duplicates {
+		t.Fatalf("re-import: %d new events, %d duplicates; want 0 and %d", again.Events, again.Duplicates, sum.Events+sum.Duplicates)
+	}
+
+	all := mustSearch(t, c, audit.Query{Limit: 10000})
+	if int(all.Total) != sum.Events {
+		t.Fatalf("empty query matches %d events, %d were imported", all.Total, sum.Events)
+	}
+	for i := 1; i < len(all.Events); i++ {
+		if all.Events[i].Time.After(all.Events[i-1].Time) {
+			t.Fatalf("not newest first at %d: %s after %s", i, all.Events[i].Time, all.Events[i-1].Time)
+		}
+	}
+
+	cases := []struct {
+		name  string
+		query string
+		check func(*audit.Event) bool
+	}{
+		{"field term, any case", "action:describeinstances", func(e *audit.Event) bool { return e.Action == "DescribeInstances" }},
+		{"actor name word and failure", "actor.name:fakeusername +outcome:failure", func(e *audit.Event) bool {
+			return e.Outcome == audit.OutcomeFailure
+		}},
+		{"phrase", `"Update policy rule"`, func(e *audit.Event) bool { return e.Format == "okta.system_log" && e.Action == "policy.rule.update" }},
+		{"wildcard", "action:Describe*", func(e *audit.Event) bool { return len(e.Action) > 8 && e.Action[:8] == "Describe" }},
+		{"free text over raw values", `"microsoft-devtest"`, func(e *audit.Event) bool { return e.Format == "aws.cloudtrail.csv" }},
+		{"free text only in raw", `"json payload"`, func(e *audit.Event) bool { return e.Format == "generic" }},
+		{"email term", "actor.email:pgustavo@simulandlabs.com", func(e *audit.Event) bool { return e.Actor.Email == "pgustavo@simulandlabs.com" }},
+		{"negation", "+format:github.audit -action:repo.*", func(e *audit.Event) bool { return e.Format == "github.audit" && e.Action[:5] != "repo." }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := mustSearch(t, c, audit.Query{Text: tc.query, Limit: 1000})
+			if res.Total == 0 {
+				t.Fatalf("%q matched nothing", tc.query)
+			}
+			for _, e := range res.Events {
+				if !tc.check(e) {
+					t.Fatalf("%q matched %s %s %+v", tc.query, e.Format, e.Action, e.Actor)
+				}
+			}
+		})
+	}
+
+	// A time range keeps [from, to).
+	from := time.Date(2020, 9, 14, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2020, 9, 15, 0, 0, 0, 0, time.UTC)
+	res := mustSearch(t, c, audit.Query{From: from, To: to, Limit: 1000})
+	if res.Total == 0 {
+		t.Fatal("no events on 2020-09-14")
+	}
+	for _, e := range res.Events {
+		if e.Time.Before(from) || !e.Time.Before(to) {
+			t.Fatalf("event at %s outside the range", e.Time)
+		}
+	}
+	if _, err := c.Search(audit.Query{Text: `action:"unclosed`, Limit: 1}); audit.ErrorCode(err) != audit.EINVALID {
+		t.Fatalf("a broken query gives %v, want an invalid-query error", err)
+	}
+}
+
+// A case whose index is lost (or behind, after a killed import) catches up
+// from the database when opened.
+func TestIndexCatchesUpOnOpen(t *testing.T) {
+	dir := corpus(t)
+	caseDir := filepath.Join(t.TempDir(), "case")
+	c, err := Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Import([]string{filepath.Join(dir, "github_audit")}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := os.RemoveAll(filepath.Join(caseDir, "index")); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res := mustSearch(t, c, audit.Query{Limit: 1})
+	if int(res.Total) != sum.Events {
+		t.Fatalf("after reopening without an index: %d events searchable, want %d", res.Total, sum.Events)
+	}
+}

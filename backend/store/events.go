@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"auditlens/backend/audit"
+)
+
+const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
+	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw`
+
+const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
+
+// Batch writes events in one transaction with a prepared statement.
+type Batch struct {
+	tx   *sql.Tx
+	stmt *sql.Stmt
+}
+
+// BeginBatch starts a write transaction.
+func (s *Store) BeginBatch() (*Batch, error) {
+	tx, err := s.w.Begin()
+	if err != nil {
+		return nil, err
+	}
+	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, format, source_id, category, action,
+		outcome, actor_id, actor_name, actor_email, actor_type, targets, ip, user_agent, session, request,
+		message, changes, raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &Batch{tx: tx, stmt: stmt}, nil
+}
+
+// Insert adds ev unless an event with its id is already stored; it returns
+// the new row's seq, or 0 for a duplicate.
+func (b *Batch) Insert(ev *audit.Event) (int64, error) {
+	targets, err := json.Marshal(nonNilTargets(ev.Targets))
+	if err != nil {
+		return 0, err
+	}
+	changes, err := json.Marshal(nonNilChanges(ev.Changes))
+	if err != nil {
+		return 0, fmt.Errorf("changes of event %s: %v", ev.ID, err)
+	}
+	res, err := b.stmt.Exec(ev.ID, ev.Time.UnixNano(), ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
+		ev.Action, ev.Outcome, ev.Actor.ID, ev.Actor.Name, ev.Actor.Email, ev.Actor.Type, string(targets),
+		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), []byte(ev.Raw))
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, nil
+	}
+	return res.LastInsertId()
+}
+
+// Commit ends the batch.
+func (b *Batch) Commit() error {
+	b.stmt.Close()
+	return b.tx.Commit()
+}
+
+// Rollback abandons the batch.
+func (b *Batch) Rollback() error {
+	b.stmt.Close()
+	return b.tx.Rollback()
+}
+
+func nonNilTargets(t []audit.Target) []audit.Target {
+	if t == nil {
+		return []audit.Target{}
+	}
+	return t
+}
+
+func nonNilChanges(c []audit.Change) []audit.Change {
+	if c == nil {
+		return []audit.Change{}
+	}
+	return c
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanEvent(r scanner) (int64, *audit.Event, error) {
+	var ev audit.Event
+	var seq, ns int64
+	var targets, changes string
+	var raw []byte
+	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
+		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
+		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw)
+	if err != nil {
+		return 0, nil, err
+	}
+	ev.Time = time.Unix(0, ns).UTC()
+	ev.Raw = raw
+	if err := json.Unmarshal([]byte(targets), &ev.Targets); err != nil {
+		return 0, nil, err
+	}
+	if err := decodeChanges(changes, &ev.Changes); err != nil {
+		return 0, nil, err
+	}
+	return seq, &ev, nil
+}
+
+// decodeChanges keeps numbers exact (json.Number), as the importer made them.
+func decodeChanges(s string, out *[]audit.Change) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	return dec.Decode(out)
+}
+
+// Event returns one event by id.
+func (s *Store) Event(id string) (*audit.Event, error) {
+	_, ev, err := scanEvent(s.r.QueryRow(`SELECT `+eventColumns+eventFrom+`WHERE e.id = ?`, id))
+	if err == sql.ErrNoRows {
+		return nil, audit.Errorf(audit.ENOTFOUND, "no event %q in this case", id)
+	}
+	return ev, err
+}
+
+// EventsByIDs returns the events with these ids, in the order of ids;
+// unknown ids are skipped.
+func (s *Store) EventsByIDs(ids []string) ([]*audit.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	byID := make(map[string]*audit.Event, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := `SELECT ` + eventColumns + eventFrom + `WHERE e.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		rows, err := s.r.Query(q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			_, ev, err := scanEvent(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byID[ev.ID] = ev
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*audit.Event, 0, len(ids))
+	for _, id := range ids {
+		if ev, ok := byID[id]; ok {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+// EachAfter calls fn for every event with seq > after, in seq order,
+// streaming (the index is rebuilt and caught up with it).
+func (s *Store) EachAfter(ctx context.Context, after int64, fn func(seq int64, ev *audit.Event) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		seq, ev, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(seq, ev); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// MaxSeq is the seq of the newest stored event (0 when empty).
+func (s *Store) MaxSeq() (int64, error) {
+	var n sql.NullInt64
+	err := s.r.QueryRow(`SELECT max(seq) FROM events`).Scan(&n)
+	return n.Int64, err
+}
+
+// CountEvents counts the stored events.
+func (s *Store) CountEvents() (int64, error) {
+	var n int64
+	err := s.r.QueryRow(`SELECT count(*) FROM events`).Scan(&n)
+	return n, err
+}
