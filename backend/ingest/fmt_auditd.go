@@ -82,9 +82,15 @@ func auditdFinish(f Fields, ev *audit.Event) {
 		a.Name = firstSet(unset, str(f["AUID"]), str(f["audit_user"]))
 	}
 	if a.ID == "" {
-		a.Name = firstSet(unset, str(f["acct"]), str(f["user"]), str(f["UID"]))
-		if uid := str(f["uid"]); !unset(uid) {
-			a.ID = "uid " + uid
+		// No login uid: the account acted upon (a login attempt's acct), else
+		// the process's own user.
+		if acct := str(f["acct"]); !unset(acct) {
+			a.Name = acct
+		} else {
+			a.Name = firstSet(unset, str(f["user"]), str(f["UID"]))
+			if uid := str(f["uid"]); !unset(uid) {
+				a.ID = "uid " + uid
+			}
 		}
 	}
 	a.Type = audit.ActorUser

@@ -61,6 +61,10 @@ var cloudtrail = register(&Format{
 })
 
 func cloudtrailFinish(f Fields, ev *audit.Event) {
+	// An assumed role is named by its role and session: "Admin/bob".
+	if arn := ev.Actor.ID; strings.Contains(arn, ":assumed-role/") {
+		ev.Actor.Name = arn[strings.Index(arn, ":assumed-role/")+len(":assumed-role/"):]
+	}
 	if src := str(get(f, parsePath("eventSource"))); src != "" && ev.Message == "" {
 		svc := strings.TrimSuffix(src, ".amazonaws.com")
 		ev.Message = defaultMessage(ev) + " (" + svc + ")"

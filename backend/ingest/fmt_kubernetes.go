@@ -21,7 +21,7 @@ var kubernetes = register(&Format{
 		ActorID:   Paths{"user.uid", "user.username"},
 		ActorName: Paths{"user.username"},
 		Action:    Paths{"objectRef.resource+objectRef.subresource+verb", "verb"},
-		Targets:   []TargetSpec{{Each: "objectRef", Type: Paths{"resource"}, Name: Paths{"namespace+name", "name", "namespace"}, ID: Paths{"uid"}}},
+		Targets:   []TargetSpec{{Each: "objectRef", Type: Paths{"resource"}, Name: Paths{"name", "namespace"}, ID: Paths{"uid"}}},
 		IP:        Paths{"sourceIPs"},
 		UserAgent: Paths{"userAgent"},
 		Request:   Paths{"auditID"},
@@ -36,6 +36,9 @@ var kubernetes = register(&Format{
 		},
 	},
 	Finish: func(f Fields, ev *audit.Event) {
+		if ns, name := str(get(f, parsePath("objectRef.namespace"))), str(get(f, parsePath("objectRef.name"))); ns != "" && name != "" && len(ev.Targets) == 1 {
+			ev.Targets[0].Name = ns + "/" + name
+		}
 		switch u := ev.Actor.Name; {
 		case strings.HasPrefix(u, "system:serviceaccount:"):
 			ev.Actor.Type = audit.ActorService

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"auditlens/backend/audit"
 )
@@ -82,6 +83,12 @@ func (fm *Format) mapRecord(f Fields, ev *audit.Event) error {
 		fm.Finish(f, ev)
 	}
 	ev.Format = fm.Name
+	if ev.Targets == nil {
+		ev.Targets = []audit.Target{}
+	}
+	if ev.Changes == nil {
+		ev.Changes = []audit.Change{}
+	}
 	if ev.Message == "" {
 		ev.Message = defaultMessage(ev)
 	}
@@ -114,10 +121,22 @@ func defaultMessage(ev *audit.Event) string {
 	return strings.Join(parts, " ")
 }
 
+// pathCache keeps the parsed paths of Detect functions.
+var pathCache sync.Map
+
+func cachedPath(p string) fieldPath {
+	if v, ok := pathCache.Load(p); ok {
+		return v.(fieldPath)
+	}
+	fp := parsePath(p)
+	pathCache.Store(p, fp)
+	return fp
+}
+
 // has reports whether every path exists with a non-nil value in f.
 func has(f Fields, paths ...string) bool {
 	for _, p := range paths {
-		if get(f, parsePath(p)) == nil {
+		if get(f, cachedPath(p)) == nil {
 			return false
 		}
 	}
@@ -127,7 +146,7 @@ func has(f Fields, paths ...string) bool {
 // hasAny reports whether any path has a value in f.
 func hasAny(f Fields, paths ...string) bool {
 	for _, p := range paths {
-		if get(f, parsePath(p)) != nil {
+		if get(f, cachedPath(p)) != nil {
 			return true
 		}
 	}

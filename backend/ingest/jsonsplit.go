@@ -249,6 +249,25 @@ func (s *jsonSplitter) value(opened bool) error {
 		depth = 1
 	}
 	for {
+		if depth > 0 {
+			// Skip in bulk to the next byte that matters.
+			chunk, err := s.window()
+			if err != nil {
+				return errTruncated
+			}
+			i := 0
+			for i < len(chunk) && !structural[chunk[i]] {
+				i++
+			}
+			if i > 0 {
+				if s.capture {
+					s.buf = append(s.buf, chunk[:i]...)
+				}
+				s.col0 = false
+				s.br.Discard(i)
+				continue
+			}
+		}
 		c, err := s.peek()
 		if err != nil {
 			return errTruncated
@@ -286,34 +305,69 @@ func (s *jsonSplitter) value(opened bool) error {
 	}
 }
 
-// stringBody reads a string after its opening quote and returns it (raw, with escapes).
+// structural marks the bytes value() must look at one by one.
+var structural = func() (t [256]bool) {
+	for _, c := range []byte("\"{}[]\n") {
+		t[c] = true
+	}
+	return
+}()
+
+// stringBody reads a string after its opening quote and returns it (raw,
+// with escapes). It scans the buffered bytes in bulk, not byte by byte.
 func (s *jsonSplitter) stringBody() (string, error) {
 	start := len(s.buf)
 	var key []byte
 	for {
-		c, err := s.peek()
+		chunk, err := s.window()
 		if err != nil {
 			return "", errTruncated
 		}
-		if c == '\n' {
-			return "", errTruncated // a raw newline never occurs inside a JSON string
+		i := 0
+		for i < len(chunk) && chunk[i] != '"' && chunk[i] != '\\' && chunk[i] != '\n' {
+			i++
 		}
-		s.next()
-		switch c {
+		if s.capture {
+			s.buf = append(s.buf, chunk[:i]...)
+		} else {
+			key = append(key, chunk[:i]...)
+		}
+		s.col0 = s.col0 && i == 0
+		s.br.Discard(i)
+		if i == len(chunk) {
+			continue
+		}
+		switch chunk[i] {
+		case '\n':
+			return "", errTruncated // a raw newline never occurs inside a JSON string
 		case '\\':
-			if _, err := s.next(); err != nil {
+			s.next()
+			c, err := s.next()
+			if err != nil {
 				return "", errTruncated
 			}
+			if !s.capture {
+				key = append(key, '\\', c)
+			}
 		case '"':
+			s.next()
 			if s.capture {
 				return string(s.buf[start : len(s.buf)-1]), nil
 			}
 			return string(key), nil
 		}
-		if !s.capture {
-			key = append(key, c)
+	}
+}
+
+// window returns the bytes buffered now (filling the buffer when empty);
+// they stay unread until discarded.
+func (s *jsonSplitter) window() ([]byte, error) {
+	if s.br.Buffered() == 0 {
+		if _, err := s.br.Peek(1); err != nil {
+			return nil, err
 		}
 	}
+	return s.br.Peek(s.br.Buffered())
 }
 
 // recoverFrom rejects the record that began at line and resumes at the next line.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/diff"
@@ -79,6 +80,7 @@ type compiled struct {
 	outcome, failIfSet                              compiledPaths
 	success, failure                                map[string]bool
 	categories                                      []compiledRule
+	categoryCache                                   sync.Map // action -> category
 	changes                                         []compiledChange
 }
 
@@ -207,13 +209,7 @@ func (c *compiled) actorKind(f Fields) string {
 func (c *compiled) readTargets(f Fields) []audit.Target {
 	var out []audit.Target
 	for _, ts := range c.targets {
-		var items []any
-		if len(ts.each) == 0 {
-			items = []any{f}
-		} else {
-			items = getAll(f, ts.each, nil)
-		}
-		for _, it := range items {
+		for _, it := range eachItem(f, ts.each) {
 			m, ok := it.(map[string]any)
 			if !ok {
 				if s := str(it); s != "" { // a bare value names the target
@@ -272,25 +268,32 @@ func (c *compiled) readOutcome(f Fields) string {
 	return audit.OutcomeUnknown
 }
 
+// category classifies an action by the rules, then by keywords. Actions
+// repeat a great deal, so each is classified once.
 func (c *compiled) category(action string) string {
+	if v, ok := c.categoryCache.Load(action); ok {
+		return v.(string)
+	}
+	cat := ""
 	for _, r := range c.categories {
 		if r.re.MatchString(action) {
-			return r.category
+			cat = r.category
+			break
 		}
 	}
-	return classify(action)
+	if cat == "" {
+		cat = classify(action)
+	}
+	if len(action) < 200 {
+		c.categoryCache.Store(action, cat)
+	}
+	return cat
 }
 
 func (c *compiled) readChanges(f Fields) []audit.Change {
 	var out []audit.Change
 	for _, cs := range c.changes {
-		var items []any
-		if len(cs.each) == 0 {
-			items = []any{f}
-		} else {
-			items = getAll(f, cs.each, nil)
-		}
-		for _, it := range items {
+		for _, it := range eachItem(f, cs.each) {
 			m, ok := it.(map[string]any)
 			if !ok {
 				continue
@@ -340,4 +343,21 @@ func listSome(names []string, n int) string {
 		return strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
+}
+
+// eachItem lists the values at p ("" = the record itself), an array's
+// elements one by one.
+func eachItem(f Fields, p fieldPath) []any {
+	if len(p) == 0 {
+		return []any{f}
+	}
+	var out []any
+	for _, v := range getAll(f, p, nil) {
+		if l, ok := v.([]any); ok {
+			out = append(out, l...)
+		} else {
+			out = append(out, v)
+		}
+	}
+	return out
 }
