@@ -90,6 +90,9 @@ func auditdFinish(f Fields, ev *audit.Event) {
 			a.Name = firstSet(unset, str(f["user"]), str(f["UID"]))
 			if uid := str(f["uid"]); !unset(uid) {
 				a.ID = "uid " + uid
+				if uid == "0" && a.Name == "" {
+					a.Name = "root" // uid 0 is root on every Linux system
+				}
 			}
 		}
 	}

@@ -165,7 +165,7 @@ func (c *compiled) apply(f Fields, ev *audit.Event) error {
 		return fmt.Errorf("no usable time: %q is not a time", clip(str(raw), 60))
 	}
 	ev.Time, ev.TimeNoZone = t, noZone
-	ev.Action = c.action.first(f)
+	ev.Action = strings.TrimSpace(c.action.first(f))
 	ev.Actor = audit.Actor{ID: c.actorID.first(f), Name: c.actorName.first(f),
 		Email: c.actorEmail.first(f), Type: c.actorKind(f)}
 	if ev.Actor.Email == "" && strings.Contains(ev.Actor.Name, "@") {
@@ -353,6 +353,11 @@ func eachItem(f Fields, p fieldPath) []any {
 	}
 	var out []any
 	for _, v := range getAll(f, p, nil) {
+		if s, ok := v.(string); ok { // a list or object held in a string
+			if d, ok := decodeEmbedded(s); ok {
+				v = d
+			}
+		}
 		if l, ok := v.([]any); ok {
 			out = append(out, l...)
 		} else {
