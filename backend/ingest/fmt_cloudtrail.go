@@ -86,8 +86,8 @@ var cloudtrailLookup = register(&Format{
 	},
 	Mapping: Mapping{
 		Time:       Paths{"EventTime", "CloudTrailEvent.eventTime"},
-		ActorID:    Paths{"CloudTrailEvent.userIdentity.arn", "AccessKeyId"},
-		ActorName:  Paths{"Username", "CloudTrailEvent.userIdentity.userName"},
+		ActorID:    Paths{"CloudTrailEvent.userIdentity.arn", "AccessKeyId", "CloudTrailEvent.userIdentity.accountId"},
+		ActorName:  Paths{"Username", "CloudTrailEvent.userIdentity.userName", "CloudTrailEvent.userIdentity.invokedBy"},
 		ActorType:  Paths{"CloudTrailEvent.userIdentity.type"},
 		ActorTypes: cloudtrailActorTypes,
 		Action:     Paths{"EventName"},
@@ -102,6 +102,11 @@ var cloudtrailLookup = register(&Format{
 		Request:    Paths{"CloudTrailEvent.requestID", "EventId"},
 		Outcome:    OutcomeSpec{FailureIfSet: Paths{"CloudTrailEvent.errorCode"}, Default: audit.OutcomeSuccess},
 		Categories: cloudtrailCategories,
+	},
+	Finish: func(f Fields, ev *audit.Event) {
+		if ev.Actor.Type == audit.ActorUser && str(get(f, parsePath("CloudTrailEvent.userIdentity.invokedBy"))) != "" && ev.Actor.Name == str(get(f, parsePath("CloudTrailEvent.userIdentity.invokedBy"))) {
+			ev.Actor.Type = audit.ActorService
+		}
 	},
 })
 

@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(args, Env{Stdout: &out, Stderr: &errb})
+	return result{code, out.String(), errb.String()}
+}
+
+func corpus(t *testing.T) string {
+	t.Helper()
+	d, _ := filepath.Abs("../../../shared/corpus")
+	if _, err := os.Stat(d); err != nil {
+		t.Skipf("corpus not found at %s: skipping", d)
+	}
+	return d
+}
+
+type importJSON struct {
+	Events     int `json:"events"`
+	Duplicates int `json:"duplicates"`
+	Rejected   int `json:"rejected"`
+	Sources    []struct {
+		Path       string `json:"path"`
+		Member     string `json:"member"`
+		SHA256     string `json:"sha256"`
+		Format     string `json:"format"`
+		Events     int    `json:"events"`
+		Duplicates int    `json:"duplicates"`
+		Rejected   int    `json:"rejected"`
+		Errors     []struct {
+			Line    int    `json:"line"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	} `json:"sources"`
+}
+
+func decodeImport(t *testing.T, r result) importJSON {
+	t.Helper()
+	var s importJSON
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		t.Fatalf("import --json printed no JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	return s
+}
+
+func TestImportCorpusJSON(t *testing.T) {
+	dir := corpus(t)
+	c := filepath.Join(t.TempDir(), "case")
+	r := run(t, "import", "--case", c, "--json", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	s := decodeImport(t, r)
+	if s.Events < 850 {
+		t.Fatalf("%d events", s.Events)
+	}
+	formats := map[string]bool{}
+	for _, src := range s.Sources {
+		formats[src.Format] = true
+		if len(src.SHA256) != 64 || src.Path == "" {
+			t.Errorf("source without hash or path: %+v", src)
+		}
+	}
+	for _, f := range []string{"aws.cloudtrail", "aws.cloudtrail.lookup", "okta.system_log", "github.audit", "kubernetes.audit", "linux.auditd", "zip"} {
+		if !formats[f] {
+			t.Errorf("no source detected as %s", f)
+		}
+	}
+	again := decodeImport(t, run(t, "import", "--case", c, "--json", dir))
+	if again.Events != 0 || again.Duplicates != s.Events+s.Duplicates {
+		t.Fatalf("second import: %d events %d duplicates", again.Events, again.Duplicates)
+	}
+
+	// search --json: newest first, fields as in DESIGN.md
+	r = run(t, "search", "--case", c, "--json", "--limit", "5", "+format:okta.system_log")
+	var res struct {
+		Total  int              `json:"total"`
+		Events []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 {
+		t.Fatalf("search: %v %d %s", err, r.code, r.stderr)
+	}
+	if res.Total != 100 || len(res.Events) != 5 {
+		t.Fatalf("okta: total %d, %d events; want 100 and 5", res.Total, len(res.Events))
+	}
+	for _, k := range []string{"id", "time", "format", "source", "category", "action", "outcome", "actor", "targets", "ip", "user_agent", "session", "request", "message", "changes", "raw"} {
+		if _, ok := res.Events[0][k]; !ok {
+			t.Errorf("event lacks %q", k)
+		}
+	}
+	if _, ok := res.Events[0]["raw"].(map[string]any); !ok {
+		t.Errorf("raw of a JSON record is printed as the record itself, got %T", res.Events[0]["raw"])
+	}
+	prev := ""
+	for _, e := range res.Events {
+		tm := e["time"].(string)
+		if prev != "" && tm > prev {
+			t.Fatalf("not newest first: %s after %s", tm, prev)
+		}
+		prev = tm
+	}
+
+	// --from/--to and a readable table
+	r = run(t, "search", "--case", c, "--from", "2020-09-14", "--to", "2020-09-14", "")
+	if r.code != 0 || !strings.Contains(r.stdout, "TIME (UTC)") || !strings.Contains(r.stdout, "2020-09-14 ") {
+		t.Fatalf("table: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] {
+		if strings.HasPrefix(line, "20") && !strings.HasPrefix(line, "2020-09-14") {
+			t.Fatalf("row outside the day: %s", line)
+		}
+	}
+	if r := run(t, "search", "--case", c, "--from", "yesterday", ""); r.code != 2 || !strings.Contains(r.stderr, "--from") {
+		t.Fatalf("bad --from: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "reindex", "--case", c); r.code != 0 || !strings.Contains(r.stdout, "indexed") {
+		t.Fatalf("reindex: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "search", "--case", c, "--json", "actor.name:fakeusername"); !strings.Contains(r.stdout, `"total":5`) {
+		t.Fatalf("after reindex: %s %s", r.stdout, r.stderr)
+	}
+}
+
+func TestImportBadInputExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.ndjson")
+	os.WriteFile(bad, []byte("{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"u\",\"action\":\"ok\"}\n{\"broken\n"), 0o644)
+	c := filepath.Join(dir, "case")
+	// Rejected records: exit 0, each reason on stderr as file:line: reason.
+	r := run(t, "import", "--case", c, bad)
+	if r.code != 0 || !strings.Contains(r.stderr, bad+":2: truncated JSON record") || !strings.Contains(r.stdout, "imported 1 events") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	// A path that cannot be opened: exit 1 after the rest is imported.
+	other := filepath.Join(dir, "other.ndjson")
+	os.WriteFile(other, []byte(`{"time":"2026-01-02T00:00:00Z","user":"u","action":"two"}`), 0o644)
+	r = run(t, "import", "--case", c, "--json", filepath.Join(dir, "nope.json"), other)
+	if r.code != 1 || !strings.Contains(r.stderr, "nope.json") {
+		t.Fatalf("missing path: exit %d, %s", r.code, r.stderr)
+	}
+	if s := decodeImport(t, r); s.Events != 1 {
+		t.Fatalf("the readable file was not imported: %+v", s)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	r := run(t, "formats")
+	for _, f := range []string{"aws.cloudtrail", "okta.system_log", "github.audit", "kubernetes.audit", "ilert.audit", "generic"} {
+		if !strings.Contains(r.stdout, f+" ") {
+			t.Errorf("formats lacks %s:\n%s", f, r.stdout)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if !strings.HasPrefix(lines[len(lines)-1], "generic") {
+		t.Errorf("generic is not last")
+	}
+}
+
+func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
+	r := run(t, "serve", "--case", t.TempDir(), "--addr", "0.0.0.0:0")
+	if r.code != 2 || !strings.Contains(r.stderr, "--token") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	c := filepath.Join(dir, "case")
+	zip := filepath.Join(dir, "demo.zip")
+	r := run(t, "demo", "--case", c, "--events", "3000", "--seed", "7", "--out", zip)
+	if r.code != 0 {
+		t.Fatalf("demo: %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(zip); err != nil {
+		t.Fatal("no export archive")
+	}
+	var res struct {
+		Total  int `json:"total"`
+		Events []struct {
+			Time    time.Time `json:"time"`
+			Format  string    `json:"format"`
+			Changes []any     `json:"changes"`
+			Actor   struct{ Email string }
+		} `json:"events"`
+	}
+	out := run(t, "search", "--case", c, "--json", "--limit", "1", "").stdout
+	json.Unmarshal([]byte(out), &res)
+	if res.Total != 3000 || res.Events[0].Format != "ilert.audit" {
+		t.Fatalf("demo case: %s", out)
+	}
+	// The suspicious episode is there to be found: a role change to ADMIN.
+	out = run(t, "search", "--case", c, "--json", "+action:user.role_changed +ADMIN").stdout
+	json.Unmarshal([]byte(out), &res)
+	if res.Total == 0 || len(res.Events[0].Changes) == 0 {
+		t.Fatalf("no role change to ADMIN with its change: %s", out)
+	}
+	// Importing the archive again adds nothing.
+	s := decodeImport(t, run(t, "import", "--case", c, "--json", zip))
+	if s.Events != 0 || s.Duplicates != 3000 {
+		t.Fatalf("re-import of the demo archive: %+v", s)
+	}
+}
