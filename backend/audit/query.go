@@ -9,4 +9,6 @@ type Query struct {
 	From  time.Time // zero = open
 	To    time.Time // zero = open; exclusive
 	Limit int
+	// Cursor continues a previous page (its Next); "" starts at the newest.
+	Cursor string
 }

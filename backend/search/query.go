@@ -1,6 +1,8 @@
 package search
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -15,6 +17,7 @@ type Result struct {
 	IDs   []string
 	Total uint64
 	Took  time.Duration
+	Next  string // cursor of the page after this one; "" on the last page
 }
 
 // Search runs q: Bleve's query-string syntax (an empty text matches every
@@ -30,6 +33,13 @@ func (x *Index) Search(q audit.Query) (*Result, error) {
 	}
 	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
 	req.SortBy([]string{"-time", "-_id"})
+	if q.Cursor != "" {
+		after, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		req.SetSearchAfter(after)
+	}
 	res, err := x.idx.Search(req)
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
@@ -38,7 +48,29 @@ func (x *Index) Search(q audit.Query) (*Result, error) {
 	for _, h := range res.Hits {
 		out.IDs = append(out.IDs, h.ID)
 	}
+	if n := len(res.Hits); n == limit {
+		out.Next = encodeCursor(res.Hits[n-1].Sort)
+	}
 	return out, nil
+}
+
+// A cursor is the sort values of the last hit of a page (search-after, so
+// deep pages cost what the first one does), opaque to callers.
+func encodeCursor(sort []string) string {
+	b, _ := json.Marshal(sort)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(c string) ([]string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var sort []string
+	if err == nil {
+		err = json.Unmarshal(b, &sort)
+	}
+	if err != nil || len(sort) != 2 {
+		return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
+	}
+	return sort, nil
 }
 
 // Compile turns a query into Bleve's: the text parsed once, wildcard and

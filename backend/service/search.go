@@ -9,6 +9,7 @@ type SearchResult struct {
 	Total  uint64         `json:"total"`
 	Events []*audit.Event `json:"events"`
 	TookMS float64        `json:"took_ms"`
+	Next   string         `json:"next,omitempty"` // cursor of the next page
 }
 
 // Search finds the events matching q, newest first.
@@ -28,5 +29,29 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 	if evs == nil {
 		evs = []*audit.Event{}
 	}
-	return &SearchResult{Total: res.Total, Events: evs, TookMS: float64(res.Took.Microseconds()) / 1000}, nil
+	return &SearchResult{Total: res.Total, Events: evs, TookMS: float64(res.Took.Microseconds()) / 1000, Next: res.Next}, nil
+}
+
+// scanPage is how many events Scan fetches at a time.
+const scanPage = 2000
+
+// Scan calls fn for every event matching q, newest first, page by page
+// (bounded memory whatever the number of matches). q.Limit is ignored.
+func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
+	q.Limit, q.Cursor = scanPage, ""
+	for {
+		res, err := c.Search(q)
+		if err != nil {
+			return err
+		}
+		for _, ev := range res.Events {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		if res.Next == "" {
+			return nil
+		}
+		q.Cursor = res.Next
+	}
 }

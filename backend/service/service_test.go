@@ -148,3 +148,49 @@ func TestIndexCatchesUpOnOpen(t *testing.T) {
 		t.Fatalf("after reopening without an index: %d events searchable, want %d", res.Total, sum.Events)
 	}
 }
+
+// Pages by cursor cover every match exactly once, newest first; Scan too.
+func TestCursorPagesAndScan(t *testing.T) {
+	dir := corpus(t)
+	c := openTemp(t)
+	sum, err := c.Import([]string{dir}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	q := audit.Query{Limit: 97}
+	pages := 0
+	for {
+		res := mustSearch(t, c, q)
+		pages++
+		for _, e := range res.Events {
+			if seen[e.ID] {
+				t.Fatalf("event %s on two pages", e.ID)
+			}
+			seen[e.ID] = true
+		}
+		if res.Next == "" {
+			break
+		}
+		q.Cursor = res.Next
+	}
+	if len(seen) != sum.Events || pages != (sum.Events+96)/97 {
+		t.Fatalf("pages gave %d events in %d pages, want %d", len(seen), pages, sum.Events)
+	}
+	n := 0
+	var last time.Time
+	err = c.Scan(audit.Query{Text: "+format:github.audit"}, func(e *audit.Event) error {
+		if n > 0 && e.Time.After(last) {
+			t.Fatalf("scan not newest first")
+		}
+		last = e.Time
+		n++
+		return nil
+	})
+	if err != nil || n != 189 {
+		t.Fatalf("scan: %v, %d events, want 189", err, n)
+	}
+	if _, err := c.Search(audit.Query{Cursor: "garbage"}); audit.ErrorCode(err) != audit.EINVALID {
+		t.Fatalf("bad cursor: %v", err)
+	}
+}
