@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"auditlens/backend/audit"
 	"auditlens/backend/demo"
 	"auditlens/backend/service"
 )
@@ -15,13 +16,14 @@ func demoCmd(env Env, caseDir *string) *cobra.Command {
 	var events int
 	var seed uint64
 	var out string
+	var archiveOnly bool
 	cmd := &cobra.Command{
 		Use:   "demo [--case DIR] [--events N] [--seed S] [--out FILE.zip]",
 		Short: "Fill a case with a realistic generated incident-platform audit trail (and keep its export archive)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if events <= 0 {
-				return fmt.Errorf("--events must be at least 1")
+				return audit.Errorf(audit.EINVALID, "--events must be at least 1")
 			}
 			zipPath := out
 			if zipPath == "" {
@@ -32,8 +34,15 @@ func demoCmd(env Env, caseDir *string) *cobra.Command {
 				defer os.RemoveAll(tmp)
 				zipPath = filepath.Join(tmp, "ilert-audit-export.zip")
 			}
+			if archiveOnly && out == "" {
+				return audit.Errorf(audit.EINVALID, "--archive-only needs --out FILE.zip")
+			}
 			if err := demo.WriteZip(demo.Options{Events: events, Seed: seed}, zipPath); err != nil {
 				return err
+			}
+			if archiveOnly {
+				fmt.Fprintf(env.Stdout, "export archive: %s (%d events)\n", out, events)
+				return nil
 			}
 			c, err := openCase(*caseDir)
 			if err != nil {
@@ -54,5 +63,6 @@ func demoCmd(env Env, caseDir *string) *cobra.Command {
 	cmd.Flags().IntVar(&events, "events", 20000, "number of audit records")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same trail")
 	cmd.Flags().StringVar(&out, "out", "", "also keep the export archive at this path")
+	cmd.Flags().BoolVar(&archiveOnly, "archive-only", false, "only write the --out archive; import nothing")
 	return cmd
 }

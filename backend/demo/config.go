@@ -71,7 +71,7 @@ func (g *gen) updatePolicy(t time.Time, a actor) {
 	case 1:
 		st.Repeat = g.rng.IntN(4)
 	case 2:
-		if len(r.Users) > 1 && g.chance(0.4) {
+		if len(r.Users) > 1 && g.chance(shrink(len(r.Users), 3)) {
 			r.Users = slices.Delete(r.Users, len(r.Users)-1, len(r.Users))
 		} else if u := g.pickUser(func(u *user) bool { return isResponder(u) && !slices.Contains(r.Users, u.id) }); u != nil {
 			r.Users = append(r.Users, u.id)
@@ -106,7 +106,7 @@ func (g *gen) updateSchedule(t time.Time, a actor) {
 			l.Users = append(l.Users[1:], l.Users[0])
 		}
 	case 1:
-		if len(l.Users) > 2 && g.chance(0.4) {
+		if len(l.Users) > 2 && g.chance(shrink(len(l.Users), 5)) {
 			l.Users = slices.Delete(l.Users, 0, 1)
 		} else if u := g.pickUser(func(u *user) bool { return isResponder(u) && !slices.Contains(l.Users, u.id) }); u != nil {
 			l.Users = append(l.Users, u.id)
@@ -170,7 +170,7 @@ func (g *gen) updateTeam(t time.Time, a actor) {
 		return
 	}
 	switch {
-	case len(tm.st.Members) > 2 && g.chance(0.3):
+	case len(tm.st.Members) > 2 && g.chance(shrink(len(tm.st.Members), 8)):
 		tm.st.Members = slices.Delete(tm.st.Members, len(tm.st.Members)-1, len(tm.st.Members))
 	case g.chance(0.85):
 		u := g.pickUser(func(u *user) bool { return !slices.Contains(tm.st.Members, u.id) })
@@ -205,6 +205,16 @@ func (g *gen) updateStatusPage(t time.Time, a actor) {
 	g.updated(t, a, "status_page.updated", &p.entity, p.st.Name, &p.st)
 }
 
+// shrink is the chance that an edit of a member list removes rather than
+// adds someone: lists hover around their usual size instead of growing to
+// everyone.
+func shrink(n, usual int) float64 {
+	if n > usual {
+		return 0.7
+	}
+	return 0.3
+}
+
 // nth names the n-th extra resource from a list, numbering repeats.
 func nth(names []string, n int) string {
 	if n < len(names) {
@@ -214,6 +224,9 @@ func nth(names []string, n int) string {
 }
 
 func (g *gen) createSource(t time.Time, a actor) {
+	if g.w.recent("alert_source.created", t, 4*day) {
+		return
+	}
 	w := g.w
 	p := pickOf(g, w.policies)
 	if len(w.sources) >= maxSources || p == nil {
@@ -233,6 +246,9 @@ func (g *gen) createSource(t time.Time, a actor) {
 }
 
 func (g *gen) deleteSource(t time.Time, a actor) {
+	if g.w.recent("alert_source.deleted", t, 6*day) {
+		return
+	}
 	w := g.w
 	if len(w.sources) <= minSources {
 		return
@@ -243,6 +259,9 @@ func (g *gen) deleteSource(t time.Time, a actor) {
 }
 
 func (g *gen) createPolicy(t time.Time, a actor) {
+	if g.w.recent("escalation_policy.created", t, 6*day) {
+		return
+	}
 	w := g.w
 	s, u := pickOf(g, w.schedules), g.pickUser(isResponder)
 	if len(w.policies) >= maxPolicies || s == nil || u == nil {
@@ -261,6 +280,9 @@ func (g *gen) createPolicy(t time.Time, a actor) {
 
 // deletePolicy removes a policy no alert source uses.
 func (g *gen) deletePolicy(t time.Time, a actor) {
+	if g.w.recent("escalation_policy.deleted", t, 8*day) {
+		return
+	}
 	w := g.w
 	if len(w.policies) <= minPolicies {
 		return
@@ -276,6 +298,9 @@ func (g *gen) deletePolicy(t time.Time, a actor) {
 }
 
 func (g *gen) createSchedule(t time.Time, a actor) {
+	if g.w.recent("schedule.created", t, 8*day) {
+		return
+	}
 	w := g.w
 	tm := pickOf(g, w.teams)
 	if len(w.schedules) >= maxSchedules || tm == nil {
@@ -301,6 +326,9 @@ func (g *gen) createSchedule(t time.Time, a actor) {
 }
 
 func (g *gen) createService(t time.Time, a actor) {
+	if g.w.recent("service.created", t, 8*day) {
+		return
+	}
 	w := g.w
 	tm := pickOf(g, w.teams)
 	if len(w.services) >= maxServices || tm == nil {
@@ -315,6 +343,9 @@ func (g *gen) createService(t time.Time, a actor) {
 }
 
 func (g *gen) createTeam(t time.Time, a actor) {
+	if g.w.recent("team.created", t, 10*day) {
+		return
+	}
 	w := g.w
 	if len(w.teams) >= maxTeams {
 		return

@@ -85,7 +85,8 @@ func Generate(opts Options, w io.Writer) error {
 
 // WriteZip writes the same records into a new zip file at path, split into
 // one member per calendar month (UTC) named "audit-log/2026-05.ndjson" etc.,
-// deflate-compressed, in chronological order.
+// deflate-compressed, in chronological order. On error the partial file is
+// removed.
 func WriteZip(opts Options, path string) (err error) {
 	if _, err := opts.normalized(); err != nil {
 		return err
@@ -97,6 +98,9 @@ func WriteZip(opts Options, path string) (err error) {
 	defer func() {
 		if cerr := f.Close(); err == nil {
 			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 64<<10)

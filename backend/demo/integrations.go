@@ -17,6 +17,9 @@ func (g *gen) integrationChange(t time.Time) {
 }
 
 func (g *gen) createKey(t time.Time, a actor) {
+	if g.w.recent("api_key.created", t, 2*day) {
+		return
+	}
 	w := g.w
 	others := 0
 	for _, k := range w.keys {
@@ -38,6 +41,9 @@ func (g *gen) createKey(t time.Time, a actor) {
 
 // revokeKey revokes a key that is not used by a running integration.
 func (g *gen) revokeKey(t time.Time, a actor) {
+	if g.w.recent("api_key.revoked", t, 3*day) {
+		return
+	}
 	w := g.w
 	var cands []*apiKey
 	for _, k := range w.keys {
@@ -54,6 +60,9 @@ func (g *gen) revokeKey(t time.Time, a actor) {
 }
 
 func (g *gen) createWebhook(t time.Time, a actor) {
+	if g.w.recent("webhook.created", t, 5*day) {
+		return
+	}
 	w := g.w
 	if len(w.webhooks) >= maxWebhooks {
 		return
@@ -98,6 +107,9 @@ func (g *gen) updateWebhook(t time.Time, a actor) {
 }
 
 func (g *gen) deleteWebhook(t time.Time, a actor) {
+	if g.w.recent("webhook.deleted", t, 7*day) {
+		return
+	}
 	w := g.w
 	if len(w.webhooks) <= minWebhooks {
 		return

@@ -10,7 +10,7 @@ import (
 // TestBoundedState: the generator's memory does not grow with the number of
 // records: pending follow-ups, open alerts and live resources stay capped.
 func TestBoundedState(t *testing.T) {
-	o, err := Options{Events: 300_000, Seed: 77}.normalized()
+	o, err := Options{Events: 150_000, Seed: 77}.normalized()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestAppendAlert(t *testing.T) {
 	for _, a := range []alertState{
 		{},
 		{Summary: `HighCPUUsage: db-prod-3 above 90% for 10m "quoted" \ back`, Priority: "HIGH", Status: "ACCEPTED",
-			AlertSource: "as_3", EscalationPolicy: "ep_2", EscalationLevel: 2, AssignedTo: "usr_5", Comments: 3, LastComment: "tab\there"},
+			AlertSource: "as_3", EscalationPolicy: "ep_2", EscalationLevel: 2, AssignedTo: "usr_5", Comments: 3, LastComment: "tab\there\n<b>&\x01\b\f\r"},
 	} {
 		want, err := json.Marshal(&a)
 		if err != nil {

@@ -58,6 +58,10 @@ func (g *gen) updateSelf(t time.Time, a actor, u *user) {
 
 // toggleMFA: most users turn MFA on; a few turn it off again.
 func (g *gen) toggleMFA(t time.Time, a actor, u *user) {
+	if g.w.recent("user.mfa", t, 12*time.Hour) {
+		return
+	}
+	g.w.mark("user.mfa", t)
 	switch {
 	case !u.st.MFA:
 		u.st.MFA = true
@@ -71,6 +75,9 @@ func (g *gen) toggleMFA(t time.Time, a actor, u *user) {
 // changeRole moves someone between the non-admin roles; rarely promotes to
 // or demotes from ADMIN.
 func (g *gen) changeRole(t time.Time, a actor) {
+	if g.w.recent("user.role_changed", t, 12*time.Hour) {
+		return
+	}
 	admins := 0
 	for _, u := range g.w.users {
 		if u.st.Role == roleAdmin {
@@ -93,10 +100,14 @@ func (g *gen) changeRole(t time.Time, a actor) {
 		roles = remove(roles, u.st.Role)
 		u.st.Role = pickStr(g, roles)
 	}
+	g.w.mark("user.role_changed", t)
 	g.updated(t, a, "user.role_changed", &u.entity, u.st.Name, &u.st)
 }
 
 func (g *gen) createUser(t time.Time, a actor) {
+	if g.w.recent("user.created", t, 7*day) {
+		return
+	}
 	if len(g.w.users) >= maxUsers {
 		return
 	}
@@ -107,6 +118,9 @@ func (g *gen) createUser(t time.Time, a actor) {
 }
 
 func (g *gen) deleteUser(t time.Time, a actor) {
+	if g.w.recent("user.deleted", t, 12*day) {
+		return
+	}
 	w := g.w
 	if len(w.users) <= minUsers {
 		return

@@ -54,29 +54,50 @@ func mixBits(x uint64, bits uint) uint64 {
 	return x
 }
 
-// appendStr writes s as a JSON string.
+// appendStr writes s as a JSON string, escaped as encoding/json does it
+// (including <, > and &) for the ASCII text the generator produces.
 func appendStr(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	clean := true
 	for i := 0; i < len(s) && clean; i++ {
-		clean = s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'
+		clean = !needsEscape[s[i]]
 	}
 	if clean { // the usual case
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
+		c := s[i]
+		switch {
+		case !needsEscape[c]:
+			dst = append(dst, c)
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c == '\b':
+			dst = append(dst, '\\', 'b')
+		case c == '\f':
+			dst = append(dst, '\\', 'f')
 		default:
-			dst = append(dst, c)
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
 		}
 	}
 	return append(dst, '"')
 }
+
+// needsEscape marks the bytes appendStr does not copy as they are.
+var needsEscape = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'], t['<'], t['>'], t['&'] = true, true, true, true, true
+	return t
+}()
 
 func appendRaw(dst, raw []byte) []byte {
 	if raw == nil {
@@ -159,6 +180,9 @@ func (g *gen) encode(st any) []byte {
 // created logs the creation of e with state st (before null).
 func (g *gen) created(t time.Time, a actor, action string, e *entity, name string, st any) {
 	e.snap = g.encode(st)
+	if e.typ != "ALERT" {
+		g.w.mark(action, t)
+	}
 	g.emit(&record{t: t, actor: a, action: action, resType: e.typ, resID: e.id, resName: name, after: e.snap})
 }
 
@@ -172,6 +196,7 @@ func (g *gen) updated(t time.Time, a actor, action string, e *entity, name strin
 
 // deleted logs the removal of e (after null).
 func (g *gen) deleted(t time.Time, a actor, action string, e *entity, name string) {
+	g.w.mark(action, t)
 	g.emit(&record{t: t, actor: a, action: action, resType: e.typ, resID: e.id, resName: name, before: e.snap})
 }
 

@@ -83,11 +83,14 @@ func (g *gen) asUser(u *user, t time.Time, act func(time.Time, actor)) {
 	u.hold++ // not deletable until act ran
 	g.later(t, func(t time.Time) {
 		u.hold--
-		if u.gone || u.sess == nil {
-			return
+		switch {
+		case u.gone:
+		case u.sess == nil: // logged out meanwhile: log in again
+			g.asUser(u, t, act)
+		default: // even if idle since (sparse trails): it was just opened
+			u.sess.last = t
+			act(t, userActor(u, u.sess))
 		}
-		u.sess.last = t
-		act(t, userActor(u, u.sess))
 	})
 }
 

@@ -87,12 +87,15 @@ type world struct {
 
 	// per-type counters for ids ("usr_12"), never reused
 	nUser, nTeam, nSchedule, nPolicy, nSource, nService, nWebhook, nKey, nAlert int
-	nameOff                                                                     int // seeds which names the users get
+
+	nameOff int // seeds which names the users get
+
+	lastAt map[string]time.Time // when rate-limited actions last happened
 }
 
 // Caps on live resources (min, max) so the state stays small.
 const (
-	minUsers, maxUsers        = 22, 48
+	minUsers, maxUsers        = 22, 60
 	minSources, maxSources    = 4, 14
 	minPolicies, maxPolicies  = 3, 9
 	maxSchedules, maxServices = 9, 10
@@ -111,6 +114,24 @@ const (
 	terraformAgent, syncAgent = "terraform-provider-ilert/2.4.1 (+https://www.terraform.io) Terraform/1.8.5", "acme-jira-sync/1.7 Go-http-client/2.0"
 	terraformIP, syncIP       = "192.0.2.201", "192.0.2.202"
 )
+
+// recent rate-limits rare actions (hiring, deleting, creating resources) in
+// trail time, so that dense trails do not churn through people and
+// resources: it reports whether action was logged less than gap before t.
+func (w *world) recent(action string, t time.Time, gap time.Duration) bool {
+	last, ok := w.lastAt[action]
+	return ok && t.Sub(last) < gap
+}
+
+// mark notes that action was logged at t.
+func (w *world) mark(action string, t time.Time) {
+	if w.lastAt == nil {
+		w.lastAt = map[string]time.Time{}
+	}
+	w.lastAt[action] = t
+}
+
+const day = 24 * time.Hour
 
 func id(prefix string, n int) string { return prefix + strconv.Itoa(n) }
 
