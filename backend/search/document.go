@@ -8,7 +8,7 @@ import (
 )
 
 // document is what the index holds of an event: the normalized fields, and
-// the values (not the keys) of the raw record as one text for free search.
+// one free text (see freeText).
 func document(ev *audit.Event) map[string]any {
 	targets := make([]map[string]any, 0, len(ev.Targets))
 	for _, t := range ev.Targets {
@@ -29,8 +29,28 @@ func document(ev *audit.Event) map[string]any {
 		"request":    ev.Request,
 		"message":    ev.Message,
 		"source":     ev.Source.Name,
-		"raw":        rawValues(ev.Raw),
+		"text":       freeText(ev),
 	}
+}
+
+// freeText is what a query word without a field searches: the message, who,
+// what, to what, and every value of the raw record.
+func freeText(ev *audit.Event) string {
+	var b strings.Builder
+	b.WriteString(ev.Message)
+	for _, s := range []string{ev.Actor.Name, ev.Actor.Email, ev.Actor.ID, ev.Action, ev.IP} {
+		b.WriteByte(' ')
+		b.WriteString(s)
+	}
+	for _, t := range ev.Targets {
+		b.WriteByte(' ')
+		b.WriteString(t.Name)
+		b.WriteByte(' ')
+		b.WriteString(t.ID)
+	}
+	b.WriteByte(' ')
+	b.WriteString(rawValues(ev.Raw))
+	return b.String()
 }
 
 // rawValues keeps the string and number values of a JSON record, dropping

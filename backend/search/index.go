@@ -7,9 +7,15 @@ import (
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"auditlens/backend/audit"
 )
+
+// runtimeConfig: batches are not fsynced one by one. The watermark travels
+// in the same batch as its documents, so after a crash the index is at an
+// older watermark, never ahead of it, and Case.Open catches it up.
+var runtimeConfig = map[string]any{"unsafe_batch": true}
 
 var (
 	keyVersion   = []byte("auditlens.mapping_version")
@@ -25,7 +31,7 @@ type Index struct {
 // the index was (re)created and must be filled from the database: it was
 // missing, or of another mapping version.
 func Open(dir string) (x *Index, fresh bool, err error) {
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, runtimeConfig)
 	if err == nil {
 		v, _ := idx.GetInternal(keyVersion)
 		if string(v) == MappingVersion {
@@ -45,7 +51,7 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	idx, err = bleve.New(dir, m)
+	idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig)
 	if err != nil {
 		return nil, false, fmt.Errorf("creating the search index in %s: %v", dir, err)
 	}

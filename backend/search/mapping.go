@@ -14,7 +14,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index of another
 // version is stale and is rebuilt.
-const MappingVersion = "1"
+const MappingVersion = "2"
 
 const keywordAnalyzer = "keyword_lower"
 
@@ -30,6 +30,10 @@ func newMapping() (mapping.IndexMapping, error) {
 		return nil, err
 	}
 	im.DefaultAnalyzer = standard.Name
+	// Free text goes to one field, "text", built from the message, the
+	// actor, the targets and the raw record's values — not to Bleve's _all,
+	// which would index every field a second time.
+	im.DefaultField = "text"
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
@@ -43,19 +47,19 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source"} {
 		doc.AddFieldMappingsAt(f, keyword())
 	}
-	for _, f := range []string{"message", "user_agent", "raw"} {
-		doc.AddFieldMappingsAt(f, text())
-	}
+	doc.AddFieldMappingsAt("message", text(true))
+	doc.AddFieldMappingsAt("user_agent", text(false))
+	doc.AddFieldMappingsAt("text", text(true))
 	actor := bleve.NewDocumentStaticMapping()
 	actor.AddFieldMappingsAt("id", keyword())
 	actor.AddFieldMappingsAt("email", keyword())
 	actor.AddFieldMappingsAt("type", keyword())
-	actor.AddFieldMappingsAt("name", text())
+	actor.AddFieldMappingsAt("name", text(false))
 	doc.AddSubDocumentMapping("actor", actor)
 	targets := bleve.NewDocumentStaticMapping()
 	targets.AddFieldMappingsAt("type", keyword())
 	targets.AddFieldMappingsAt("id", keyword())
-	targets.AddFieldMappingsAt("name", text())
+	targets.AddFieldMappingsAt("name", text(false))
 	doc.AddSubDocumentMapping("targets", targets)
 	im.DefaultMapping = doc
 	return im, nil
@@ -65,18 +69,19 @@ func keyword() *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = keywordAnalyzer
 	f.Store = false
-	f.IncludeInAll = true
+	f.IncludeInAll = false
 	f.IncludeTermVectors = false
 	f.DocValues = true
 	return f
 }
 
-func text() *mapping.FieldMapping {
+// text is a field of words; positions (for phrases) only where asked.
+func text(phrases bool) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = standard.Name
 	f.Store = false
-	f.IncludeInAll = true
-	f.IncludeTermVectors = true // phrases need positions
+	f.IncludeInAll = false
+	f.IncludeTermVectors = phrases
 	f.DocValues = false
 	return f
 }

@@ -61,9 +61,14 @@ type SourceResult struct {
 func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}}}
+	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}},
+		indexer: startIndexer(c.index)}
 	failures := ingest.Import(paths, ingest.Options{Format: opts.Format}, h)
-	if err := h.flush(); err != nil {
+	err := h.flush()
+	if ierr := h.indexer.wait(); err == nil {
+		err = ierr
+	}
+	if err != nil {
 		return h.sum, err
 	}
 	for _, f := range failures {
@@ -88,6 +93,7 @@ type importHandler struct {
 	sum     *ImportSummary
 	pending []pendingEvent
 	ended   []*audit.Source // read to the end; finished at the next flush
+	indexer *indexer
 }
 
 type pendingEvent struct {
@@ -140,9 +146,7 @@ func nonNilErrors(e []audit.RecordError) []audit.RecordError {
 	return e
 }
 
-// flush stores the pending events in one transaction, then indexes the new
-// ones in one Bleve batch that also moves the watermark. A crash between the
-// two is mended when the case is next opened (the index catches up).
+// flush stores the pending events, then finishes the sources that ended.
 func (h *importHandler) flush() error {
 	if err := h.flushEvents(); err != nil {
 		return err
@@ -156,6 +160,10 @@ func (h *importHandler) flush() error {
 	return nil
 }
 
+// flushEvents stores the pending events in one transaction and hands the
+// new ones to the indexer as one Bleve batch that also moves the watermark.
+// A crash between the two is mended when the case is next opened (the index
+// catches up from the database).
 func (h *importHandler) flushEvents() error {
 	if len(h.pending) == 0 {
 		return nil
@@ -164,7 +172,7 @@ func (h *importHandler) flushEvents() error {
 	if err != nil {
 		return err
 	}
-	ib := h.c.index.NewBatch()
+	fresh := make([]*audit.Event, 0, len(h.pending))
 	var last int64
 	for _, p := range h.pending {
 		seq, err := b.Insert(p.ev)
@@ -178,19 +186,14 @@ func (h *importHandler) flushEvents() error {
 		}
 		p.src.Events++
 		last = seq
-		if err := ib.Add(p.ev); err != nil {
-			b.Rollback()
-			return err
-		}
+		fresh = append(fresh, p.ev)
 	}
 	if err := b.Commit(); err != nil {
 		return err
 	}
 	h.pending = h.pending[:0]
-	if last > 0 {
-		if err := ib.Commit(last); err != nil {
-			return err
-		}
+	if len(fresh) > 0 {
+		h.indexer.add(fresh, last)
 	}
 	h.progress()
 	return nil

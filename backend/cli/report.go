@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/report"
+)
+
+func reportCmd(env Env, caseDir *string) *cobra.Command {
+	var query, from, to, tz, sheets, out string
+	cmd := &cobra.Command{
+		Use:   "report [--query Q] [--from T] [--to T] [--tz ZONE] [--sheets LIST] --out FILE.xlsx",
+		Short: "Write an Excel report of the matching events: summary, events, changes, actors, sources",
+		Long: `Write an Excel workbook an auditor can file: a Summary (totals, breakdowns by category,
+outcome and day with a chart, top actors, actions and IPs, failed logins), the Events,
+every Changed field, the Actors, and the Sources with their SHA-256. Times are shown in
+--tz (UTC, Local or an IANA zone such as Europe/Berlin). --sheets chooses the sheets:
+summary,events,changes,actors,sources (default: all).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q, err := queryFlags(query, from, to)
+			if err != nil {
+				return err
+			}
+			opts := report.Options{Version: Version}
+			if opts.Location, err = parseZone(tz); err != nil {
+				return err
+			}
+			if opts.Sheets, err = report.ParseSheets(sheets); err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				return audit.Errorf(audit.EINVALID, "--out: name the .xlsx file to write")
+			}
+			c, err := openCase(*caseDir)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			var sum *report.Summary
+			err = writeAtomic(out, func(w io.Writer) error {
+				sum, err = c.Report(q, opts, w)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "wrote %s: %d events, %d changes, %d actors, %d sources (sheets: %s)\n",
+				out, sum.Events, sum.Changes, sum.Actors, sum.Sources, strings.Join(sum.Sheets, ", "))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&query, "query", "", "only events matching this query (as for search; '' = all)")
+	cmd.Flags().StringVar(&from, "from", "", "only events at or after this time (RFC 3339 or date)")
+	cmd.Flags().StringVar(&to, "to", "", "only events before this time (a date includes that day)")
+	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of the times shown: UTC, Local or an IANA name")
+	cmd.Flags().StringVar(&sheets, "sheets", "", "sheets to write, comma-separated (default all): "+strings.Join(report.AllSheets, ","))
+	cmd.Flags().StringVar(&out, "out", "", "the .xlsx file to write (required)")
+	return cmd
+}
+
+// queryFlags reads --query, --from and --to.
+func queryFlags(query, from, to string) (audit.Query, error) {
+	q := audit.Query{Text: query}
+	var err error
+	if q.From, err = parseFlagTime("from", from, false); err != nil {
+		return q, err
+	}
+	q.To, err = parseFlagTime("to", to, true)
+	return q, err
+}
+
+// parseZone reads --tz. The zone database is embedded (time/tzdata, via
+// package report), so names work on a machine without one.
+func parseZone(s string) (*time.Location, error) {
+	switch s {
+	case "", "UTC", "utc":
+		return time.UTC, nil
+	case "Local", "local":
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, audit.Errorf(audit.EINVALID, "--tz %q is not a time zone: use UTC, Local or an IANA name such as Europe/Berlin", s)
+	}
+	return loc, nil
+}
+
+// writeAtomic writes path through a temporary file beside it, renamed into
+// place only when write succeeded: a failed or interrupted report or export
+// never leaves half a file under the name asked for.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return audit.Errorf(audit.EINVALID, "cannot write %s: %v", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	// CreateTemp makes the file 0600; a report is an ordinary document.
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package service
+
+import (
+	"errors"
+	"io"
+	"path/filepath"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/report"
+)
+
+// Report writes the Excel workbook of the events matching q to w (see
+// package report), with the provenance of every source of the case. The
+// case's name, the query and its range are filled into opts.
+func (c *Case) Report(q audit.Query, opts report.Options, w io.Writer) (*report.Summary, error) {
+	sources, err := c.Sources()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Case == "" {
+		opts.Case = filepath.Base(filepath.Clean(c.Dir))
+	}
+	opts.Query, opts.From, opts.To = q.Text, q.From, q.To
+	return report.Write(w, c.events(q), sources, opts)
+}
+
+// Export writes the events matching q to w as format (csv or ndjson),
+// streaming whatever their number, and returns how many it wrote.
+func (c *Case) Export(q audit.Query, format string, w io.Writer) (int, error) {
+	return report.Export(w, format, c.events(q))
+}
+
+// errStop ends a Scan whose consumer stopped reading.
+var errStop = errors.New("stop")
+
+// events reads the matches of q as an iterator, newest first, page by page
+// (Scan): an error of the search comes as the iterator's last pair.
+func (c *Case) events(q audit.Query) report.Events {
+	return func(yield func(*audit.Event, error) bool) {
+		err := c.Scan(q, func(ev *audit.Event) error {
+			if !yield(ev, nil) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			yield(nil, err)
+		}
+	}
+}
