@@ -29,7 +29,14 @@ type Server struct {
 func New(c *service.Case, assets fs.FS, token string) *Server {
 	s := &Server{c: c, token: token, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /api/search", s.search)
+	s.mux.HandleFunc("GET /api/facets", s.facets)
+	s.mux.HandleFunc("GET /api/histogram", s.histogram)
 	s.mux.HandleFunc("GET /api/events/{id}", s.event)
+	s.mux.HandleFunc("GET /api/events/{id}/around", s.around)
+	s.mux.HandleFunc("GET /api/history", s.history)
+	s.mux.HandleFunc("GET /api/compare", s.compare)
+	s.mux.HandleFunc("POST /api/imports", s.startImport)
+	s.mux.HandleFunc("GET /api/imports/{id}", s.importStatus)
 	s.mux.HandleFunc("GET /api/sources", s.sources)
 	s.mux.HandleFunc("GET /api/formats", s.formats)
 	s.mux.Handle("/", http.FileServerFS(assets))
@@ -86,23 +93,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+// query reads q, from, to, limit and cursor.
+func query(r *http.Request) (audit.Query, error) {
 	v := r.URL.Query()
-	q := audit.Query{Text: v.Get("q")}
+	q := audit.Query{Text: v.Get("q"), Cursor: v.Get("cursor")}
 	var err error
 	if q.From, err = parseTime(v.Get("from")); err != nil {
-		writeError(w, err)
-		return
+		return q, err
 	}
 	if q.To, err = parseTime(v.Get("to")); err != nil {
-		writeError(w, err)
-		return
+		return q, err
 	}
 	if l := v.Get("limit"); l != "" {
 		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > 10000 {
-			writeError(w, audit.Errorf(audit.EINVALID, "limit must be a number from 1 to 10000"))
-			return
+			return q, audit.Errorf(audit.EINVALID, "limit must be a number from 1 to 10000")
 		}
+	}
+	return q, nil
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	q, err := query(r)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	res, err := s.c.Search(q)
 	if err != nil {
@@ -110,6 +124,65 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) facets(w http.ResponseWriter, r *http.Request) {
+	q, err := query(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+	res, err := s.c.Facets(q, size)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) histogram(w http.ResponseWriter, r *http.Request) {
+	q, err := query(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	n, _ := strconv.Atoi(r.URL.Query().Get("buckets"))
+	res, err := s.c.Histogram(q, r.URL.Query().Get("stack"), n)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) around(w http.ResponseWriter, r *http.Request) {
+	res, err := s.c.Around(r.PathValue("id"), r.URL.Query().Get("by"), 200)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	res, err := s.c.History(v.Get("type"), v.Get("id"), v.Get("name"), 0)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	res, err := s.c.Compare(v.Get("a"), v.Get("b"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": res})
 }
 
 func parseTime(s string) (time.Time, error) {

@@ -21,7 +21,7 @@ func document(ev *audit.Event) map[string]any {
 		"action":   ev.Action,
 		"outcome":  ev.Outcome,
 		"actor": map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
-			"type": ev.Actor.Type},
+			"type": ev.Actor.Type, "label": ev.Actor.Label()},
 		"targets":    targets,
 		"ip":         ev.IP,
 		"user_agent": ev.UserAgent,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -12,9 +13,11 @@ import (
 	"auditlens/backend/audit"
 )
 
-// runtimeConfig: batches are not fsynced one by one. The watermark travels
-// in the same batch as its documents, so after a crash the index is at an
-// older watermark, never ahead of it, and Case.Open catches it up.
+// runtimeConfig: batches are not fsynced one by one (Bleve's unsafe_batch).
+// The watermark travels in the same batch as its documents, so after a crash
+// the index is at an older watermark, never ahead of it, and Case.Open
+// catches it up. The last batch of a run is committed durably (Sync), since
+// an unsafe batch is not written out by Close.
 var runtimeConfig = map[string]any{"unsafe_batch": true}
 
 var (
@@ -55,11 +58,14 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("creating the search index in %s: %v", dir, err)
 	}
-	if err := idx.SetInternal(keyVersion, []byte(MappingVersion)); err != nil {
+	x = &Index{idx}
+	b := x.NewBatch()
+	b.b.SetInternal(keyVersion, []byte(MappingVersion))
+	if err := b.commit(true); err != nil {
 		idx.Close()
 		return nil, false, err
 	}
-	return &Index{idx}, true, nil
+	return x, true, nil
 }
 
 // Close closes the index.
@@ -87,12 +93,33 @@ func (b *Batch) Add(ev *audit.Event) error { return b.b.Index(ev.ID, document(ev
 // Size is the number of queued documents.
 func (b *Batch) Size() int { return b.b.Size() }
 
-// Commit writes the queued documents and the watermark.
-func (b *Batch) Commit(watermark int64) error {
+// Commit writes the queued documents and the watermark; durable waits
+// until they are on disk.
+func (b *Batch) Commit(watermark int64, durable bool) error {
 	b.b.SetInternal(keyWatermark, []byte(strconv.FormatInt(watermark, 10)))
+	return b.commit(durable)
+}
+
+// persistWait bounds the wait for a durable batch.
+const persistWait = 5 * time.Minute
+
+func (b *Batch) commit(durable bool) error {
+	var persisted chan error
+	if durable {
+		persisted = make(chan error, 1)
+		b.b.SetPersistedCallback(func(err error) { persisted <- err })
+	}
 	err := b.x.idx.Batch(b.b)
 	b.b.Reset()
-	return err
+	if err != nil || !durable {
+		return err
+	}
+	select {
+	case err = <-persisted:
+		return err
+	case <-time.After(persistWait):
+		return fmt.Errorf("the search index did not reach the disk within %s", persistWait)
+	}
 }
 
 // DocCount is the number of indexed events.

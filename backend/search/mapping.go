@@ -14,7 +14,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index of another
 // version is stale and is rebuilt.
-const MappingVersion = "2"
+const MappingVersion = "4"
 
 const keywordAnalyzer = "keyword_lower"
 
@@ -51,18 +51,27 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt("user_agent", text(false))
 	doc.AddFieldMappingsAt("text", text(true))
 	actor := bleve.NewDocumentStaticMapping()
-	actor.AddFieldMappingsAt("id", keyword())
-	actor.AddFieldMappingsAt("email", keyword())
-	actor.AddFieldMappingsAt("type", keyword())
-	actor.AddFieldMappingsAt("name", text(false))
+	for _, f := range []string{"id", "email", "type", "label"} { // label: email, else name, else id
+		actor.AddFieldMappingsAt(f, keyword())
+	}
+	actor.AddFieldMappingsAt("name", text(true))
 	doc.AddSubDocumentMapping("actor", actor)
 	targets := bleve.NewDocumentStaticMapping()
-	targets.AddFieldMappingsAt("type", keyword())
-	targets.AddFieldMappingsAt("id", keyword())
-	targets.AddFieldMappingsAt("name", text(false))
+	for _, f := range []string{"type", "id"} {
+		targets.AddFieldMappingsAt(f, keyword())
+	}
+	targets.AddFieldMappingsAt("name", text(true))
 	doc.AddSubDocumentMapping("targets", targets)
 	im.DefaultMapping = doc
 	return im, nil
+}
+
+// keywordFields are the fields indexed whole (see keyword()); the mapping
+// below builds exactly these.
+var keywordFields = map[string]bool{
+	"format": true, "category": true, "action": true, "outcome": true, "ip": true, "session": true,
+	"request": true, "source": true, "actor.id": true, "actor.email": true, "actor.type": true,
+	"actor.label": true, "targets.type": true, "targets.id": true,
 }
 
 func keyword() *mapping.FieldMapping {

@@ -73,8 +73,7 @@ func decodeCursor(c string) ([]string, error) {
 	return sort, nil
 }
 
-// Compile turns a query into Bleve's: the text parsed once, wildcard and
-// regular-expression terms lower-cased (every field is indexed lower-case),
+// Compile turns a query into Bleve's: the text parsed once and adjusted,
 // and the time range added as a conjunct.
 func Compile(q audit.Query) (query.Query, error) {
 	var parts []query.Query
@@ -83,8 +82,7 @@ func Compile(q audit.Query) (query.Query, error) {
 		if err != nil {
 			return nil, audit.Errorf(audit.EINVALID, "cannot read the query %q: %v", text, err)
 		}
-		lowerTerms(parsed)
-		parts = append(parts, parsed)
+		parts = append(parts, adjust(parsed))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		inclusive, exclusive := true, false
@@ -101,19 +99,38 @@ func Compile(q audit.Query) (query.Query, error) {
 	return query.NewConjunctionQuery(parts), nil
 }
 
-func lowerTerms(q query.Query) {
+// adjust fits a parsed query to the index: wildcard, regexp and prefix terms
+// are lower-cased (every field is indexed lower-case), a word the analyzer
+// splits ("eu-west-1") must match all its parts, and a quoted value of a
+// keyword field ("alice smith") is one exact term, not a phrase.
+func adjust(q query.Query) query.Query {
 	switch t := q.(type) {
 	case *query.BooleanQuery:
-		lowerTerms(t.Must)
-		lowerTerms(t.Should)
-		lowerTerms(t.MustNot)
+		if t.Must != nil {
+			t.Must = adjust(t.Must)
+		}
+		if t.Should != nil {
+			t.Should = adjust(t.Should)
+		}
+		if t.MustNot != nil {
+			t.MustNot = adjust(t.MustNot)
+		}
 	case *query.ConjunctionQuery:
-		for _, c := range t.Conjuncts {
-			lowerTerms(c)
+		for i, c := range t.Conjuncts {
+			t.Conjuncts[i] = adjust(c)
 		}
 	case *query.DisjunctionQuery:
-		for _, d := range t.Disjuncts {
-			lowerTerms(d)
+		for i, d := range t.Disjuncts {
+			t.Disjuncts[i] = adjust(d)
+		}
+	case *query.MatchQuery:
+		t.SetOperator(query.MatchQueryOperatorAnd)
+	case *query.MatchPhraseQuery:
+		if keywordFields[t.FieldVal] {
+			m := query.NewMatchQuery(t.MatchPhrase)
+			m.SetField(t.FieldVal)
+			m.SetBoost(t.BoostVal.Value())
+			return m
 		}
 	case *query.WildcardQuery:
 		t.Wildcard = strings.ToLower(t.Wildcard)
@@ -122,4 +139,5 @@ func lowerTerms(q query.Query) {
 	case *query.PrefixQuery:
 		t.Prefix = strings.ToLower(t.Prefix)
 	}
+	return q
 }

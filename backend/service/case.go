@@ -21,6 +21,10 @@ type Case struct {
 	store *store.Store
 	index *search.Index
 	mu    sync.Mutex // one import or reindex at a time
+	// caughtUp counts the events indexed when the case was opened (after a
+	// crash, or for a missing or outdated index).
+	caughtUp int64
+	jobs     jobs // imports started from the UI
 }
 
 // DefaultDir is the default case in the user's data directory.
@@ -82,20 +86,22 @@ func (c *Case) catchUp(ctx context.Context, from int64) error {
 	}
 	b := c.index.NewBatch()
 	last := from
+	c.caughtUp = 0
 	err = c.store.EachAfter(ctx, from, func(seq int64, ev *audit.Event) error {
 		if err := b.Add(ev); err != nil {
 			return err
 		}
 		last = seq
+		c.caughtUp++
 		if b.Size() >= indexBatch {
-			return b.Commit(last)
+			return b.Commit(last, false)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return b.Commit(last)
+	return b.Commit(last, true)
 }
 
 // Reindex rebuilds the search index from the database.

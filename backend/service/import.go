@@ -21,11 +21,11 @@ type ImportOptions struct {
 
 // ImportProgress is what a running import has done so far.
 type ImportProgress struct {
-	Sources    int
-	Events     int
-	Duplicates int
-	Rejected   int
-	Elapsed    time.Duration
+	Sources    int           `json:"sources"`
+	Events     int           `json:"events"`
+	Duplicates int           `json:"duplicates"`
+	Rejected   int           `json:"rejected"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
 }
 
 // ImportSummary is the outcome of an import, as `import --json` prints it.
@@ -187,6 +187,12 @@ func (h *importHandler) flushEvents() error {
 		p.src.Events++
 		last = seq
 		fresh = append(fresh, p.ev)
+		for _, d := range [][2]string{{"action", p.ev.Action}, {"actor.label", p.ev.Actor.Label()}, {"source", p.ev.Source.Name}} {
+			if err := b.RememberDisplay(d[0], d[1]); err != nil {
+				b.Rollback()
+				return err
+			}
+		}
 	}
 	if err := b.Commit(); err != nil {
 		return err

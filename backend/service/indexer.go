@@ -27,6 +27,7 @@ func startIndexer(idx *search.Index) *indexer {
 
 func (x *indexer) run() {
 	var err error
+	var last int64
 	for job := range x.jobs {
 		if err != nil {
 			continue // drain; the first error is reported
@@ -38,8 +39,13 @@ func (x *indexer) run() {
 			}
 		}
 		if err == nil {
-			err = b.Commit(job.watermark)
+			err = b.Commit(job.watermark, false)
+			last = job.watermark
 		}
+	}
+	if err == nil && last > 0 {
+		// Batches are not synced one by one; the end of a run is.
+		err = x.idx.NewBatch().Commit(last, true)
 	}
 	x.done <- err
 }

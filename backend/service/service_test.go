@@ -143,6 +143,9 @@ func TestIndexCatchesUpOnOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if c.caughtUp != int64(sum.Events) {
+		t.Fatalf("caught up %d events, want %d", c.caughtUp, sum.Events)
+	}
 	res := mustSearch(t, c, audit.Query{Limit: 1})
 	if int(res.Total) != sum.Events {
 		t.Fatalf("after reopening without an index: %d events searchable, want %d", res.Total, sum.Events)
@@ -192,5 +195,28 @@ func TestCursorPagesAndScan(t *testing.T) {
 	}
 	if _, err := c.Search(audit.Query{Cursor: "garbage"}); audit.ErrorCode(err) != audit.EINVALID {
 		t.Fatalf("bad cursor: %v", err)
+	}
+}
+
+// Closing and opening a case keeps its index: nothing is rebuilt.
+func TestReopenKeepsIndex(t *testing.T) {
+	dir := corpus(t)
+	caseDir := filepath.Join(t.TempDir(), "case")
+	c, err := Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Import([]string{filepath.Join(dir, "github_audit")}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := c.index.Watermark()
+	c.Close()
+	c, err = Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := c.index.Watermark(); got != want || want == 0 || c.caughtUp != 0 {
+		t.Fatalf("after reopening: watermark %d (want %d), %d events indexed again (want 0)", got, want, c.caughtUp)
 	}
 }

@@ -21,6 +21,7 @@ const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 type Batch struct {
 	tx   *sql.Tx
 	stmt *sql.Stmt
+	seen map[string]bool // display values written in this batch
 }
 
 // BeginBatch starts a write transaction.

@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"auditlens/backend/demo"
+	"auditlens/backend/search"
+	"auditlens/backend/service"
+)
+
+// demoServer serves a case holding a small demo trail.
+func demoServer(t *testing.T) (*httptest.Server, *service.Case) {
+	t.Helper()
+	dir := t.TempDir()
+	zip := filepath.Join(dir, "demo.zip")
+	if err := demo.WriteZip(demo.Options{Events: 3000, Seed: 3}, zip); err != nil {
+		t.Fatal(err)
+	}
+	c, err := service.Open(filepath.Join(dir, "case"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.Import([]string{zip}, service.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(c, fstest.MapFS{}, ""))
+	t.Cleanup(srv.Close)
+	return srv, c
+}
+
+func TestFacetsAndHistogram(t *testing.T) {
+	srv, _ := demoServer(t)
+	var facets []search.Facet
+	if code := getJSON(t, srv.URL+"/api/facets?q=", &facets); code != 200 || len(facets) != len(search.FacetFields) {
+		t.Fatalf("facets: %d %+v", code, facets)
+	}
+	byField := map[string]search.Facet{}
+	for _, f := range facets {
+		byField[f.Field] = f
+	}
+	if top := byField["category"].Top; len(top) == 0 || top[0].Value != "alert" {
+		t.Fatalf("the demo is mostly alerts: %+v", top)
+	}
+	// actor labels come back spelled as recorded (the index keeps them lower-case)
+	found := false
+	for _, a := range byField["action"].Top {
+		if a.Value == "alert.created" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("actions: %+v", byField["action"].Top)
+	}
+	// a facet value filters: its count is the total of that query
+	first := byField["actor.label"].Top[0]
+	var res service.SearchResult
+	getJSON(t, srv.URL+"/api/search?limit=1&q="+url.QueryEscape(`+actor.label:"`+first.Value+`"`), &res)
+	if int(res.Total) != first.Count {
+		t.Fatalf("facet %q counts %d, its query finds %d", first.Value, first.Count, res.Total)
+	}
+
+	var h service.Histogram
+	if code := getJSON(t, srv.URL+"/api/histogram?q=&buckets=60", &h); code != 200 {
+		t.Fatalf("histogram: %d", code)
+	}
+	if h.Total != 3000 || len(h.Edges) < 2 || len(h.Edges) > 61 || h.Bucket == "" {
+		t.Fatalf("histogram over everything: total %d, %d edges, bucket %s", h.Total, len(h.Edges), h.Bucket)
+	}
+	// zoom: a two-day range gets hour-sized buckets and counts only inside it
+	from, to := h.Edges[len(h.Edges)/2], h.Edges[len(h.Edges)/2].Add(48*time.Hour)
+	var z service.Histogram
+	getJSON(t, srv.URL+"/api/histogram?stack=outcome&from="+from.Format(time.RFC3339)+"&to="+to.Format(time.RFC3339), &z)
+	var inRange service.SearchResult
+	getJSON(t, srv.URL+"/api/search?limit=1&from="+from.Format(time.RFC3339)+"&to="+to.Format(time.RFC3339), &inRange)
+	if z.Bucket != "1h" || z.Total != inRange.Total {
+		t.Fatalf("zoomed: bucket %s total %d, want 1h and %d", z.Bucket, z.Total, inRange.Total)
+	}
+	if _, ok := z.Series["success"]; !ok {
+		t.Fatalf("stacked by outcome: %v", z.Series)
+	}
+}
+
+func TestAroundHistoryCompare(t *testing.T) {
+	srv, _ := demoServer(t)
+	var res service.SearchResult
+	getJSON(t, srv.URL+"/api/search?limit=1&q="+url.QueryEscape("+action:escalation_policy.updated"), &res)
+	if len(res.Events) == 0 {
+		t.Fatal("no policy update in the demo")
+	}
+	ev := res.Events[0]
+	var around service.SearchResult
+	getJSON(t, srv.URL+"/api/events/"+ev.ID+"/around?by=actor", &around)
+	if around.Total == 0 {
+		t.Fatal("nothing around an event, not even itself")
+	}
+	for _, e := range around.Events {
+		if e.Actor.Label() != ev.Actor.Label() || e.Time.Sub(ev.Time).Abs() > 15*time.Minute {
+			t.Fatalf("around by actor returned %s at %s", e.Actor.Label(), e.Time)
+		}
+	}
+	var session service.SearchResult
+	if code := getJSON(t, srv.URL+"/api/events/"+ev.ID+"/around?by=session", &session); code != 200 || session.Total == 0 {
+		t.Fatalf("around by session: %d", code)
+	}
+	for _, e := range session.Events {
+		if e.Session != ev.Session {
+			t.Fatalf("session %s != %s", e.Session, ev.Session)
+		}
+	}
+	// the policy's history: oldest first, each change chaining from the one before
+	target := ev.Targets[0]
+	var hist []service.HistoryEntry
+	getJSON(t, srv.URL+"/api/history?type="+url.QueryEscape(target.Type)+"&id="+url.QueryEscape(target.ID), &hist)
+	if len(hist) < 2 {
+		t.Fatalf("history of %s: %d entries", target.ID, len(hist))
+	}
+	if hist[0].Event.Action != "escalation_policy.created" {
+		t.Fatalf("history starts with %s, want the creation", hist[0].Event.Action)
+	}
+	for i := 1; i < len(hist); i++ {
+		if hist[i].Event.Time.Before(hist[i-1].Event.Time) {
+			t.Fatal("history not oldest first")
+		}
+		if hist[i].Event.Targets[0].ID != target.ID {
+			t.Fatalf("history entry for another target: %+v", hist[i].Event.Targets)
+		}
+	}
+	var cmp struct {
+		Changes []map[string]any `json:"changes"`
+	}
+	if code := getJSON(t, srv.URL+"/api/compare?a="+hist[0].Event.ID+"&b="+hist[1].Event.ID, &cmp); code != 200 || len(cmp.Changes) == 0 {
+		t.Fatalf("compare: %d %v", code, cmp)
+	}
+}
+
+func TestImportUploadWithProgress(t *testing.T) {
+	srv, c := newTestServer(t, "")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("files", "../../etc/evil name.ndjson")
+	fw.Write([]byte(`{"time":"2026-02-01T00:00:00Z","user":"carol","action":"upload.test"}` + "\n" + `{"broken` + "\n"))
+	mw.Close()
+	res, err := http.Post(srv.URL+"/api/imports", mw.FormDataContentType(), &body)
+	if err != nil || res.StatusCode != 202 {
+		t.Fatalf("start: %v %d", err, res.StatusCode)
+	}
+	var job service.ImportJob
+	json.NewDecoder(res.Body).Decode(&job)
+	deadline := time.Now().Add(10 * time.Second)
+	for job.State == "running" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		getJSON(t, srv.URL+"/api/imports/"+job.ID, &job)
+	}
+	if job.State != "done" || job.Progress.Events != 1 || job.Progress.Rejected != 1 || job.Summary == nil {
+		t.Fatalf("job: %+v", job)
+	}
+	src := job.Summary.Sources[0]
+	if filepath.Dir(filepath.Dir(src.Path)) != filepath.Join(c.Dir, "uploads") || filepath.Base(src.Path) != "001-evil name.ndjson" {
+		t.Fatalf("upload kept at %s", src.Path)
+	}
+	if len(src.Errors) != 1 || src.Errors[0].Line != 2 {
+		t.Fatalf("rejection reasons: %+v", src.Errors)
+	}
+	// a server path
+	res, _ = http.Post(srv.URL+"/api/imports", "application/json", bytes.NewReader([]byte(`{"paths": ["/nonexistent/x.json"]}`)))
+	json.NewDecoder(res.Body).Decode(&job)
+	for job.State == "running" {
+		time.Sleep(20 * time.Millisecond)
+		getJSON(t, srv.URL+"/api/imports/"+job.ID, &job)
+	}
+	if len(job.Summary.Failures) != 1 {
+		t.Fatalf("missing path: %+v", job.Summary)
+	}
+}

@@ -1,0 +1,254 @@
+package service
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/diff"
+	"auditlens/backend/search"
+	"auditlens/backend/store"
+)
+
+// Facets counts the top values of the facet fields among q's matches, with
+// values spelled as in the records.
+func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
+	if size <= 0 {
+		size = 10
+	}
+	facets, _, err := c.index.Facets(q, size)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range facets {
+		if !contains(store.DisplayFields, f.Field) {
+			continue
+		}
+		folded := make([]string, len(f.Top))
+		for j, t := range f.Top {
+			folded[j] = t.Value
+		}
+		names, err := c.store.Display(f.Field, folded)
+		if err != nil {
+			return nil, err
+		}
+		for j := range f.Top {
+			facets[i].Top[j].Value = names[f.Top[j].Value]
+		}
+	}
+	return facets, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Histogram is the matching events counted over time, stacked.
+type Histogram struct {
+	Bucket string           `json:"bucket"` // "1m", "1h", "1d", "7d", "1mo", …
+	Edges  []time.Time      `json:"edges"`  // len(counts)+1 bucket boundaries
+	Stack  string           `json:"stack"`  // the field the series split by
+	Series map[string][]int `json:"series"` // value -> count per bucket
+	Total  uint64           `json:"total"`
+}
+
+var buckets = []struct {
+	name string
+	d    time.Duration
+}{
+	{"1m", time.Minute}, {"5m", 5 * time.Minute}, {"15m", 15 * time.Minute}, {"1h", time.Hour},
+	{"3h", 3 * time.Hour}, {"6h", 6 * time.Hour}, {"12h", 12 * time.Hour}, {"1d", 24 * time.Hour},
+	{"7d", 7 * 24 * time.Hour},
+}
+
+// Histogram counts q's matches in at most maxBuckets buckets over q's time
+// range (or the span of the matches), the bucket size adapting from a
+// minute to a month; stack is "category" or "outcome".
+func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogram, error) {
+	var values []string
+	switch stack {
+	case "", "category":
+		stack, values = "category", audit.Categories
+	case "outcome":
+		values = []string{audit.OutcomeSuccess, audit.OutcomeFailure, audit.OutcomeUnknown}
+	default:
+		return nil, audit.Errorf(audit.EINVALID, "a histogram stacks by category or outcome, not %q", stack)
+	}
+	if maxBuckets <= 0 || maxBuckets > 500 {
+		maxBuckets = 120
+	}
+	from, to := q.From, q.To
+	if from.IsZero() || to.IsZero() {
+		oldest, newest, n, err := c.index.Bounds(q)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return &Histogram{Bucket: "1d", Edges: []time.Time{}, Stack: stack, Series: map[string][]int{}}, nil
+		}
+		evs, err := c.store.EventsByIDs([]string{oldest, newest})
+		if err != nil || len(evs) == 0 {
+			return nil, fmt.Errorf("histogram bounds: %v", err)
+		}
+		if from.IsZero() {
+			from = evs[0].Time
+		}
+		if to.IsZero() {
+			to = evs[len(evs)-1].Time.Add(time.Nanosecond)
+		}
+	}
+	name, edges := bucketEdges(from, to, maxBuckets)
+	series, err := c.index.Histogram(q, edges, stack, values)
+	if err != nil {
+		return nil, err
+	}
+	var total uint64
+	for v, counts := range series {
+		sum := 0
+		for _, n := range counts {
+			sum += n
+		}
+		if sum == 0 {
+			delete(series, v)
+		}
+		total += uint64(sum)
+	}
+	return &Histogram{Bucket: name, Edges: edges, Stack: stack, Series: series, Total: total}, nil
+}
+
+// bucketEdges picks the smallest bucket giving at most max buckets over
+// [from, to), aligned to whole buckets in UTC (months by the calendar).
+func bucketEdges(from, to time.Time, max int) (string, []time.Time) {
+	from, to = from.UTC(), to.UTC()
+	span := to.Sub(from)
+	for _, b := range buckets {
+		if span/b.d < time.Duration(max) {
+			start := from.Truncate(b.d)
+			var edges []time.Time
+			for t := start; t.Before(to); t = t.Add(b.d) {
+				edges = append(edges, t)
+			}
+			return b.name, append(edges, edges[len(edges)-1].Add(b.d))
+		}
+	}
+	start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var edges []time.Time
+	for t := start; t.Before(to); t = t.AddDate(0, 1, 0) {
+		edges = append(edges, t)
+	}
+	if len(edges) > max { // years of data: quarters, then years
+		step := (len(edges) + max - 1) / max
+		var coarse []time.Time
+		for i := 0; i < len(edges); i += step {
+			coarse = append(coarse, edges[i])
+		}
+		last := coarse[len(coarse)-1].AddDate(0, step, 0)
+		return fmt.Sprintf("%dmo", step), append(coarse, last)
+	}
+	return "1mo", append(edges, edges[len(edges)-1].AddDate(0, 1, 0))
+}
+
+// Around lists the events related to one: by the same actor within ±15
+// minutes, or sharing its session, request or correlation id.
+func (c *Case) Around(id, by string, limit int) (*SearchResult, error) {
+	ev, err := c.store.Event(id)
+	if err != nil {
+		return nil, err
+	}
+	q := audit.Query{Limit: limit}
+	switch by {
+	case "", "actor":
+		if ev.Actor.Empty() {
+			return nil, audit.Errorf(audit.EINVALID, "this event names no actor")
+		}
+		q.Text = fieldQuery("actor.label", ev.Actor.Label())
+		q.From, q.To = ev.Time.Add(-15*time.Minute), ev.Time.Add(15*time.Minute)
+	case "session":
+		if ev.Session == "" {
+			return nil, audit.Errorf(audit.EINVALID, "this event has no session id")
+		}
+		q.Text = fieldQuery("session", ev.Session)
+	case "request":
+		if ev.Request == "" {
+			return nil, audit.Errorf(audit.EINVALID, "this event has no request or correlation id")
+		}
+		q.Text = fieldQuery("request", ev.Request)
+	default:
+		return nil, audit.Errorf(audit.EINVALID, "around by actor, session or request, not %q", by)
+	}
+	return c.Search(q)
+}
+
+// fieldQuery is a query-string term matching value exactly in field.
+func fieldQuery(field, value string) string {
+	return "+" + field + ":" + quote(value)
+}
+
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// HistoryEntry is one event that touched a resource, oldest first.
+type HistoryEntry struct {
+	Event *audit.Event `json:"event"`
+	// Changes turn the state before this event into the state after it, as
+	// the record says (empty when it says nothing of values).
+	Changes []audit.Change `json:"changes"`
+}
+
+// History lists every event that touched a target (by id, else by name),
+// oldest first: who changed it, when, and what it looked like before.
+func (c *Case) History(typ, id, name string, limit int) ([]HistoryEntry, error) {
+	var terms []string
+	switch {
+	case id != "":
+		terms = append(terms, fieldQuery("targets.id", id))
+	case name != "":
+		terms = append(terms, `+targets.name:`+quote(name))
+	default:
+		return nil, audit.Errorf(audit.EINVALID, "a history needs a target id or name")
+	}
+	if typ != "" {
+		terms = append(terms, fieldQuery("targets.type", typ))
+	}
+	if limit <= 0 || limit > 10000 {
+		limit = 1000
+	}
+	var evs []*audit.Event
+	err := c.Scan(audit.Query{Text: strings.Join(terms, " ")}, func(e *audit.Event) error {
+		if len(evs) >= limit {
+			return errEnough
+		}
+		evs = append(evs, e)
+		return nil
+	})
+	if err != nil && err != errEnough {
+		return nil, err
+	}
+	out := make([]HistoryEntry, 0, len(evs))
+	for i := len(evs) - 1; i >= 0; i-- { // Scan is newest first
+		out = append(out, HistoryEntry{Event: evs[i], Changes: evs[i].Changes})
+	}
+	return out, nil
+}
+
+var errEnough = fmt.Errorf("stop")
+
+// Compare diffs the raw records of two events, field by field.
+func (c *Case) Compare(a, b string) ([]audit.Change, error) {
+	ea, err := c.store.Event(a)
+	if err != nil {
+		return nil, err
+	}
+	eb, err := c.store.Event(b)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Values("", decodeRaw(ea.Raw), decodeRaw(eb.Raw)), nil
+}

@@ -1,0 +1,78 @@
+package service
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ImportJob is an import running in the background, for the UI to follow.
+type ImportJob struct {
+	ID       string         `json:"id"`
+	State    string         `json:"state"` // running, done, failed
+	Paths    []string       `json:"paths"`
+	Started  time.Time      `json:"started"`
+	Progress ImportProgress `json:"progress"`
+	Rate     float64        `json:"rate"` // events per second so far
+	Summary  *ImportSummary `json:"summary,omitempty"`
+	Error    string         `json:"error,omitempty"`
+}
+
+type jobs struct {
+	mu   sync.Mutex
+	next int
+	byID map[string]*ImportJob
+}
+
+// StartImport imports paths in the background and returns the job to poll.
+func (c *Case) StartImport(paths []string, format string) *ImportJob {
+	c.jobs.mu.Lock()
+	if c.jobs.byID == nil {
+		c.jobs.byID = map[string]*ImportJob{}
+	}
+	c.jobs.next++
+	job := &ImportJob{ID: fmt.Sprintf("import-%d", c.jobs.next), State: "running", Paths: paths, Started: time.Now().UTC()}
+	c.jobs.byID[job.ID] = job
+	c.jobs.mu.Unlock()
+	go func() {
+		sum, err := c.Import(paths, ImportOptions{Format: format, Progress: func(p ImportProgress) {
+			c.jobs.mu.Lock()
+			job.Progress = p
+			if s := p.Elapsed.Seconds(); s > 0 {
+				job.Rate = float64(p.Events) / s
+			}
+			c.jobs.mu.Unlock()
+		}})
+		c.jobs.mu.Lock()
+		defer c.jobs.mu.Unlock()
+		job.Summary = sum
+		if sum != nil {
+			job.Progress.Events, job.Progress.Duplicates, job.Progress.Rejected = sum.Events, sum.Duplicates, sum.Rejected
+			job.Progress.Sources = len(sum.Sources)
+		}
+		if err != nil {
+			job.State, job.Error = "failed", err.Error()
+			return
+		}
+		job.State = "done"
+	}()
+	return job.snapshot(&c.jobs.mu)
+}
+
+// Job returns a copy of an import job's state.
+func (c *Case) Job(id string) (*ImportJob, bool) {
+	c.jobs.mu.Lock()
+	job, ok := c.jobs.byID[id]
+	c.jobs.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return job.snapshot(&c.jobs.mu), true
+}
+
+func (j *ImportJob) snapshot(mu *sync.Mutex) *ImportJob {
+	mu.Lock()
+	defer mu.Unlock()
+	cp := *j
+	return &cp
+}
