@@ -30,7 +30,8 @@ summary,events,changes,actors,sources (default: all).`,
 			if err != nil {
 				return err
 			}
-			opts := report.Options{Version: Version}
+			// The streamed sheets wait beside the output, on its disk: /tmp may be RAM.
+			opts := report.Options{Version: Version, TempDir: filepath.Dir(out)}
 			if opts.Location, err = parseZone(tz); err != nil {
 				return err
 			}

@@ -1,0 +1,100 @@
+package report
+
+import (
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"auditlens/backend/audit"
+)
+
+func eventColumns(loc *time.Location) []column {
+	return []column{{"Time (" + loc.String() + ")", 20}, {"Actor", 30}, {"Action", 32}, {"Category", 14},
+		{"Outcome", 10}, {"Targets", 40}, {"IP", 16}, {"User agent", 30}, {"Message", 60}, {"Source", 30},
+		{"Event ID", 26}}
+}
+
+func changeColumns(loc *time.Location) []column {
+	return []column{{"Time (" + loc.String() + ")", 20}, {"Actor", 30}, {"Action", 32}, {"Target", 40},
+		{"Path", 30}, {"Before", 40}, {"After", 40}, {"Event ID", 26}}
+}
+
+// rowWriter turns each event into its Events row and its Changes rows,
+// reusing one slice per table (StreamWriter copies the values out).
+type rowWriter struct {
+	wb              *workbook
+	events, changes *table
+	erow, crow      []any
+}
+
+func (r *rowWriter) event(ev *audit.Event) error {
+	if r.events == nil && (r.changes == nil || len(ev.Changes) == 0) {
+		return nil
+	}
+	when := r.wb.timeCell(ev.Time)
+	actor, action := Text(ev.Actor.Label()), Text(ev.Action)
+	targets := Text(Targets(ev.Targets))
+	if r.events != nil {
+		r.erow = append(r.erow[:0], when, actor, action, Text(ev.Category), Text(ev.Outcome), targets,
+			Text(ev.IP), Text(ev.UserAgent), Text(ev.Message), Text(SourceName(ev.Source)), Text(ev.ID))
+		if err := r.events.row(r.erow); err != nil {
+			return err
+		}
+	}
+	if r.changes == nil {
+		return nil
+	}
+	for _, c := range ev.Changes {
+		r.crow = append(r.crow[:0], when, actor, action, targets, Text(c.Path),
+			Text(Value(c.Before)), Text(Value(c.After)), Text(ev.ID))
+		if err := r.changes.row(r.crow); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeCell is a real date-time cell showing t's wall clock in the report's
+// zone (excelize stores the local wall time as the serial number).
+func (wb *workbook) timeCell(t time.Time) any {
+	if t.IsZero() {
+		return ""
+	}
+	return excelize.Cell{StyleID: wb.date, Value: t.In(wb.loc)}
+}
+
+// Targets renders targets as "type:name; …" (the name, or the id when the
+// target has no name).
+func Targets(ts []audit.Target) string {
+	switch len(ts) {
+	case 0:
+		return ""
+	case 1:
+		return target(ts[0])
+	}
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(target(t))
+	}
+	return b.String()
+}
+
+func target(t audit.Target) string {
+	if t.Type == "" {
+		return t.Label()
+	}
+	return t.Type + ":" + t.Label()
+}
+
+// SourceName is the file an event came from, "archive!member" for a
+// member of an archive.
+func SourceName(s audit.SourceRef) string {
+	if s.Member != "" {
+		return s.Name + "!" + s.Member
+	}
+	return s.Name
+}

@@ -1,0 +1,167 @@
+package report_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/report"
+)
+
+// writeBook writes a report of events to a temporary file and reads it back.
+func writeBook(t *testing.T, events report.Events, sources []audit.Source, opts report.Options) (*book, *report.Summary) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "report.xlsx")
+	out, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := report.Write(out, events, sources, opts)
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openBook(t, file), sum
+}
+
+func TestReportTextIsSafeForACell(t *testing.T) {
+	long := strings.Repeat("a", report.MaxCellChars+10)
+	emoji := strings.Repeat("😀", report.MaxCellChars/2+1) // 2 UTF-16 units each
+	cases := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"tab\tnewline\ncr\r", "tab\tnewline\ncr\r"},
+		{"bell\a nul\x00 esc\x1b", "bell\uFFFD nul\uFFFD esc\uFFFD"},
+		{"bad \xff\xfe utf8", "bad \uFFFD\uFFFD utf8"},
+		{"nonchars \uFFFE\uFFFF", "nonchars \uFFFD\uFFFD"},
+		{"=HYPERLINK(\"http://x\",\"y\")", "=HYPERLINK(\"http://x\",\"y\")"}, // kept: inline strings never evaluate
+		{long, strings.Repeat("a", report.MaxCellChars-1) + "…"},
+		{strings.Repeat("a", report.MaxCellChars), strings.Repeat("a", report.MaxCellChars)},
+		{emoji, strings.Repeat("😀", (report.MaxCellChars-1)/2) + "…"},
+	}
+	for _, c := range cases {
+		if got := report.Text(c.in); got != c.want {
+			t.Errorf("Text(%.40q) = %.40q (%d bytes), want %.40q (%d bytes)", c.in, got, len(got), c.want, len(c.want))
+		}
+	}
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)",
+		"\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b", "": ""} {
+		if got := report.CSVText(in); got != want {
+			t.Errorf("CSVText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, c := range []struct {
+		in   any
+		want string
+	}{{nil, ""}, {"ADMIN", "ADMIN"}, {true, "true"}, {5.0, "5"}, {map[string]any{"a": []any{1.0}}, `{"a":[1]}`}} {
+		if got := report.Value(c.in); got != c.want {
+			t.Errorf("Value(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// With the row limit lowered to 100, 250 events go on Events, Events (2)
+// and Events (3), in order, each part a full table; the Summary says so.
+func TestReportContinuationSheets(t *testing.T) {
+	defer func(n int) { report.MaxRows = n }(report.MaxRows)
+	report.MaxRows = 100
+	const n = 250 // 63 with two changes each: 126 change rows; 250 actors
+	b, sum := writeBook(t, synth(n), []audit.Source{{ID: 1, Path: "/evidence/export.zip"}}, report.Options{Case: "c", Version: "test"})
+	want := []string{"Summary", "Events", "Events (2)", "Events (3)", "Changes", "Changes (2)", "Actors", "Actors (2)", "Actors (3)", "Sources"}
+	if got := b.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("sheets %q\nwant %q", got, want)
+	}
+	if !slices.Equal(sum.Sheets, want) || sum.Events != n || sum.Changes != 126 {
+		t.Errorf("summary: %d events, %d changes, sheets %q", sum.Events, sum.Changes, sum.Sheets)
+	}
+	// The events continue without gap or repeat, newest first.
+	next := 0
+	for _, sheet := range want[1:4] {
+		rows := b.rows(t, sheet)
+		if len(rows) > report.MaxRows {
+			t.Errorf("%s has %d rows", sheet, len(rows))
+		}
+		b.checkTable(t, sheet, rows[0])
+		id := b.column(t, sheet, "Event ID")
+		for r := 2; r <= len(rows); r++ {
+			if got := b.value(t, sheet, fmt.Sprintf("%s%d", id, r), false); got != fmt.Sprintf("ev%07d", next) {
+				t.Fatalf("%s row %d: %s, want ev%07d", sheet, r, got, next)
+			}
+			next++
+		}
+	}
+	if next != n {
+		t.Fatalf("%d events on the Events sheets, want %d", next, n)
+	}
+	changes := len(b.rows(t, "Changes")) + len(b.rows(t, "Changes (2)")) - 2
+	if changes != 126 {
+		t.Errorf("%d change rows, want 126", changes)
+	}
+	for _, s := range want[4:] {
+		b.checkTable(t, s, b.rows(t, s)[0])
+	}
+	b.checkTable(t, "Summary", []string{"Section", "Item", "Value"})
+	var notes []string
+	for _, r := range b.rows(t, "Summary") {
+		if r[0] == "Sheets" {
+			notes = append(notes, strings.Join(r[1:], " "))
+		}
+	}
+	if len(notes) != 2 || !strings.Contains(notes[0], "Events continue on Events (2), Events (3)") ||
+		!strings.Contains(notes[1], "Changes continue on Changes (2)") {
+		t.Errorf("the summary does not name the continuation sheets: %q", notes)
+	}
+}
+
+func TestReportChosenSheetsOnly(t *testing.T) {
+	sheets, err := report.ParseSheets("sources, EVENTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := writeBook(t, synth(10), nil, report.Options{Sheets: sheets})
+	if got := b.GetSheetList(); !slices.Equal(got, []string{"Events", "Sources"}) {
+		t.Fatalf("sheets %q", got)
+	}
+	if _, err := report.ParseSheets("events,pivot"); audit.ErrorCode(err) != audit.EINVALID || !strings.Contains(err.Error(), "pivot") {
+		t.Fatalf("bad sheet name: %v", err)
+	}
+}
+
+// The aggregates of the Summary and Actors sheets, on numbers worked out
+// by hand from the generator.
+func TestReportSummaryAndActors(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	b, sum := writeBook(t, synth(1000), nil, report.Options{Location: berlin})
+	if sum.Actors != 500 || sum.Zone != "Europe/Berlin" || len(sum.TopActors) != report.TopN {
+		t.Fatalf("summary: %d actors, zone %s, %d top actors", sum.Actors, sum.Zone, len(sum.TopActors))
+	}
+	// user.login and user.logout (i%10 is 0 or 1: access) fail when i%9 == 0:
+	// i%90 is 0 (12 below 1000) or 81 (11).
+	if sum.FailedLogins != 23 {
+		t.Errorf("failed logins %d, want 23", sum.FailedLogins)
+	}
+	rows := b.rows(t, "Actors")
+	if rows[1][0] != "user0@example.com" || rows[1][4] != "2" {
+		t.Errorf("busiest actor row: %q", rows[1])
+	}
+	// user0: events 0 and 500 (user.login, i%10 == 0); both i%9: 0 yes, 500 no.
+	if rows[1][5] != "1" || rows[1][6] != "2" {
+		t.Errorf("user0 failures/distinct IPs: %q", rows[1])
+	}
+	// Privileged: user4 has events 4 (user.role_changed, changes) and 504
+	// (user.role_changed: "role" in the action).
+	for _, r := range rows {
+		if r[0] == "user4@example.com" && r[7] != "2" {
+			t.Errorf("user4 privileged actions: %q", r)
+		}
+		if r[0] == "user1@example.com" && r[7] != "0" {
+			t.Errorf("user1 (logouts) privileged actions: %q", r)
+		}
+	}
+}
