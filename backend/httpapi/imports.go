@@ -101,3 +101,23 @@ func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, job)
 }
+
+func (s *Server) startDemo(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Events int    `json:"events"`
+		Seed   uint64 `json:"seed"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil {
+		writeError(w, audit.Errorf(audit.EINVALID, "send JSON {\"events\": N}: %v", err))
+		return
+	}
+	if body.Seed == 0 {
+		body.Seed = 1
+	}
+	job, err := s.c.StartDemo(body.Events, body.Seed)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, job)
+}

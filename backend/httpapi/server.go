@@ -37,6 +37,7 @@ func New(c *service.Case, assets fs.FS, token string) *Server {
 	s.mux.HandleFunc("GET /api/compare", s.compare)
 	s.mux.HandleFunc("POST /api/imports", s.startImport)
 	s.mux.HandleFunc("GET /api/imports/{id}", s.importStatus)
+	s.mux.HandleFunc("POST /api/demo", s.startDemo)
 	s.mux.HandleFunc("GET /api/sources", s.sources)
 	s.mux.HandleFunc("GET /api/formats", s.formats)
 	s.mux.Handle("/", http.FileServerFS(assets))

@@ -12,17 +12,13 @@ import (
 func document(ev *audit.Event) map[string]any {
 	targets := make([]map[string]any, 0, len(ev.Targets))
 	for _, t := range ev.Targets {
-		targets = append(targets, map[string]any{"type": t.Type, "id": t.ID, "name": t.Name})
+		targets = append(targets, nonEmpty(map[string]any{"type": t.Type, "id": t.ID, "name": t.Name}))
 	}
-	return map[string]any{
-		"time":     ev.Time,
-		"format":   ev.Format,
-		"category": ev.Category,
-		"action":   ev.Action,
-		"outcome":  ev.Outcome,
-		"actor": map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
-			"type": ev.Actor.Type, "label": ev.Actor.Label()},
-		"targets":    targets,
+	doc := nonEmpty(map[string]any{
+		"format":     ev.Format,
+		"category":   ev.Category,
+		"action":     ev.Action,
+		"outcome":    ev.Outcome,
 		"ip":         ev.IP,
 		"user_agent": ev.UserAgent,
 		"session":    ev.Session,
@@ -30,7 +26,23 @@ func document(ev *audit.Event) map[string]any {
 		"message":    ev.Message,
 		"source":     ev.Source.Name,
 		"text":       freeText(ev),
+	})
+	doc["time"] = ev.Time
+	doc["actor"] = nonEmpty(map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
+		"type": ev.Actor.Type, "label": ev.Actor.Label()})
+	doc["targets"] = targets
+	return doc
+}
+
+// nonEmpty drops empty strings: a missing value is not a term (and a facet
+// counts it as missing, not as "").
+func nonEmpty(m map[string]any) map[string]any {
+	for k, v := range m {
+		if s, ok := v.(string); ok && s == "" {
+			delete(m, k)
+		}
 	}
+	return m
 }
 
 // freeText is what a query word without a field searches: the message, who,

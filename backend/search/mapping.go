@@ -14,7 +14,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index of another
 // version is stale and is rebuilt.
-const MappingVersion = "4"
+const MappingVersion = "5"
 
 const keywordAnalyzer = "keyword_lower"
 

@@ -2,8 +2,13 @@ package service
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/demo"
 )
 
 // ImportJob is an import running in the background, for the UI to follow.
@@ -75,4 +80,21 @@ func (j *ImportJob) snapshot(mu *sync.Mutex) *ImportJob {
 	defer mu.Unlock()
 	cp := *j
 	return &cp
+}
+
+// StartDemo writes a demo export archive into the case's uploads folder and
+// imports it in the background: the "open the demo case" of an empty case.
+func (c *Case) StartDemo(events int, seed uint64) (*ImportJob, error) {
+	if events <= 0 || events > 2000000 {
+		return nil, audit.Errorf(audit.EINVALID, "a demo has from 1 to 2,000,000 events")
+	}
+	dir := filepath.Join(c.Dir, "uploads")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	zip := filepath.Join(dir, fmt.Sprintf("demo-%d-seed%d.zip", events, seed))
+	if err := demo.WriteZip(demo.Options{Events: events, Seed: seed}, zip); err != nil {
+		return nil, err
+	}
+	return c.StartImport([]string{zip}, ""), nil
 }

@@ -8,31 +8,65 @@ export interface AuditEvent {
   source: { id: number; name: string; member: string };
   category: string; action: string; outcome: string; actor: Actor; targets: Target[];
   ip: string; user_agent: string; session: string; request: string; message: string;
-  changes: Change[]; raw: unknown;
+  changes: Change[]; raw: unknown; time_no_zone?: boolean;
 }
 export interface SearchResult { total: number; events: AuditEvent[]; took_ms: number; next?: string }
-
-export interface SearchParams { q: string; from?: string; to?: string; limit?: number; cursor?: string }
-
-function token(): string | null {
-  return new URLSearchParams(location.search).get("token");
+export interface Facet { field: string; total: number; other: number; top: { value: string; count: number }[] }
+export interface Histogram { bucket: string; edges: string[]; stack: string; series: Record<string, number[]>; total: number }
+export interface HistoryEntry { event: AuditEvent; changes: Change[] }
+export interface RecordError { line: number; message: string }
+export interface SourceResult {
+  path: string; member: string; sha256: string; format: string; events: number;
+  duplicates: number; rejected: number; errors: RecordError[]; failed?: string;
+}
+export interface ImportJob {
+  id: string; state: "running" | "done" | "failed"; paths: string[];
+  progress: { sources: number; events: number; duplicates: number; rejected: number; elapsed_ns: number };
+  rate: number; error?: string;
+  summary?: { events: number; duplicates: number; rejected: number; sources: SourceResult[]; failures?: string[] };
 }
 
-async function get<T>(path: string, params: Record<string, string | undefined>): Promise<T> {
-  const u = new URL(path, location.origin);
-  for (const [k, v] of Object.entries(params)) if (v) u.searchParams.set(k, v);
-  const t = token();
+export interface Range { q: string; from?: string; to?: string }
+
+export function actorLabel(a: Actor): string {
+  return a.email || a.name || a.id;
+}
+
+function withToken(u: URL) {
+  const t = new URLSearchParams(location.search).get("token");
   if (t) u.searchParams.set("token", t);
-  const res = await fetch(u);
+  return u;
+}
+
+async function call<T>(path: string, params: Record<string, string | undefined> = {}, init?: RequestInit): Promise<T> {
+  const u = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") u.searchParams.set(k, v);
+  const res = await fetch(withToken(u), init);
   const body = await res.json();
   if (!res.ok) throw new Error(body.error ?? res.statusText);
   return body as T;
 }
 
-export function search(p: SearchParams): Promise<SearchResult> {
-  return get<SearchResult>("/api/search", { q: p.q, from: p.from, to: p.to, limit: String(p.limit ?? 100), cursor: p.cursor });
-}
+const rangeParams = (r: Range) => ({ q: r.q, from: r.from, to: r.to });
 
-export function event(id: string): Promise<AuditEvent> {
-  return get<AuditEvent>(`/api/events/${encodeURIComponent(id)}`, {});
-}
+export const api = {
+  search: (r: Range, limit = 200, cursor?: string) =>
+    call<SearchResult>("/api/search", { ...rangeParams(r), limit: String(limit), cursor }),
+  facets: (r: Range) => call<Facet[]>("/api/facets", { ...rangeParams(r), size: "8" }),
+  histogram: (r: Range, stack: string, buckets = 120) =>
+    call<Histogram>("/api/histogram", { ...rangeParams(r), stack, buckets: String(buckets) }),
+  event: (id: string) => call<AuditEvent>(`/api/events/${encodeURIComponent(id)}`),
+  around: (id: string, by: string) => call<SearchResult>(`/api/events/${encodeURIComponent(id)}/around`, { by }),
+  history: (t: Target) => call<HistoryEntry[]>("/api/history", { type: t.type, id: t.id, name: t.id ? "" : t.name }),
+  compare: (a: string, b: string) => call<{ changes: Change[] }>("/api/compare", { a, b }),
+  importFiles: (files: FileList | File[]) => {
+    const fd = new FormData();
+    for (const f of Array.from(files)) fd.append("files", f, f.name);
+    return call<ImportJob>("/api/imports", {}, { method: "POST", body: fd });
+  },
+  importPaths: (paths: string[]) =>
+    call<ImportJob>("/api/imports", {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ paths }) }),
+  importDemo: (events: number) =>
+    call<ImportJob>("/api/demo", {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events }) }),
+  job: (id: string) => call<ImportJob>(`/api/imports/${encodeURIComponent(id)}`),
+};

@@ -1,51 +1,125 @@
-import { useEffect, useState } from "preact/hooks";
-import { search, type SearchResult } from "./api";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { api, type AuditEvent, type Facet, type Histogram, type ImportJob, type Range, type Target } from "./api";
+import { useView } from "./state";
+import { QueryBar } from "./ui/QueryBar";
+import { Facets, addTerm } from "./ui/Facets";
+import { Timeline } from "./ui/Timeline";
+import { EventList } from "./ui/EventList";
+import { EventDetail } from "./ui/EventDetail";
+import { Compare, History } from "./ui/History";
+import { ImportDialog } from "./ui/ImportDialog";
+import { terms } from "./ui/highlight";
 
-// A first screen: a query bar and the newest matching events. Every value is
-// rendered as text (Preact escapes it): audit data is hostile.
+const SEP = "\u0001";
+
 export function App() {
-  const initial = new URLSearchParams(location.search).get("q") ?? "";
-  const [q, setQ] = useState(initial);
-  const [res, setRes] = useState<SearchResult | null>(null);
+  const [view, set] = useView();
+  const [events, setEvents] = useState<AuditEvent[]>([]);
+  const [total, setTotal] = useState(-1);
+  const [next, setNext] = useState<string | undefined>();
+  const [facets, setFacets] = useState<Facet[]>([]);
+  const [hist, setHist] = useState<Histogram | null>(null);
+  const [detail, setDetail] = useState<AuditEvent | null>(null);
   const [err, setErr] = useState("");
+  const [importing, setImporting] = useState(false);
+  const [comparing, setComparing] = useState(false);
+  const [theme, setTheme] = useState(() => localStorage.getItem("auditlens.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  const [tick, setTick] = useState(0); // bumps to refresh while an import runs
+  const loading = useRef(false);
 
-  const run = (query: string) => {
-    const u = new URL(location.href);
-    u.searchParams.set("q", query);
-    history.replaceState(null, "", u);
-    search({ q: query, limit: 200 })
-      .then((r) => { setRes(r); setErr(""); })
-      .catch((e: Error) => setErr(e.message));
+  useEffect(() => { document.documentElement.dataset.theme = theme; localStorage.setItem("auditlens.theme", theme); }, [theme]);
+
+  const range: Range = { q: view.q, from: view.from || undefined, to: view.to || undefined };
+  const key = `${view.q}|${view.from}|${view.to}`;
+  useEffect(() => {
+    let stale = false;
+    api.search(range, 200).then((r) => {
+      if (stale) return;
+      setEvents(r.events); setTotal(r.total); setNext(r.next); setErr("");
+    }).catch((e: Error) => { if (!stale) { setErr(e.message); setEvents([]); setTotal(0); } });
+    api.facets(range).then((f) => !stale && setFacets(f)).catch(() => {});
+    return () => { stale = true; };
+  }, [key, tick]);
+  useEffect(() => {
+    let stale = false;
+    api.histogram(range, view.stack).then((h) => !stale && setHist(h)).catch(() => {});
+    return () => { stale = true; };
+  }, [key, view.stack, tick]);
+  useEffect(() => {
+    if (!view.sel) { setDetail(null); return; }
+    api.event(view.sel).then(setDetail).catch((e: Error) => setErr(e.message));
+  }, [view.sel]);
+
+  const loadMore = useCallback(() => {
+    if (!next || loading.current) return;
+    loading.current = true;
+    api.search(range, 500, next).then((r) => {
+      setEvents((es) => [...es, ...r.events]); setNext(r.next);
+    }).finally(() => { loading.current = false; });
+  }, [next, key]);
+
+  const filter = (field: string, value: string, negate = false) => set({ q: addTerm(view.q, field, value, negate), sel: "", panel: "" });
+  const select = (id: string, open: boolean) => {
+    if (comparing && view.sel && id !== view.sel) { setComparing(false); set({ cmp: id, panel: "compare" }); return; }
+    set({ sel: id, ...(open ? { panel: "event" } : {}) });
   };
-  useEffect(() => run(initial), []);
+  const around = (by: "actor" | "session" | "request") => {
+    if (!detail) return;
+    if (by === "actor") {
+      const t = Date.parse(detail.time);
+      set({ q: addTerm("", "actor.label", detail.actor.email || detail.actor.name || detail.actor.id, false),
+        from: new Date(t - 15 * 60e3).toISOString(), to: new Date(t + 15 * 60e3 + 1).toISOString() });
+    } else {
+      set({ q: addTerm("", by, by === "session" ? detail.session : detail.request, false), from: "", to: "" });
+    }
+  };
+  const openHistory = (t: Target) => set({ panel: "history", target: [t.type, t.id, t.name].join(SEP) });
+  const [tt, tid, tname] = view.target.split(SEP);
+  const onProgress = (j: ImportJob) => { setTick((x) => x + 1); if (j.state !== "running") setTick((x) => x + 1); };
+  const empty = total === 0 && !view.q && !view.from && !view.to;
+  const newest = events[0]?.time ?? "";
 
   return (
-    <main>
-      <header>
-        <h1>auditlens</h1>
-        <form onSubmit={(e) => { e.preventDefault(); run(q); }}>
-          <input id="query" value={q} placeholder="actor.email:alice@example.com  +outcome:failure  &quot;escalation policy&quot;"
-            onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
-          <button type="submit">Search</button>
-        </form>
-      </header>
-      {err && <p class="error" role="alert">{err}</p>}
-      {res && <p id="total">{res.total} events</p>}
-      <table id="events">
-        <thead><tr><th>Time (UTC)</th><th>Actor</th><th>Action</th><th>Target</th><th>Outcome</th><th>IP</th></tr></thead>
-        <tbody>
-          {res?.events.map((e) => (
-            <tr key={e.id} data-id={e.id}>
-              <td>{e.time.replace("T", " ").replace("Z", "")}</td>
-              <td class="actor">{e.actor.email || e.actor.name || e.actor.id}</td>
-              <td>{e.action}</td>
-              <td>{e.targets.map((t) => t.name || t.id).join(", ")}</td>
-              <td class={e.outcome}>{e.outcome}</td>
-              <td>{e.ip}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </main>
+    <div class="app">
+      <QueryBar view={view} newest={newest} set={set} onImport={() => setImporting(true)} theme={theme}
+        toggleTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
+      {err && <p class="error banner" role="alert">{err}</p>}
+      {empty ? (
+        <main class="welcome" id="welcome">
+          <h1>An empty case</h1>
+          <p>Import audit exports — CloudTrail, Okta, GitHub, Kubernetes, Entra ID, Microsoft 365, Google, Slack, auditd, or any JSON/CSV — or look around a demo case first.</p>
+          <p><button onClick={() => setImporting(true)}>Import files…</button>{" "}
+            <button id="open-demo" onClick={() => api.importDemo(20000).then(() => { setImporting(false); const t = setInterval(() => setTick((x) => x + 1), 1000); setTimeout(() => clearInterval(t), 60000); })}>Open the demo case</button></p>
+        </main>
+      ) : (
+        <div class="main">
+          <Facets facets={facets} onPick={(f, v, neg) => filter(f, v, neg)} />
+          <div class="center">
+            <div class="summary">
+              <span id="total">{total >= 0 ? `${total.toLocaleString()} events` : "…"}</span>
+              {(view.from || view.to) && <button class="small" id="reset-range" onClick={() => set({ from: "", to: "" })}>Reset range</button>}
+              <span class="muted">{view.from && `from ${view.from}`} {view.to && `to ${view.to}`}</span>
+              <label class="stack">Stack by <select id="stack" value={view.stack} onChange={(e) => set({ stack: (e.target as HTMLSelectElement).value as "category" | "outcome" })}>
+                <option value="category">category</option><option value="outcome">outcome</option></select></label>
+            </div>
+            <Timeline hist={hist} tz={view.tz} theme={theme} onZoom={(from, to) => set({ from, to, sel: "" })} />
+            <EventList events={events} total={total} hasMore={!!next} loadMore={loadMore} selected={view.sel}
+              select={select} tz={view.tz} hits={terms(view.q)} />
+          </div>
+          {view.panel === "event" && detail && (
+            <EventDetail ev={detail} tz={view.tz} filter={(f, v) => filter(f, v)} around={around} history={openHistory}
+              compare={() => setComparing(!comparing)} comparing={comparing} close={() => set({ panel: "", sel: "" })} />
+          )}
+          {view.panel === "history" && view.target && (
+            <History target={{ type: tt, id: tid ?? "", name: tname ?? "" }} tz={view.tz}
+              open={(id) => set({ sel: id, panel: "event" })} close={() => set({ panel: view.sel ? "event" : "", target: "" })} />
+          )}
+          {view.panel === "compare" && view.sel && view.cmp && (
+            <Compare a={view.sel} b={view.cmp} close={() => set({ panel: "event", cmp: "" })} />
+          )}
+        </div>
+      )}
+      {importing && <ImportDialog close={() => { setImporting(false); setTick((x) => x + 1); }} onProgress={onProgress} />}
+    </div>
   );
 }

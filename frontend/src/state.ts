@@ -1,0 +1,43 @@
+// The view lives in the URL, so a view can be shared and restored.
+import { useEffect, useState } from "preact/hooks";
+
+export interface View {
+  q: string;
+  from: string; // RFC 3339 or ""
+  to: string;
+  tz: string; // "UTC", "local" or an IANA zone
+  stack: "category" | "outcome";
+  sel: string; // selected event id
+  panel: "" | "event" | "history" | "compare";
+  target: string; // history target as type\u0001id\u0001name
+  cmp: string; // second event of a comparison
+}
+
+const defaults: View = { q: "", from: "", to: "", tz: "UTC", stack: "category", sel: "", panel: "", target: "", cmp: "" };
+
+export function readView(): View {
+  const p = new URLSearchParams(location.search);
+  const v = { ...defaults };
+  for (const k of Object.keys(defaults) as (keyof View)[]) {
+    const x = p.get(k);
+    if (x !== null) (v as unknown as Record<string, string>)[k] = x;
+  }
+  if (v.stack !== "outcome") v.stack = "category";
+  return v;
+}
+
+function writeView(v: View) {
+  const p = new URLSearchParams(location.search);
+  for (const k of Object.keys(defaults) as (keyof View)[]) {
+    if (v[k] && v[k] !== defaults[k]) p.set(k, v[k]);
+    else p.delete(k);
+  }
+  const s = p.toString();
+  history.replaceState(null, "", s ? `?${s}` : location.pathname);
+}
+
+export function useView(): [View, (patch: Partial<View>) => void] {
+  const [view, setView] = useState<View>(readView);
+  useEffect(() => writeView(view), [view]);
+  return [view, (patch) => setView((v) => ({ ...v, ...patch }))];
+}

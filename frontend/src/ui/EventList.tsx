@@ -1,0 +1,84 @@
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "preact/hooks";
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
+import { actorLabel, type AuditEvent } from "../api";
+import { fmtTime } from "../time";
+import { Hl } from "./highlight";
+
+interface Props {
+  events: AuditEvent[];
+  total: number;
+  hasMore: boolean;
+  loadMore: () => void;
+  selected: string;
+  select: (id: string, open: boolean) => void;
+  tz: string;
+  hits: string[];
+}
+
+const ROW = 28;
+const DAY = 86400e3;
+
+// EventList is virtualised: only the rows in view exist in the page, so a
+// million events scroll like a hundred. More pages load by cursor near the end.
+export function EventList({ events, total, hasMore, loadMore, selected, select, tz, hits }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [, rerender] = useReducer((x: number) => x + 1, 0);
+  const virt = useMemo(() => new Virtualizer<HTMLDivElement, HTMLDivElement>({
+    count: 0, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 20,
+    observeElementRect, observeElementOffset, scrollToFn: elementScroll, onChange: () => rerender(0),
+  }), []);
+  virt.setOptions({ ...virt.options, count: events.length });
+  useLayoutEffect(() => virt._didMount(), []);
+  useLayoutEffect(() => virt._willUpdate());
+
+  const items = virt.getVirtualItems();
+  const last = items.length ? items[items.length - 1].index : 0;
+  useEffect(() => { if (hasMore && last > events.length - 60) loadMore(); }, [last, events.length, hasMore]);
+
+  const idx = events.findIndex((e) => e.id === selected);
+  useEffect(() => { if (idx >= 0) virt.scrollToIndex(idx, { align: "auto" }); }, [idx]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); const n = events[Math.min(idx + 1, events.length - 1)]; if (n) select(n.id, false); }
+      if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); const n = events[Math.max(idx - 1, 0)]; if (n) select(n.id, false); }
+      if (e.key === "Enter" && idx >= 0) { e.preventDefault(); select(events[idx].id, true); }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [events, idx]);
+
+  return (
+    <section class="list">
+      <div class="thead" role="row">
+        <span class="c-time">Time</span><span class="c-actor">Actor</span><span class="c-action">Action</span>
+        <span class="c-target">Target</span><span class="c-outcome">Outcome</span><span class="c-ip">IP</span>
+      </div>
+      <div class="scroller" ref={scroller} id="events" tabIndex={0} aria-rowcount={total}>
+        <div style={{ height: `${virt.getTotalSize()}px`, position: "relative" }}>
+          {items.map((it) => {
+            const e = events[it.index];
+            const prev = events[it.index - 1];
+            const gap = prev ? Date.parse(prev.time) - Date.parse(e.time) : 0;
+            return (
+              <div key={e.id} role="row" data-id={e.id} data-index={it.index}
+                class={`row${e.id === selected ? " sel" : ""}${gap > DAY ? " gap" : ""}`}
+                style={{ transform: `translateY(${it.start}px)`, height: `${ROW}px` }}
+                title={gap > DAY ? `${Math.round(gap / DAY)} days without events before this one` : undefined}
+                onClick={() => select(e.id, true)}>
+                {gap > DAY && <span class="gapmark">{Math.round(gap / DAY)}d gap</span>}
+                <span class="c-time">{fmtTime(e.time, tz)}</span>
+                <span class="c-actor"><Hl text={actorLabel(e.actor)} hits={hits} /></span>
+                <span class="c-action"><Hl text={e.action} hits={hits} /></span>
+                <span class="c-target"><Hl text={e.targets.map((t) => t.name || t.id).join(", ")} hits={hits} /></span>
+                <span class={`c-outcome ${e.outcome}`}>{e.outcome}</span>
+                <span class="c-ip"><Hl text={e.ip} hits={hits} /></span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

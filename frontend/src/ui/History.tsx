@@ -1,0 +1,51 @@
+import { useEffect, useState } from "preact/hooks";
+import { actorLabel, api, type Change, type HistoryEntry, type Target } from "../api";
+import { fmtTime } from "../time";
+import { DiffView } from "./DiffView";
+
+// History shows every event that touched one resource, oldest first, each
+// with what it changed: who changed this, when, and what it was before.
+export function History({ target, tz, open, close }: { target: Target; tz: string; open: (id: string) => void; close: () => void }) {
+  const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
+  const [err, setErr] = useState("");
+  useEffect(() => {
+    setEntries(null);
+    api.history(target).then(setEntries).catch((e: Error) => setErr(e.message));
+  }, [target.type, target.id, target.name]);
+  return (
+    <section class="detail history" id="history">
+      <header>
+        <h2>History of {target.type} {target.name || target.id}</h2>
+        <button class="small" onClick={close} aria-label="Close">✕</button>
+      </header>
+      {err && <p class="error">{err}</p>}
+      {entries && <p class="muted">{entries.length} events, oldest first</p>}
+      <ol class="timeline-list">
+        {entries?.map((h) => (
+          <li data-id={h.event.id}>
+            <div class="when">
+              <a href="#" onClick={(e) => { e.preventDefault(); open(h.event.id); }}>{fmtTime(h.event.time, tz)}</a>
+              {" "}<strong>{actorLabel(h.event.actor)}</strong> {h.event.action}
+              {h.event.outcome === "failure" && <span class="failure"> (failed)</span>}
+            </div>
+            {h.changes.length > 0 ? <DiffView changes={h.changes} /> : <p class="muted small">{h.event.message}</p>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function Compare({ a, b, close }: { a: string; b: string; close: () => void }) {
+  const [changes, setChanges] = useState<Change[] | null>(null);
+  const [err, setErr] = useState("");
+  useEffect(() => { api.compare(a, b).then((r) => setChanges(r.changes)).catch((e: Error) => setErr(e.message)); }, [a, b]);
+  return (
+    <section class="detail" id="comparison">
+      <header><h2>Two records compared</h2><button class="small" onClick={close} aria-label="Close">✕</button></header>
+      {err && <p class="error">{err}</p>}
+      <p class="muted">Before: the first event picked; after: the second.</p>
+      {changes && <DiffView changes={changes} />}
+    </section>
+  );
+}

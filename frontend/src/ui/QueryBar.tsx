@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { View } from "../state";
+import { presets, zoneLabel, zones } from "../time";
+
+interface Props {
+  view: View;
+  newest: string; // time of the newest event in the case, for the presets
+  set: (p: Partial<View>) => void;
+  onImport: () => void;
+  theme: string;
+  toggleTheme: () => void;
+}
+
+const examples = [
+  ["actor.email:alice@example.com", "one actor"],
+  ["+outcome:failure +category:access", "failed logins"],
+  ['"escalation policy"', "a phrase"],
+  ["action:user.role*", "a wildcard"],
+  ["+category:configuration -actor.type:system", "changes by people"],
+  ["admin", "free text in messages and raw records"],
+];
+
+export function QueryBar({ view, newest, set, onImport, theme, toggleTheme }: Props) {
+  const [q, setQ] = useState(view.q);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => setQ(view.q), [view.q]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.key === "/" && t.tagName !== "INPUT" && t.tagName !== "TEXTAREA" && t.tagName !== "SELECT") {
+        e.preventDefault();
+        input.current?.focus();
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+  const preset = (ms: number) => {
+    const end = newest ? new Date(new Date(newest).getTime() + 1) : new Date();
+    set({ from: new Date(end.getTime() - ms).toISOString(), to: end.toISOString(), sel: "" });
+  };
+  return (
+    <header class="bar">
+      <span class="brand">auditlens</span>
+      <form class="query" onSubmit={(e) => { e.preventDefault(); set({ q, sel: "" }); }}>
+        <input id="query" ref={input} value={q} spellcheck={false} autocomplete="off"
+          placeholder='Search: actor.email:alice@example.com +outcome:failure "escalation policy"   (press / )'
+          onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+        <details class="help">
+          <summary title="Query syntax">?</summary>
+          <div class="popover">
+            <p>Bleve query syntax over the normalized fields; words without a field search messages and raw records. <code>+</code> must match, <code>-</code> must not.</p>
+            <ul>{examples.map(([ex, what]) => (
+              <li><a href="#" onClick={(e) => { e.preventDefault(); setQ(ex); set({ q: ex, sel: "" }); }}><code>{ex}</code></a> {what}</li>
+            ))}</ul>
+            <p class="muted">Fields: time format category action outcome actor.id actor.name actor.email actor.type actor.label targets.type targets.id targets.name ip user_agent session request message source text</p>
+          </div>
+        </details>
+        <button type="submit">Search</button>
+      </form>
+      <select id="range" aria-label="Time range" value="" onChange={(e) => {
+        const v = (e.target as HTMLSelectElement).value;
+        if (v === "all") set({ from: "", to: "", sel: "" });
+        else if (v) preset(Number(v));
+      }}>
+        <option value="">{view.from || view.to ? "Custom range" : "All time"}</option>
+        <option value="all">All time</option>
+        {presets.map((p) => <option value={String(p.ms)}>Last {p.label} of data</option>)}
+      </select>
+      <select id="tz" aria-label="Time zone" value={view.tz} onChange={(e) => set({ tz: (e.target as HTMLSelectElement).value })}>
+        {zones().map((z) => <option value={z}>{zoneLabel(z)}</option>)}
+      </select>
+      <button type="button" id="import" onClick={onImport}>Import…</button>
+      <button type="button" id="theme" title="Dark or light" onClick={toggleTheme}>{theme === "dark" ? "☀" : "☾"}</button>
+    </header>
+  );
+}
