@@ -26,13 +26,13 @@ func demoCmd(env Env, caseDir *string) *cobra.Command {
 				return audit.Errorf(audit.EINVALID, "--events must be at least 1")
 			}
 			zipPath := out
+			dir := caseDirOrDefault(*caseDir)
 			if zipPath == "" {
-				tmp, err := os.MkdirTemp("", "auditlens-demo-")
-				if err != nil {
+				// The case keeps the archive it was made from, as it keeps uploads.
+				if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o755); err != nil {
 					return err
 				}
-				defer os.RemoveAll(tmp)
-				zipPath = filepath.Join(tmp, "ilert-audit-export.zip")
+				zipPath = filepath.Join(dir, "uploads", fmt.Sprintf("demo-%d-seed%d.zip", events, seed))
 			}
 			if archiveOnly && out == "" {
 				return audit.Errorf(audit.EINVALID, "--archive-only needs --out FILE.zip")
@@ -44,7 +44,7 @@ func demoCmd(env Env, caseDir *string) *cobra.Command {
 				fmt.Fprintf(env.Stdout, "export archive: %s (%d events)\n", out, events)
 				return nil
 			}
-			c, err := openCase(*caseDir)
+			c, err := openCase(dir)
 			if err != nil {
 				return err
 			}

@@ -182,3 +182,16 @@ func TestImportUploadWithProgress(t *testing.T) {
 		t.Fatalf("missing path: %+v", job.Summary)
 	}
 }
+
+// The histogram of a query counts that query's events.
+func TestHistogramOfAQuery(t *testing.T) {
+	srv, _ := demoServer(t)
+	q := url.QueryEscape("+action:escalation_policy.updated")
+	var res service.SearchResult
+	getJSON(t, srv.URL+"/api/search?limit=1&q="+q, &res)
+	var h service.Histogram
+	getJSON(t, srv.URL+"/api/histogram?q="+q, &h)
+	if res.Total == 0 || h.Total != res.Total || len(h.Series) != 1 || h.Series["configuration"] == nil {
+		t.Fatalf("histogram of a query: total %d series %v, search total %d", h.Total, h.Series, res.Total)
+	}
+}

@@ -1,10 +1,11 @@
 package search
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"auditlens/backend/audit"
 )
@@ -62,17 +63,15 @@ func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
 // split by the values of stackField (one search per stack value, each a
 // single pass with date-range facets). It returns counts[value][bucket].
 func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, stackValues []string) (map[string][]int, error) {
+	base, err := Compile(q)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string][]int, len(stackValues))
 	for _, v := range stackValues {
-		sq := q
-		sq.Text = fmt.Sprintf(`+%s:%q`, stackField, v)
-		if q.Text != "" {
-			sq.Text += " +(" + q.Text + ")"
-		}
-		bq, err := Compile(sq)
-		if err != nil {
-			return nil, err
-		}
+		term := query.NewTermQuery(strings.ToLower(v))
+		term.SetField(stackField)
+		bq := query.NewConjunctionQuery([]query.Query{base, term})
 		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 		fr := bleve.NewFacetRequest("time", len(edges))
 		for i := 0; i+1 < len(edges); i++ {

@@ -27,7 +27,9 @@ export function App() {
   const [tick, setTick] = useState(0); // bumps to refresh while an import runs
   const loading = useRef(false);
 
-  useEffect(() => { document.documentElement.dataset.theme = theme; localStorage.setItem("auditlens.theme", theme); }, [theme]);
+  // Set during render, before child effects (the chart) read the theme's colours.
+  document.documentElement.dataset.theme = theme;
+  useEffect(() => localStorage.setItem("auditlens.theme", theme), [theme]);
 
   const range: Range = { q: view.q, from: view.from || undefined, to: view.to || undefined };
   const key = `${view.q}|${view.from}|${view.to}`;

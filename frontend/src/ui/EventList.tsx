@@ -36,18 +36,26 @@ export function EventList({ events, total, hasMore, loadMore, selected, select, 
   useEffect(() => { if (hasMore && last > events.length - 60) loadMore(); }, [last, events.length, hasMore]);
 
   const idx = events.findIndex((e) => e.id === selected);
+  // The cursor moves at once on each key, not after the next render, so
+  // fast j/k presses are all counted.
+  const cursor = useRef(idx);
+  cursor.current = idx;
   useEffect(() => { if (idx >= 0) virt.scrollToIndex(idx, { align: "auto" }); }, [idx]);
   useEffect(() => {
+    const move = (to: number) => {
+      const n = events[Math.max(0, Math.min(to, events.length - 1))];
+      if (n) { cursor.current = events.indexOf(n); select(n.id, false); }
+    };
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
       if (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); const n = events[Math.min(idx + 1, events.length - 1)]; if (n) select(n.id, false); }
-      if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); const n = events[Math.max(idx - 1, 0)]; if (n) select(n.id, false); }
-      if (e.key === "Enter" && idx >= 0) { e.preventDefault(); select(events[idx].id, true); }
+      if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); move(cursor.current + 1); }
+      if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); move(cursor.current - 1); }
+      if (e.key === "Enter" && cursor.current >= 0) { e.preventDefault(); select(events[cursor.current].id, true); }
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
-  }, [events, idx]);
+  }, [events]);
 
   return (
     <section class="list">

@@ -1,0 +1,283 @@
+// Package e2e drives the UI as a user meets it: `auditlens serve` on a demo
+// case, in real headless Chromium.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"auditlens/backend/cli"
+	"auditlens/frontend"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// serve starts `auditlens serve` on a fresh case filled by `demo` plus
+// hostile.ndjson, and returns its URL.
+func serve(t *testing.T) string {
+	t.Helper()
+	if _, err := frontend.Assets().Open("index.html"); err != nil {
+		t.Skip("frontend/dist is not built: run scripts/test (or npm run build in frontend/)")
+	}
+	dir := t.TempDir()
+	caseDir := filepath.Join(dir, "case")
+	var sink strings.Builder
+	if code := cli.Run([]string{"demo", "--case", caseDir, "--events", "3000", "--seed", "5"}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
+		t.Fatalf("demo: %s", sink.String())
+	}
+	hostile := filepath.Join(dir, "hostile.ndjson")
+	os.WriteFile(hostile, []byte(`{"time":"2026-10-31T23:59:00Z","actor":{"name":"<img src=x onerror=alert(1)>"},"action":"xss.probe","message":"<script>window.__pwned=1</script> hello","ip":"192.0.2.66"}`+"\n"), 0o644)
+	if code := cli.Run([]string{"import", "--case", caseDir, hostile}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
+		t.Fatalf("import: %s", sink.String())
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		// serve stops on SIGINT/SIGTERM or when the test process ends
+		cli.Run([]string{"serve", "--case", caseDir, "--addr", "127.0.0.1:0"}, cli.Env{Stdout: pw, Stderr: pw})
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	m := regexp.MustCompile(`http://\S+`).FindString(line)
+	if m == "" {
+		t.Fatalf("serve printed no URL: %q", line)
+	}
+	return m
+}
+
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("%s not installed (apt-get install chromium): skipping the browser tests", chromium)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	return ctx
+}
+
+// shot saves a screenshot as a test artefact in e2e/artifacts.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	os.MkdirAll("artifacts", 0o755)
+	if err := os.WriteFile(filepath.Join("artifacts", name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func waitFor(t *testing.T, ctx context.Context, js string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", js, err)
+	}
+}
+
+// search types a query into the query bar and presses its button, as a user does.
+func search(t *testing.T, ctx context.Context, q string) {
+	t.Helper()
+	setInput(t, ctx, "#query", "")
+	run(t, ctx, chromedp.SendKeys("#query", q), chromedp.Click(`form.query button[type="submit"]`))
+}
+
+// setInput sets a field's value and tells the page, as typing would.
+func setInput(t *testing.T, ctx context.Context, sel, value string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q;
+		e.dispatchEvent(new Event(e.tagName === "SELECT" ? "change" : "input", {bubbles: true})); return true })()`, sel, value)
+	eval[bool](t, ctx, js)
+}
+
+func TestInvestigatorFlow(t *testing.T) {
+	url := serve(t)
+	ctx := browser(t)
+	dialogs := 0
+	chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			dialogs++
+		}
+	})
+	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"), chromedp.WaitVisible("#timeline canvas"))
+	if got := text(t, ctx, "#total"); got != "3,001 events" {
+		t.Fatalf("total %q", got)
+	}
+	shot(t, ctx, "01-overview")
+
+	t.Run("search", func(t *testing.T) {
+		search(t, ctx, "+outcome:failure")
+		waitFor(t, ctx, `location.search.includes("outcome")`)
+		waitFor(t, ctx, `document.querySelector("#total").textContent !== "3,001 events"`)
+		// the timeline counts the same events as the list
+		waitFor(t, ctx, `document.querySelector("#timeline .legend").textContent.includes(document.querySelector("#total").textContent)`)
+		rows := eval[[]string](t, ctx, `[...document.querySelectorAll("#events .row .c-outcome")].map(e => e.textContent)`)
+		if len(rows) == 0 {
+			t.Fatal("no failures listed")
+		}
+		for _, r := range rows {
+			if r != "failure" {
+				t.Fatalf("a %q row for +outcome:failure", r)
+			}
+		}
+	})
+
+	t.Run("facet click and negate", func(t *testing.T) {
+		search(t, ctx, "")
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "3,001 events"`)
+		run(t, ctx, chromedp.Click(`#facets section[data-field="category"] li:first-child .facet`))
+		waitFor(t, ctx, `decodeURIComponent(location.search).includes('+category:"alert"')`)
+		waitFor(t, ctx, `document.querySelector("#total").textContent !== "3,001 events"`)
+		cats := eval[[]string](t, ctx, `[...new Set([...document.querySelectorAll("#events .row .c-action")].map(e => e.textContent.split(".")[0]))]`)
+		if len(cats) != 1 || cats[0] != "alert" {
+			t.Fatalf("after the alert facet: actions %v", cats)
+		}
+		run(t, ctx, chromedp.Click(`#facets section[data-field="outcome"] li:first-child .neg`))
+		waitFor(t, ctx, `decodeURIComponent(location.search).includes('-outcome:"success"')`)
+		shot(t, ctx, "02-facets")
+	})
+
+	t.Run("histogram zoom", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#timeline .u-over"))
+		box, err := chromedp.Run(ctx, chromedp.Dimensions("#timeline .u-over"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := box.Content
+		x0, x1, y := q[0]+(q[2]-q[0])*0.4, q[0]+(q[2]-q[0])*0.6, (q[1]+q[5])/2
+		run(t, ctx,
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, (x0+x1)/2, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x1, y, chromedp.ButtonLeft),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x1, y, chromedp.ButtonLeft))
+		waitFor(t, ctx, `location.search.includes("from=") && location.search.includes("to=")`)
+		waitFor(t, ctx, `!document.querySelector("#total").textContent.startsWith("3,001")`)
+		shot(t, ctx, "03-zoomed")
+	})
+
+	t.Run("event detail, diff, history", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q="+strings.ReplaceAll("+action:escalation_policy.updated", "+", "%2B")),
+			chromedp.WaitVisible("#events .row"), chromedp.Click("#events .row"), chromedp.WaitVisible("#detail"))
+		waitFor(t, ctx, `document.querySelectorAll("#diff table.diff tbody tr").length > 0`)
+		shot(t, ctx, "04-event-diff")
+		run(t, ctx, chromedp.Click("#detail .history-link"), chromedp.WaitVisible("#history"))
+		waitFor(t, ctx, `document.querySelectorAll("#history li").length > 1`)
+		first := text(t, ctx, "#history li:first-child .when")
+		if !strings.Contains(first, "escalation_policy.created") {
+			t.Fatalf("history starts with %q, want the creation", first)
+		}
+		shot(t, ctx, "05-history")
+	})
+
+	t.Run("time zone switch", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=xss.probe"), chromedp.WaitVisible("#events .row"))
+		if got := text(t, ctx, "#events .row .c-time"); got != "2026-10-31 23:59:00" {
+			t.Fatalf("UTC time %q", got)
+		}
+		setInput(t, ctx, "#tz", "Asia/Tokyo")
+		waitFor(t, ctx, `document.querySelector("#events .row .c-time").textContent === "2026-11-01 08:59:00"`)
+		waitFor(t, ctx, `location.search.includes("tz=Asia")`)
+	})
+
+	t.Run("hostile data is text", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=xss.probe&tz=UTC"), chromedp.WaitVisible("#events .row"),
+			chromedp.Click("#events .row"), chromedp.WaitVisible("#detail"))
+		if got := text(t, ctx, "#events .row .c-actor"); got != "<img src=x onerror=alert(1)>" {
+			t.Fatalf("actor cell %q", got)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll("#events img, #detail img, #detail script").length`); n != 0 {
+			t.Fatalf("%d elements made from data", n)
+		}
+		if eval[bool](t, ctx, `window.__pwned === 1`) || dialogs != 0 {
+			t.Fatalf("a script from the data ran (pwned or %d dialogs)", dialogs)
+		}
+		if !strings.Contains(text(t, ctx, "#detail"), "<script>window.__pwned=1</script> hello") {
+			t.Fatal("the message is not shown as text")
+		}
+	})
+
+	t.Run("import with progress", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "more.ndjson")
+		var b strings.Builder
+		for i := 0; i < 500; i++ {
+			b.WriteString(`{"time":"2026-11-02T10:00:` + twoDigits(i%60) + `Z","user":"importer","action":"bulk.` + itoa(i) + `","ip":"192.0.2.77"}` + "\n")
+		}
+		b.WriteString("{broken\n")
+		os.WriteFile(f, []byte(b.String()), 0o644)
+		run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"), chromedp.Click("#import"),
+			chromedp.WaitVisible("#import-dialog"), chromedp.SetUploadFiles("#upload", []string{f}), chromedp.Click("#upload-start"),
+			chromedp.WaitVisible("#import-progress"))
+		waitFor(t, ctx, `document.querySelector("#import-progress").dataset.state === "done"`)
+		if got := text(t, ctx, "#import-events"); got != "500" {
+			t.Fatalf("imported %q events", got)
+		}
+		if !strings.Contains(text(t, ctx, "#import-progress"), "1 rejected") {
+			t.Fatalf("progress: %s", text(t, ctx, "#import-progress"))
+		}
+		shot(t, ctx, "06-import")
+		run(t, ctx, chromedp.Click("#import-dialog .box > header button"))
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "3,501 events"`)
+	})
+
+	t.Run("dark theme and keyboard", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"), chromedp.Click("#theme"))
+		waitFor(t, ctx, `document.documentElement.dataset.theme === "dark"`)
+		run(t, ctx, chromedp.Focus("#events"), chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("\r"))
+		run(t, ctx, chromedp.WaitVisible("#detail"))
+		if got := eval[string](t, ctx, `document.querySelector("#events .row.sel").dataset.index`); got != "1" {
+			t.Fatalf("j j selected row %s, want 1", got)
+		}
+		shot(t, ctx, "07-dark")
+	})
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func twoDigits(i int) string { return fmt.Sprintf("%02d", i) }
