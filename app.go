@@ -4,6 +4,10 @@ package main
 
 import (
 	"context"
+	"log"
+	"net/http"
+	"os"
+	"strings"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -46,6 +50,7 @@ func window(caseDir string) error {
 		return err
 	}
 	defer c.Close()
+	fixLocale()
 	app := &App{}
 	return wails.Run(&options.App{
 		Title:       "auditlens — " + caseDir,
@@ -53,8 +58,38 @@ func window(caseDir string) error {
 		Height:      800,
 		MinWidth:    960,
 		MinHeight:   600,
-		AssetServer: &assetserver.Options{Handler: httpapi.New(c, frontend.Assets(), "")},
+		AssetServer: &assetserver.Options{Handler: debugLog(httpapi.New(c, frontend.Assets(), ""))},
 		OnStartup:   app.startup,
 		Bind:        []interface{}{app},
 	})
+}
+
+func debugLog(h http.Handler) http.Handler {
+	if os.Getenv("AUDITLENS_DEBUG") == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Printf("window: %s %s", r.Method, r.URL)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// fixLocale gives WebKit a real language: with the C or POSIX locale (a bare
+// Xvfb, a minimal server) it reports navigator.language as "C", which
+// JavaScript's Intl rejects, and the UI cannot start.
+func fixLocale() {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := os.Getenv(k)
+		if v == "" {
+			continue
+		}
+		if v == "C" || v == "POSIX" || strings.HasPrefix(v, "C.") {
+			os.Setenv(k, "en_US.UTF-8")
+			continue
+		}
+		return // a real locale
+	}
+	if os.Getenv("LANG") == "" {
+		os.Setenv("LANG", "en_US.UTF-8")
+	}
 }

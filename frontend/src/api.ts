@@ -39,7 +39,7 @@ function withToken(u: URL) {
 }
 
 async function call<T>(path: string, params: Record<string, string | undefined> = {}, init?: RequestInit): Promise<T> {
-  const u = new URL(path, location.origin);
+  const u = new URL(path, location.href); // href, not origin: the window's wails:// scheme has an opaque origin
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") u.searchParams.set(k, v);
   const res = await fetch(withToken(u), init);
   const body = await res.json();
