@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"auditlens/backend/cli"
 	"auditlens/frontend"
@@ -266,6 +267,36 @@ func TestInvestigatorFlow(t *testing.T) {
 		waitFor(t, ctx, `document.querySelector("#total").textContent === "3,501 events"`)
 	})
 
+	t.Run("report of the current query", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=%2Baction%3Aescalation_policy.updated&tz=Europe%2FBerlin"), chromedp.WaitVisible("#events .row"),
+			chromedp.Click("#report"), chromedp.WaitVisible("#report-dialog"),
+			chromedp.Click(`#report-dialog input[name="actors"]`), chromedp.Click("#report-start"), chromedp.WaitVisible("#report-progress"))
+		waitFor(t, ctx, `document.querySelector("#report-progress").dataset.state === "done"`)
+		shot(t, ctx, "08-report")
+		href := eval[string](t, ctx, `document.querySelector("#report-download").href`)
+		path := text(t, ctx, "#report-path")
+		book, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatalf("the report at %s: %v", path, err)
+		}
+		defer book.Close()
+		if got := book.GetSheetList(); strings.Join(got, ",") != "Summary,Events,Changes,Sources" {
+			t.Fatalf("sheets %v (Actors unticked)", got)
+		}
+		rows, _ := book.GetRows("Events")
+		total := strings.TrimSuffix(text(t, ctx, "#total"), " events")
+		if fmt.Sprint(len(rows)-1) != total {
+			t.Fatalf("Events has %d rows, the query %s events", len(rows)-1, total)
+		}
+		status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch(`+strconv.Quote(href)+`).then(r => r.status)`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != 200 {
+			t.Fatalf("download: %d", status)
+		}
+	})
+
 	t.Run("dark theme and keyboard", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"), chromedp.Click("#theme"))
 		waitFor(t, ctx, `document.documentElement.dataset.theme === "dark"`)
@@ -281,3 +312,22 @@ func TestInvestigatorFlow(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func twoDigits(i int) string { return fmt.Sprintf("%02d", i) }
+
+// An empty case offers to import or to open the demo.
+func TestFirstRun(t *testing.T) {
+	if _, err := frontend.Assets().Open("index.html"); err != nil {
+		t.Skip("frontend/dist is not built")
+	}
+	ctx := browser(t)
+	pr, pw := io.Pipe()
+	caseDir := filepath.Join(t.TempDir(), "empty")
+	go cli.Run([]string{"serve", "--case", caseDir, "--addr", "127.0.0.1:0"}, cli.Env{Stdout: pw, Stderr: pw})
+	line, _ := bufio.NewReader(pr).ReadString('\n')
+	go io.Copy(io.Discard, pr)
+	url := regexp.MustCompile(`http://\S+`).FindString(line)
+	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#welcome"))
+	shot(t, ctx, "00-first-run")
+	run(t, ctx, chromedp.Click("#open-demo"))
+	waitFor(t, ctx, `!!document.querySelector("#events .row")`)
+	waitFor(t, ctx, `document.querySelector("#total").textContent === "20,000 events"`)
+}

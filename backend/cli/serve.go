@@ -64,6 +64,7 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 		url += "?token=" + token
 	}
 	fmt.Fprintf(env.Stdout, "auditlens serving case %s at %s\n", c.Dir, url)
+	httpapi.Version = Version
 	srv := &http.Server{Handler: httpapi.New(c, frontend.Assets(), token), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

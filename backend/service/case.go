@@ -24,7 +24,8 @@ type Case struct {
 	// caughtUp counts the events indexed when the case was opened (after a
 	// crash, or for a missing or outdated index).
 	caughtUp int64
-	jobs     jobs // imports started from the UI
+	jobs     jobs       // imports started from the UI
+	reports  reportJobs // reports started from the UI
 }
 
 // DefaultDir is the default case in the user's data directory.

@@ -27,6 +27,7 @@ export interface ImportJob {
 }
 
 export interface Range { q: string; from?: string; to?: string }
+export interface ReportJob { id: string; state: "running" | "done" | "failed"; path: string; written: number; total: number; error?: string }
 
 export function actorLabel(a: Actor): string {
   return a.email || a.name || a.id;
@@ -69,4 +70,9 @@ export const api = {
   importDemo: (events: number) =>
     call<ImportJob>("/api/demo", {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events }) }),
   job: (id: string) => call<ImportJob>(`/api/imports/${encodeURIComponent(id)}`),
+  startReport: (r: Range, tz: string, sheets: string[], path?: string) =>
+    call<ReportJob>("/api/reports", {}, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ q: r.q, from: r.from ?? "", to: r.to ?? "", tz, sheets, path: path ?? "" }) }),
+  report: (id: string) => call<ReportJob>(`/api/reports/${encodeURIComponent(id)}`),
+  reportURL: (id: string) => withToken(new URL(`/api/reports/${encodeURIComponent(id)}/file`, location.href)).toString(),
 };

@@ -8,6 +8,7 @@ import { EventList } from "./ui/EventList";
 import { EventDetail } from "./ui/EventDetail";
 import { Compare, History } from "./ui/History";
 import { ImportDialog } from "./ui/ImportDialog";
+import { ReportDialog } from "./ui/ReportDialog";
 import { terms } from "./ui/highlight";
 
 const SEP = "\u0001";
@@ -22,6 +23,7 @@ export function App() {
   const [detail, setDetail] = useState<AuditEvent | null>(null);
   const [err, setErr] = useState("");
   const [importing, setImporting] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const [comparing, setComparing] = useState(false);
   const [theme, setTheme] = useState(() => localStorage.getItem("auditlens.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
   const [tick, setTick] = useState(0); // bumps to refresh while an import runs
@@ -83,7 +85,7 @@ export function App() {
 
   return (
     <div class="app">
-      <QueryBar view={view} newest={newest} set={set} onImport={() => setImporting(true)} theme={theme}
+      <QueryBar view={view} newest={newest} set={set} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
         toggleTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
       {err && <p class="error banner" role="alert">{err}</p>}
       {empty ? (
@@ -121,6 +123,7 @@ export function App() {
           )}
         </div>
       )}
+      {reporting && <ReportDialog range={range} tz={view.tz} close={() => setReporting(false)} />}
       {importing && <ImportDialog close={() => { setImporting(false); setTick((x) => x + 1); }} onProgress={onProgress} />}
     </div>
   );

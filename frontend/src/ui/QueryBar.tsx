@@ -7,6 +7,7 @@ interface Props {
   newest: string; // time of the newest event in the case, for the presets
   set: (p: Partial<View>) => void;
   onImport: () => void;
+  onReport: () => void;
   theme: string;
   toggleTheme: () => void;
 }
@@ -20,7 +21,7 @@ const examples = [
   ["admin", "free text in messages and raw records"],
 ];
 
-export function QueryBar({ view, newest, set, onImport, theme, toggleTheme }: Props) {
+export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleTheme }: Props) {
   const [q, setQ] = useState(view.q);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => setQ(view.q), [view.q]);
@@ -71,6 +72,7 @@ export function QueryBar({ view, newest, set, onImport, theme, toggleTheme }: Pr
         {zones().map((z) => <option value={z}>{zoneLabel(z)}</option>)}
       </select>
       <button type="button" id="import" onClick={onImport}>Import…</button>
+      <button type="button" id="report" onClick={onReport}>Report…</button>
       <button type="button" id="theme" title="Dark or light" onClick={toggleTheme}>{theme === "dark" ? "☀" : "☾"}</button>
     </header>
   );

@@ -1,0 +1,125 @@
+package service
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/report"
+)
+
+// ReportJob is a report being written in the background, for the UI.
+type ReportJob struct {
+	ID      string    `json:"id"`
+	State   string    `json:"state"` // running, done, failed
+	Path    string    `json:"path"`  // where the workbook is (being) written
+	Written int       `json:"written"`
+	Total   uint64    `json:"total"` // matching events
+	Started time.Time `json:"started"`
+	Error   string    `json:"error,omitempty"`
+}
+
+type reportJobs struct {
+	mu   sync.Mutex
+	next int
+	byID map[string]*ReportJob
+}
+
+// StartReport writes the report of q to path in the background ("" = the
+// case's reports/ folder). The file appears only when complete.
+func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*ReportJob, error) {
+	res, err := c.Search(audit.Query{Text: q.Text, From: q.From, To: q.To, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		dir := filepath.Join(c.Dir, "reports")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		path = filepath.Join(dir, "audit-report-"+time.Now().UTC().Format("20060102-150405")+".xlsx")
+	}
+	r := &c.reports
+	r.mu.Lock()
+	if r.byID == nil {
+		r.byID = map[string]*ReportJob{}
+	}
+	r.next++
+	job := &ReportJob{ID: fmt.Sprintf("report-%d", r.next), State: "running", Path: path, Total: res.Total, Started: time.Now().UTC()}
+	r.byID[job.ID] = job
+	r.mu.Unlock()
+	go func() {
+		err := c.writeReport(q, opts, path, func(n int) {
+			r.mu.Lock()
+			job.Written = n
+			r.mu.Unlock()
+		})
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if err != nil {
+			job.State, job.Error = "failed", err.Error()
+			return
+		}
+		job.State = "done"
+	}()
+	return c.ReportJob(job.ID)
+}
+
+// ReportJob returns a copy of a report job's state.
+func (c *Case) ReportJob(id string) (*ReportJob, error) {
+	c.reports.mu.Lock()
+	defer c.reports.mu.Unlock()
+	job, ok := c.reports.byID[id]
+	if !ok {
+		return nil, audit.Errorf(audit.ENOTFOUND, "no report %q", id)
+	}
+	cp := *job
+	return &cp, nil
+}
+
+// writeReport writes to a temporary file beside path, then renames it: a
+// failed report never leaves half a file under the chosen name.
+func (c *Case) writeReport(q audit.Query, opts report.Options, path string, progress func(int)) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".auditlens-report-*.xlsx")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if opts.TempDir == "" {
+		opts.TempDir = filepath.Dir(path)
+	}
+	n := 0
+	events := c.events(q)
+	counted := func(yield func(*audit.Event, error) bool) {
+		events(func(ev *audit.Event, err error) bool {
+			if err == nil {
+				n++
+				if n%1000 == 0 {
+					progress(n)
+				}
+			}
+			return yield(ev, err)
+		})
+	}
+	sources, err := c.Sources()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if opts.Case == "" {
+		opts.Case = filepath.Base(filepath.Clean(c.Dir))
+	}
+	opts.Query, opts.From, opts.To = q.Text, q.From, q.To
+	if _, err := report.Write(f, counted, sources, opts); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	progress(n)
+	return os.Rename(f.Name(), path)
+}
