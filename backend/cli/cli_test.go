@@ -216,3 +216,28 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("re-import of the demo archive: %+v", s)
 	}
 }
+
+func TestImportWithUserMapping(t *testing.T) {
+	dir := t.TempDir()
+	c := filepath.Join(dir, "case")
+	data, _ := filepath.Abs("../ingest/testdata/usermapping/acme-vpn.ndjson")
+	mapping, _ := filepath.Abs("../ingest/testdata/usermapping/acme-vpn.json")
+	s := decodeImport(t, run(t, "import", "--case", c, "--json", "--mapping", mapping, data))
+	if s.Events != 3 || s.Sources[0].Format != "acme.vpn" {
+		t.Fatalf("%+v", s)
+	}
+	// a mapping in the case's mappings/ folder is used without the flag, and listed
+	os.MkdirAll(filepath.Join(c, "mappings"), 0o755)
+	b, _ := os.ReadFile(mapping)
+	os.WriteFile(filepath.Join(c, "mappings", "vpn.json"), b, 0o644)
+	if r := run(t, "formats", "--case", c); !strings.HasPrefix(r.stdout, "acme.vpn ") {
+		t.Fatalf("formats: %s", r.stdout)
+	}
+	bad, _ := filepath.Abs("../ingest/testdata/usermapping/bad-regex.json")
+	if r := run(t, "import", "--case", c, "--mapping", bad, data); r.code != 2 || !strings.Contains(r.stderr, "bad-regex.json") {
+		t.Fatalf("bad mapping: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "formats", "--json", "github.audit"); !strings.Contains(r.stdout, `"created_at"`) {
+		t.Fatalf("formats --json: %s", r.stdout)
+	}
+}

@@ -11,9 +11,10 @@ import (
 
 func importCmd(env Env, caseDir *string) *cobra.Command {
 	var format string
+	var mappings []string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "import [--case DIR] [--format auto|NAME] [--json] PATH...",
+		Use:   "import [--case DIR] [--format auto|NAME] [--mapping FILE.json] [--json] PATH...",
 		Short: "Import files, folders and archives (zip, tar, tar.gz, gz) into the case",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
@@ -22,7 +23,7 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			opts := service.ImportOptions{Format: format}
+			opts := service.ImportOptions{Format: format, Mappings: mappings}
 			if !asJSON {
 				opts.Progress = progressPrinter(env.Stderr)
 			}
@@ -55,6 +56,7 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "format of the records: auto, or a name from `auditlens formats`")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	cmd.Flags().StringArrayVar(&mappings, "mapping", nil, "a user mapping (JSON) to use besides the built-in formats and the case's mappings/ (repeatable)")
 	return cmd
 }
 

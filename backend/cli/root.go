@@ -82,7 +82,7 @@ no display).`,
 	root.AddCommand(
 		importCmd(env, &caseDir),
 		searchCmd(env, &caseDir),
-		formatsCmd(env),
+		formatsCmd(env, &caseDir),
 		demoCmd(env, &caseDir),
 		reindexCmd(env, &caseDir),
 		serveCmd(env, &caseDir),

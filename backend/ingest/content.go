@@ -80,7 +80,16 @@ func (st *sourceState) format(f Fields) *Format {
 	if st.current != nil && st.current != generic && st.current.Detect(f) {
 		return st.current
 	}
-	st.current = detect(f)
+	st.current = nil
+	for _, m := range st.im.opts.Mappings {
+		if m.Detect(f) {
+			st.current = m
+			break
+		}
+	}
+	if st.current == nil {
+		st.current = detect(f)
+	}
 	return st.current
 }
 

@@ -40,6 +40,8 @@ type Handler interface {
 // Options tune an import.
 type Options struct {
 	Format string // "" or "auto": detect per record; else a format name
+	// Mappings are user formats (LoadMapping), tried before the built-ins.
+	Mappings []*Format
 	// An archive may expand to MaxExpandRatio times its size (at least
 	// MinExpandBytes), and never past MaxExpandBytes.
 	MaxExpandRatio int64
@@ -81,11 +83,18 @@ func Import(paths []string, opts Options, h Handler) []error {
 	opts.defaults()
 	im := &importer{opts: opts, h: h}
 	if opts.Format != "" && opts.Format != "auto" {
-		f, err := FormatByName(opts.Format)
-		if err != nil {
-			return []error{err}
+		for _, m := range opts.Mappings {
+			if m.Name == opts.Format {
+				im.forced = m
+			}
 		}
-		im.forced = f
+		if im.forced == nil {
+			f, err := FormatByName(opts.Format)
+			if err != nil {
+				return []error{err}
+			}
+			im.forced = f
+		}
 	}
 	var failed []error
 	for _, p := range paths {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"path/filepath"
 	"time"
 
 	"auditlens/backend/audit"
@@ -16,6 +17,7 @@ const (
 // ImportOptions tune an import.
 type ImportOptions struct {
 	Format   string               // "" or "auto", or a format name
+	Mappings []string             // user mapping files (JSON), besides the case's mappings/
 	Progress func(ImportProgress) // called after each batch, may be nil
 }
 
@@ -61,10 +63,14 @@ type SourceResult struct {
 func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	mappings, err := c.Mappings(opts.Mappings...)
+	if err != nil {
+		return nil, err
+	}
 	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}},
 		indexer: startIndexer(c.index)}
-	failures := ingest.Import(paths, ingest.Options{Format: opts.Format}, h)
-	err := h.flush()
+	failures := ingest.Import(paths, ingest.Options{Format: opts.Format, Mappings: mappings}, h)
+	err = h.flush()
 	if ierr := h.indexer.wait(); err == nil {
 		err = ierr
 	}
@@ -212,4 +218,21 @@ func (h *importHandler) progress() {
 	p := ImportProgress{Sources: len(h.sum.Sources), Events: h.sum.Events, Duplicates: h.sum.Duplicates,
 		Rejected: h.sum.Rejected, Elapsed: time.Since(h.start)}
 	h.opts.Progress(p)
+}
+
+// Mappings loads the user mappings of the case (its mappings/ folder) and
+// the given files; a bad one is an error naming the file and the fault.
+func (c *Case) Mappings(files ...string) ([]*ingest.Format, error) {
+	out, err := ingest.LoadMappings(filepath.Join(c.Dir, "mappings"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		m, err := ingest.LoadMapping(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
