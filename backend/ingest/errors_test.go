@@ -96,3 +96,14 @@ func TestCSVRawKeepsTheRow(t *testing.T) {
 		t.Fatal("a time without zone is flagged")
 	}
 }
+
+func TestCleanIP(t *testing.T) {
+	for in, want := range map[string]string{
+		"198.51.100.7:51234": "198.51.100.7", "[2001:db8::1]:443": "2001:db8::1", "2001:db8::1": "2001:db8::1",
+		"198.51.100.7": "198.51.100.7", " 10.0.0.1 ": "10.0.0.1", "console.ec2.amazonaws.com": "console.ec2.amazonaws.com",
+	} {
+		if got := cleanIP(in); got != want {
+			t.Errorf("cleanIP(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package ingest
 
-import "auditlens/backend/audit"
+import (
+	"strings"
+
+	"auditlens/backend/audit"
+)
 
 // Microsoft 365 unified audit log: Management Activity API records and
 // Sentinel OfficeActivity rows.
@@ -40,4 +44,33 @@ var m365 = register(&Format{
 		},
 		Changes: []ChangeSpec{{Each: "ModifiedProperties", Path: Paths{"Name"}, Before: Paths{"OldValue"}, After: Paths{"NewValue"}}},
 	},
+})
+
+// The Purview (Security & Compliance) audit search export: CSV whose
+// AuditData column holds the Management Activity API record as JSON.
+var m365Purview = register(&Format{
+	Name:        "m365.purview.csv",
+	Description: "Microsoft Purview audit search CSV export (the record as JSON in AuditData)",
+	Detect: func(f Fields) bool {
+		s, _ := f["AuditData"].(string)
+		return strings.HasPrefix(strings.TrimSpace(s), "{") && hasAny(f, "CreationDate", "CreationTime") && hasAny(f, "Operations", "Operation")
+	},
+	Prepare: func(f Fields) Fields {
+		inner, ok := decodeEmbedded(f["AuditData"].(string))
+		m, isObj := inner.(map[string]any)
+		if !ok || !isObj {
+			return f
+		}
+		for outer, key := range map[string]string{"UserIds": "UserId", "Operations": "Operation"} {
+			if _, has := m[key]; !has && f[outer] != nil {
+				m[key] = f[outer]
+			}
+		}
+		// The export's CreationDate carries a zone; AuditData's CreationTime does not.
+		if d, ok := f["CreationDate"].(string); ok && d != "" {
+			m["CreationTime"] = d
+		}
+		return m
+	},
+	Mapping: m365.Mapping,
 })

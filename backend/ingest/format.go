@@ -83,6 +83,7 @@ func (fm *Format) mapRecord(f Fields, ev *audit.Event) error {
 		fm.Finish(f, ev)
 	}
 	ev.Format = fm.Name
+	ev.IP = cleanIP(ev.IP)
 	if ev.Targets == nil {
 		ev.Targets = []audit.Target{}
 	}
@@ -157,4 +158,21 @@ func hasAny(f Fields, paths ...string) bool {
 func isString(f Fields, key string) bool {
 	_, ok := f[key].(string)
 	return ok
+}
+
+// cleanIP drops the port some exports append ("198.51.100.7:51234",
+// "[2001:db8::1]:443"), so that one address is one facet value.
+func cleanIP(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "]"); i > 0 {
+			return s[1:i]
+		}
+	}
+	if strings.Count(s, ":") == 1 && strings.Count(s, ".") == 3 {
+		if host, port, ok := strings.Cut(s, ":"); ok && port != "" && strings.Trim(port, "0123456789") == "" {
+			return host
+		}
+	}
+	return s
 }
