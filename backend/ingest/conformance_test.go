@@ -28,7 +28,7 @@ func TestConformance(t *testing.T) {
 		"gcp_audit":              {[]string{"gcp.audit", "generic"}, 11, 0, 9, 9},
 		"github_audit":           {[]string{"github.audit"}, 189, 0, 189, 0},
 		"gitlab_audit":           {[]string{"gitlab.audit"}, 2, 0, 2, 1},
-		"google_workspace_admin": {[]string{"google.workspace"}, 4, 0, 4, 4}, // 6 lines, 2 repeated
+		"google_workspace_admin": {[]string{"google.workspace"}, 4, 0, 4, 4},    // 6 lines, 2 repeated
 		"kubernetes_audit":       {[]string{"kubernetes.audit"}, 13, 1, 13, 13}, // fal_01_003.json is {"kind": 0}
 		"linux_auditd":           {[]string{"linux.auditd", "sentinel.syslog.auditd"}, 108, 1, 108, 15},
 		"m365_unified_audit":     {[]string{"m365.unified"}, 5, 0, 5, 2},
