@@ -35,6 +35,7 @@ func TestBadRecords(t *testing.T) {
 			{Line: 3, Message: "row has 4 fields, the header has 3"},
 		}},
 		{"empty.json", nil, []audit.RecordError{{Line: 0, Message: "empty file"}}},
+		{"array-truncated.json", []string{"one", "three"}, []audit.RecordError{{Line: 3, Message: "truncated"}}},
 		{"binary.bin", nil, []audit.RecordError{{Line: 0, Message: "binary file"}}},
 	}
 	for _, c := range cases {

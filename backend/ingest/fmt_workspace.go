@@ -1,6 +1,10 @@
 package ingest
 
-import "auditlens/backend/audit"
+import (
+	"strings"
+
+	"auditlens/backend/audit"
+)
 
 // Google Workspace Admin SDK Reports activities; "events" as the API's array
 // or as one object (pre-split by a forwarder); OLD_VALUE/NEW_VALUE as changes.
@@ -41,5 +45,16 @@ var workspace = register(&Format{
 			Path:   Paths{"parameters[name=SETTING_NAME].value", "parameters[name=APPLICATION_NAME].value"},
 			Before: Paths{"parameters[name=OLD_VALUE].value", "parameters[name=OLD_VALUE].multiValue"},
 			After:  Paths{"parameters[name=NEW_VALUE].value", "parameters[name=NEW_VALUE].multiValue"}}},
+	},
+	// An activity can hold several events; the action is the first, the
+	// message names them all.
+	Finish: func(f Fields, ev *audit.Event) {
+		var names []string
+		for _, n := range getAll(f, parsePath("events.name"), nil) {
+			names = append(names, str(n))
+		}
+		if len(names) > 1 {
+			ev.Message = defaultMessage(ev) + " (events: " + strings.Join(names, ", ") + ")"
+		}
 	},
 })

@@ -131,7 +131,14 @@ func (s *jsonSplitter) array(start int) error {
 		err := s.value(false)
 		s.capture = false
 		if err != nil {
-			return s.emitErr(line, errTruncated)
+			if e := s.emitErr(line, errTruncated); e != nil {
+				return e
+			}
+			s.skipSpace()
+			if c, perr := s.peek(); perr == nil && c == '{' && s.col0 {
+				continue // the next element starts on a line of its own: go on with it
+			}
+			return nil
 		}
 		if err := s.emitRaw(line); err != nil {
 			return err
