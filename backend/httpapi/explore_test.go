@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -150,7 +149,7 @@ func TestImportUploadWithProgress(t *testing.T) {
 	fw, _ := mw.CreateFormFile("files", "../../etc/evil name.ndjson")
 	fw.Write([]byte(`{"time":"2026-02-01T00:00:00Z","user":"carol","action":"upload.test"}` + "\n" + `{"broken` + "\n"))
 	mw.Close()
-	res, err := http.Post(srv.URL+"/api/imports", mw.FormDataContentType(), &body)
+	res, err := post(srv.URL+"/api/imports", mw.FormDataContentType(), &body)
 	if err != nil || res.StatusCode != 202 {
 		t.Fatalf("start: %v %d", err, res.StatusCode)
 	}
@@ -172,7 +171,7 @@ func TestImportUploadWithProgress(t *testing.T) {
 		t.Fatalf("rejection reasons: %+v", src.Errors)
 	}
 	// a server path
-	res, _ = http.Post(srv.URL+"/api/imports", "application/json", bytes.NewReader([]byte(`{"paths": ["/nonexistent/x.json"]}`)))
+	res, _ = post(srv.URL+"/api/imports", "application/json", bytes.NewReader([]byte(`{"paths": ["/nonexistent/x.json"]}`)))
 	json.NewDecoder(res.Body).Decode(&job)
 	for job.State == "running" {
 		time.Sleep(20 * time.Millisecond)

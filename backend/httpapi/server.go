@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -51,11 +53,52 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'")
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if s.token == "" && !loopbackHost(r.Host) {
+		// Without a token only this machine may talk to us; a page whose
+		// name was rebound to 127.0.0.1 still says its own name here.
+		writeError(w, audit.Errorf("forbidden", "this server answers to localhost only (Host %q)", r.Host))
+		return
+	}
 	if s.token != "" && !s.authorized(r) {
 		writeError(w, audit.Errorf("unauthorized", "a token is required: open the URL that `auditlens serve` printed"))
 		return
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+		// A page of another site may send a form here but cannot set this
+		// header without a CORS preflight, which we never grant.
+		writeError(w, audit.Errorf("forbidden", "a change must come from the auditlens page itself"))
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether a Host header names this machine (or the
+// desktop window's own scheme host).
+func loopbackHost(host string) bool {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.Trim(h, "[]")
+	if h == "localhost" || h == "wails" || h == "wails.localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sameOrigin: a state-changing request carries the UI's header, and its
+// Origin, when sent, is this server.
+func sameOrigin(r *http.Request) bool {
+	if r.Header.Get("X-Auditlens") != "1" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && (u.Host == r.Host || u.Scheme == "wails")
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -75,6 +118,7 @@ var statuses = map[string]int{
 	audit.ENOTFOUND: http.StatusNotFound,
 	audit.ECONFLICT: http.StatusConflict,
 	"unauthorized":  http.StatusUnauthorized,
+	"forbidden":     http.StatusForbidden,
 }
 
 func writeError(w http.ResponseWriter, err error) {

@@ -42,7 +42,10 @@ function withToken(u: URL) {
 async function call<T>(path: string, params: Record<string, string | undefined> = {}, init?: RequestInit): Promise<T> {
   const u = new URL(path, location.href); // href, not origin: the window's wails:// scheme has an opaque origin
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") u.searchParams.set(k, v);
-  const res = await fetch(withToken(u), init);
+  // Changes carry X-Auditlens: a page of another site cannot set it.
+  const headers = new Headers(init?.headers);
+  if (init?.method && init.method !== "GET") headers.set("X-Auditlens", "1");
+  const res = await fetch(withToken(u), { ...init, headers });
   const body = await res.json();
   if (!res.ok) throw new Error(body.error ?? res.statusText);
   return body as T;
