@@ -20,7 +20,11 @@ import (
 // or the memory.
 type budget struct {
 	limit, used int64
+	depth       int // archives open around the stream being read
 }
+
+// maxNesting bounds archives within archives.
+const maxNesting = 32
 
 type errExpansion struct{ limit int64 }
 

@@ -29,7 +29,7 @@ func (im *importer) content(src *audit.Source, br *bufio.Reader, k kind) error {
 	case kindJSON:
 		err = readJSON(br, st.record)
 	case kindCSV:
-		err = readCSV(br, st.record)
+		err = readCSV(&lineCap{r: br, max: maxRecordBytes}, st.record)
 	case kindAuditd:
 		err = auditd.Read(br, func(raw []byte, line int, f map[string]any, e error) error {
 			return st.record(Record{Raw: raw, Line: line, Fields: f, Err: e})

@@ -177,7 +177,11 @@ func (im *importer) file(path string) error {
 func (im *importer) stream(src *audit.Source, r io.Reader, at io.ReaderAt, size int64, b *budget) error {
 	hr := &hashingReader{r: r, h: sha256.New()}
 	br := bufio.NewReaderSize(hr, 64<<10)
-	head, _ := br.Peek(512)
+	content := br
+	if u, ok := utf16Reader(br); ok {
+		content = u // hashed as stored, read as UTF-8
+	}
+	head, _ := content.Peek(512)
 	k := sniff(head)
 	if k.container() {
 		src.Format = k.String()
@@ -186,15 +190,23 @@ func (im *importer) stream(src *audit.Source, r io.Reader, at io.ReaderAt, size 
 		return &handlerError{err}
 	}
 	var err error
-	switch k {
-	case kindZip:
+	switch {
+	case k.container() && b.depth >= maxNesting:
+		err = fmt.Errorf("archives nested more than %d deep: this one is not opened", maxNesting)
+	case k == kindZip:
+		b.depth++
 		err = im.zip(src, br, at, size, b)
-	case kindGzip:
+		b.depth--
+	case k == kindGzip:
+		b.depth++
 		err = im.gzip(src, br, b)
-	case kindTar:
+		b.depth--
+	case k == kindTar:
+		b.depth++
 		err = im.tar(src, br, b)
+		b.depth--
 	default:
-		err = im.content(src, br, k)
+		err = im.content(src, content, k)
 	}
 	var he *handlerError
 	if errors.As(err, &he) {

@@ -25,6 +25,10 @@ var eventKeys = map[string]bool{
 
 var errTruncated = errors.New("truncated JSON record")
 
+// maxRecordBytes caps one record: a larger one is skipped with an error, so
+// a hostile 1 GB line costs no more memory than this.
+var maxRecordBytes = 32 << 20
+
 // jsonSplitter cuts a byte stream into top-level JSON records without
 // decoding them: a JSON array, objects one after another (NDJSON, CRLF,
 // pretty-printed), or a wrapper object holding an array of records. It keeps
@@ -34,6 +38,7 @@ type jsonSplitter struct {
 	line    int  // line of the next byte
 	col0    bool // the next byte starts a line
 	capture bool
+	tooBig  bool // the record being read passed maxRecordBytes
 	buf     []byte
 	emit    emitFunc
 }
@@ -50,7 +55,7 @@ func (s *jsonSplitter) next() (byte, error) {
 		return 0, err
 	}
 	if s.capture {
-		s.buf = append(s.buf, c)
+		s.keep([]byte{c})
 	}
 	s.col0 = c == '\n'
 	if c == '\n' {
@@ -127,7 +132,7 @@ func (s *jsonSplitter) array(start int) error {
 			return nil
 		}
 		line := s.line
-		s.buf, s.capture = s.buf[:0], true
+		s.buf, s.capture, s.tooBig = s.buf[:0], true, false
 		err := s.value(false)
 		s.capture = false
 		if err != nil {
@@ -161,7 +166,7 @@ func (s *jsonSplitter) array(start int) error {
 // elements are the records.
 func (s *jsonSplitter) object() error {
 	line := s.line
-	s.buf, s.capture = s.buf[:0], true
+	s.buf, s.capture, s.tooBig = s.buf[:0], true, false
 	s.next() // '{'
 	eventish := false
 	for {
@@ -268,7 +273,7 @@ func (s *jsonSplitter) value(opened bool) error {
 			}
 			if i > 0 {
 				if s.capture {
-					s.buf = append(s.buf, chunk[:i]...)
+					s.keep(chunk[:i])
 				}
 				s.col0 = false
 				s.br.Discard(i)
@@ -335,7 +340,7 @@ func (s *jsonSplitter) stringBody() (string, error) {
 			i++
 		}
 		if s.capture {
-			s.buf = append(s.buf, chunk[:i]...)
+			s.keep(chunk[:i])
 		} else {
 			key = append(key, chunk[:i]...)
 		}
@@ -406,7 +411,21 @@ func (s *jsonSplitter) badLine(reason string) error {
 	return s.emitErr(line, errors.New(reason))
 }
 
+// keep adds bytes to the record being read, or, past maxRecordBytes,
+// drops it and marks it too big.
+func (s *jsonSplitter) keep(b []byte) {
+	if len(s.buf)+len(b) > maxRecordBytes {
+		s.capture, s.tooBig, s.buf = false, true, s.buf[:0]
+		return
+	}
+	s.buf = append(s.buf, b...)
+}
+
 func (s *jsonSplitter) emitRaw(line int) error {
+	if s.tooBig {
+		s.tooBig = false
+		return s.emitErr(line, fmt.Errorf("record larger than %d MiB: skipped", maxRecordBytes>>20))
+	}
 	raw := make([]byte, len(s.buf))
 	copy(raw, s.buf)
 	fields, err := decodeObject(raw)

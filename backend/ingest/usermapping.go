@@ -127,7 +127,7 @@ func jsonErr(b []byte, err error, at int64) string {
 		off = se.Offset
 	case asErr(err, &te):
 		off = te.Offset
-		return fmt.Sprintf("line %d: %q must be %s, not %s", line(b, off), te.Field, te.Type, te.Value)
+		return fmt.Sprintf("line %d: %q must be %s, not %s", lineOf(b, off), te.Field, te.Type, te.Value)
 	}
 	if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
 		if i := bytes.Index(b, []byte(`"`+m[1]+`"`)); i >= 0 {
@@ -137,12 +137,12 @@ func jsonErr(b []byte, err error, at int64) string {
 	if off < 0 {
 		off = at
 	}
-	return fmt.Sprintf("line %d: %s", line(b, off), strings.TrimPrefix(err.Error(), "json: "))
+	return fmt.Sprintf("line %d: %s", lineOf(b, off), strings.TrimPrefix(err.Error(), "json: "))
 }
 
 var unknownField = regexp.MustCompile(`unknown field "([^"]*)"`)
 
-func line(b []byte, off int64) int {
+func lineOf(b []byte, off int64) int {
 	if off > int64(len(b)) {
 		off = int64(len(b))
 	}
