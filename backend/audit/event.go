@@ -57,6 +57,7 @@ type Event struct {
 	Message    string    `json:"message"`
 	Changes    []Change  `json:"changes"`
 	Raw        RawRecord `json:"raw"`
+	RawSHA256  string    `json:"raw_sha256"` // of Raw, as imported: verify re-hashes it
 }
 
 // SourceRef names the Source an event came from.

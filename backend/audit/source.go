@@ -10,6 +10,7 @@ type Source struct {
 	Member          string        `json:"member"`
 	Size            int64         `json:"size"`
 	SHA256          string        `json:"sha256"`
+	Digest          string        `json:"digest,omitempty"` // over the raw_sha256 of the events it added, in order
 	Format          string        `json:"format"`
 	ImporterVersion string        `json:"importer_version"`
 	ImportedAt      time.Time     `json:"imported_at"`

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -47,6 +48,9 @@ it, the raw record included.`,
 				if err != nil {
 					return err
 				}
+				if err := c.LogWrite("export", q, "-", n); err != nil {
+					return err
+				}
 				fmt.Fprintf(env.Stderr, "exported %d events\n", n)
 				return nil
 			}
@@ -55,6 +59,10 @@ it, the raw record included.`,
 				return err
 			})
 			if err != nil {
+				return err
+			}
+			abs, _ := filepath.Abs(out)
+			if err := c.LogWrite("export", q, abs, n); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "exported %d events to %s\n", n, out)

@@ -54,6 +54,10 @@ summary,events,changes,actors,sources (default: all).`,
 			if err != nil {
 				return err
 			}
+			abs, _ := filepath.Abs(out)
+			if err := c.LogWrite("report", q, abs, sum.Events); err != nil {
+				return err
+			}
 			fmt.Fprintf(env.Stdout, "wrote %s: %d events, %d changes, %d actors, %d sources (sheets: %s)\n",
 				out, sum.Events, sum.Changes, sum.Actors, sum.Sources, strings.Join(sum.Sheets, ", "))
 			return nil

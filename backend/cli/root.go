@@ -86,6 +86,8 @@ no display).`,
 		demoCmd(env, &caseDir),
 		reindexCmd(env, &caseDir),
 		serveCmd(env, &caseDir),
+		verifyCmd(env, &caseDir),
+		logCmd(env, &caseDir),
 		reportCmd(env, &caseDir),
 		exportCmd(env, &caseDir),
 	)

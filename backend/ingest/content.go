@@ -65,6 +65,8 @@ func (st *sourceState) record(rec Record) error {
 	}
 	ev.ID = eventID(rec.Salt, rec.Raw)
 	ev.Raw = rec.Raw
+	sum := sha256.Sum256(rec.Raw)
+	ev.RawSHA256 = hex.EncodeToString(sum[:])
 	if err := st.im.h.Event(st.src, ev); err != nil {
 		return &handlerError{err}
 	}

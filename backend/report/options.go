@@ -45,6 +45,7 @@ type Options struct {
 	Location *time.Location // the zone times are shown in; nil = UTC
 	Sheets   []string       // sheet keys to write; nil = all
 	Version  string         // the auditlens version that made it
+	LogHead  string         // the case's activity log head ("#N hash") the report was made at
 	Now      time.Time      // when it was made; zero = now
 	// TempDir holds the streamed sheets until the zip is written (about
 	// 1 KB an event, uncompressed); "" = the system's. Choose a disk, not
@@ -99,6 +100,7 @@ type Summary struct {
 	To           time.Time `json:"to"`
 	Generated    time.Time `json:"generated"`
 	Version      string    `json:"version"`
+	LogHead      string    `json:"log_head,omitempty"`
 	Zone         string    `json:"zone"`
 	Events       int       `json:"events"`
 	Changes      int       `json:"changes"`

@@ -82,6 +82,7 @@ func (wb *workbook) summaryRows(s *Summary, evs, chs *table) []summaryRow {
 		{"Report", "To (exclusive)", open(s.To)},
 		{"Report", "Generated", s.Generated},
 		{"Report", "auditlens version", s.Version},
+		{"Report", "Activity log", logHead(s.LogHead)},
 		{"Report", "Time zone", s.Zone},
 		{"Totals", "Events", s.Events},
 		{"Totals", "Changes", s.Changes},
@@ -148,4 +149,13 @@ func (wb *workbook) dayChart(from, to int) error {
 		Legend:    excelize.ChartLegend{Position: "none"},
 		Dimension: excelize.ChartDimension{Width: 720, Height: 360},
 	})
+}
+
+// logHead cites the case's activity log, so the report can be tied to the
+// imports it stands on (auditlens log --case … shows the chain).
+func logHead(h string) string {
+	if h == "" {
+		return "(not recorded)"
+	}
+	return h
 }

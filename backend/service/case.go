@@ -59,6 +59,12 @@ func Open(dir string) (*Case, error) {
 		return nil, err
 	}
 	c := &Case{Dir: dir, store: st, index: idx}
+	if head, _, err := st.LogHead(); err == nil && head == "" {
+		if _, err := st.Log("case.opened", map[string]any{"dir": dir, "note": "the activity log starts here"}); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	from := idx.Watermark()
 	if fresh {
 		from = 0

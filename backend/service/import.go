@@ -1,6 +1,9 @@
 package service
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"path/filepath"
 	"time"
 
@@ -44,10 +47,12 @@ type ImportSummary struct {
 // SourceResult is one source in the summary.
 type SourceResult struct {
 	ID         int64               `json:"id"`
+	ParentID   int64               `json:"parent_id,omitempty"`
 	Path       string              `json:"path"`
 	Member     string              `json:"member"`
 	Size       int64               `json:"size"`
 	SHA256     string              `json:"sha256"`
+	Digest     string              `json:"digest,omitempty"`
 	Format     string              `json:"format"`
 	Events     int                 `json:"events"`
 	Duplicates int                 `json:"duplicates"`
@@ -87,7 +92,7 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 		h.sum.Failures = append(h.sum.Failures, f.Error())
 	}
 	h.sum.Seconds = time.Since(h.start).Seconds()
-	return h.sum, nil
+	return h.sum, c.logImport(paths, h.sum)
 }
 
 // importHandler writes what ingest finds: events in batched transactions,
@@ -100,6 +105,7 @@ type importHandler struct {
 	pending []pendingEvent
 	ended   []*audit.Source // read to the end; finished at the next flush
 	indexer *indexer
+	digests map[*audit.Source]hash.Hash // over the raw hashes of each source's new events
 }
 
 type pendingEvent struct {
@@ -132,6 +138,10 @@ func (h *importHandler) EndSource(src *audit.Source) error {
 }
 
 func (h *importHandler) finishSource(src *audit.Source) error {
+	if d := h.digests[src]; d != nil {
+		src.Digest = hex.EncodeToString(d.Sum(nil))
+		delete(h.digests, src)
+	}
 	if err := h.c.store.FinishSource(src); err != nil {
 		return err
 	}
@@ -139,7 +149,7 @@ func (h *importHandler) finishSource(src *audit.Source) error {
 	h.sum.Duplicates += src.Duplicates
 	h.sum.Rejected += src.Rejected
 	h.sum.Fallback += src.Fallback
-	h.sum.Sources = append(h.sum.Sources, SourceResult{ID: src.ID, Path: src.Path, Member: src.Member,
+	h.sum.Sources = append(h.sum.Sources, SourceResult{ID: src.ID, ParentID: src.ParentID, Path: src.Path, Member: src.Member, Digest: src.Digest,
 		Size: src.Size, SHA256: src.SHA256, Format: src.Format, Events: src.Events, Duplicates: src.Duplicates,
 		Rejected: src.Rejected, Fallback: src.Fallback, Errors: nonNilErrors(src.Errors), Failed: src.Failed})
 	return nil
@@ -193,6 +203,13 @@ func (h *importHandler) flushEvents() error {
 		p.src.Events++
 		last = seq
 		fresh = append(fresh, p.ev)
+		if h.digests == nil {
+			h.digests = map[*audit.Source]hash.Hash{}
+		}
+		if h.digests[p.src] == nil {
+			h.digests[p.src] = sha256.New()
+		}
+		h.digests[p.src].Write([]byte(p.ev.RawSHA256))
 		for _, d := range [][2]string{{"action", p.ev.Action}, {"actor.label", p.ev.Actor.Label()}, {"source", p.ev.Source.Name}} {
 			if err := b.RememberDisplay(d[0], d[1]); err != nil {
 				b.Rollback()

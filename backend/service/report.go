@@ -2,6 +2,7 @@ package service
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 
@@ -21,6 +22,9 @@ func (c *Case) Report(q audit.Query, opts report.Options, w io.Writer) (*report.
 		opts.Case = filepath.Base(filepath.Clean(c.Dir))
 	}
 	opts.Query, opts.From, opts.To = q.Text, q.From, q.To
+	if head, n, err := c.LogHead(); err == nil && head != "" {
+		opts.LogHead = fmt.Sprintf("entry #%d, %s", n, head)
+	}
 	return report.Write(w, c.events(q), sources, opts)
 }
 

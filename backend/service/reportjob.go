@@ -113,6 +113,9 @@ func (c *Case) writeReport(q audit.Query, opts report.Options, path string, prog
 		opts.Case = filepath.Base(filepath.Clean(c.Dir))
 	}
 	opts.Query, opts.From, opts.To = q.Text, q.From, q.To
+	if head, seq, err := c.LogHead(); err == nil && head != "" {
+		opts.LogHead = fmt.Sprintf("entry #%d, %s", seq, head)
+	}
 	if _, err := report.Write(f, counted, sources, opts); err != nil {
 		f.Close()
 		return err
@@ -121,5 +124,8 @@ func (c *Case) writeReport(q audit.Query, opts report.Options, path string, prog
 		return err
 	}
 	progress(n)
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return c.LogWrite("report", q, path, n)
 }

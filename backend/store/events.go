@@ -13,7 +13,7 @@ import (
 
 const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
-	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw`
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256`
 
 const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 
@@ -32,7 +32,7 @@ func (s *Store) BeginBatch() (*Batch, error) {
 	}
 	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, format, source_id, category, action,
 		outcome, actor_id, actor_name, actor_email, actor_type, targets, ip, user_agent, session, request,
-		message, changes, raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+		message, changes, raw, raw_sha256) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
@@ -53,7 +53,7 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 	}
 	res, err := b.stmt.Exec(ev.ID, ev.Time.UnixNano(), ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
 		ev.Action, ev.Outcome, ev.Actor.ID, ev.Actor.Name, ev.Actor.Email, ev.Actor.Type, string(targets),
-		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), []byte(ev.Raw))
+		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), []byte(ev.Raw), ev.RawSHA256)
 	if err != nil {
 		return 0, err
 	}
@@ -98,7 +98,7 @@ func scanEvent(r scanner) (int64, *audit.Event, error) {
 	var raw []byte
 	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
 		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
-		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw)
+		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw, &ev.RawSHA256)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -29,9 +29,9 @@ func (s *Store) CreateSource(src *audit.Source) error {
 func (s *Store) FinishSource(src *audit.Source) error {
 	errs, _ := json.Marshal(nonNil(src.Errors))
 	_, err := s.w.Exec(`UPDATE sources SET size = ?, sha256 = ?, format = ?, events = ?, duplicates = ?,
-		rejected = ?, fallback = ?, errors = ?, failed = ?, complete = 1 WHERE id = ?`,
+		rejected = ?, fallback = ?, errors = ?, failed = ?, digest = ?, complete = 1 WHERE id = ?`,
 		src.Size, src.SHA256, src.Format, src.Events, src.Duplicates, src.Rejected, src.Fallback,
-		string(errs), src.Failed, src.ID)
+		string(errs), src.Failed, src.Digest, src.ID)
 	return err
 }
 
@@ -45,7 +45,7 @@ func nonNil(e []audit.RecordError) []audit.RecordError {
 // Sources lists every source in import order.
 func (s *Store) Sources() ([]audit.Source, error) {
 	rows, err := s.r.Query(`SELECT id, coalesce(parent_id, 0), path, member, size, sha256, format, importer_version,
-		imported_at, events, duplicates, rejected, fallback, errors, failed, complete FROM sources ORDER BY id`)
+		imported_at, events, duplicates, rejected, fallback, errors, failed, complete, digest FROM sources ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (s *Store) Sources() ([]audit.Source, error) {
 		var complete bool
 		if err := rows.Scan(&src.ID, &src.ParentID, &src.Path, &src.Member, &src.Size, &src.SHA256, &src.Format,
 			&src.ImporterVersion, &at, &src.Events, &src.Duplicates, &src.Rejected, &src.Fallback, &errs,
-			&src.Failed, &complete); err != nil {
+			&src.Failed, &complete, &src.Digest); err != nil {
 			return nil, err
 		}
 		src.ImportedAt = time.Unix(0, at).UTC()

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func TestVerifyAndLogCatchTampering(t *testing.T) {
+	dir := t.TempDir()
+	c := filepath.Join(dir, "case")
+	a := filepath.Join(dir, "a.ndjson")
+	b := filepath.Join(dir, "b.ndjson")
+	os.WriteFile(a, []byte(`{"time":"2026-01-01T00:00:00Z","user":"u","action":"one"}`+"\n"+`{"time":"2026-01-01T00:00:01Z","user":"u","action":"two"}`+"\n"), 0o644)
+	os.WriteFile(b, []byte(`{"time":"2026-01-02T00:00:00Z","user":"v","action":"three"}`+"\n"), 0o644)
+	if r := run(t, "import", "--case", c, a, b); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := filepath.Join(dir, "r.xlsx")
+	if r := run(t, "report", "--case", c, "--out", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := run(t, "verify", "--case", c, a, b); r.code != 0 || !strings.Contains(r.stdout, "all 2 sources intact") {
+		t.Fatalf("fresh case: %d %s", r.code, r.stdout)
+	}
+	r := run(t, "log", "--case", c)
+	if r.code != 0 || !strings.Contains(r.stdout, "chain intact: 3 entries") || !strings.Contains(r.stdout, "import") || !strings.Contains(r.stdout, "report") {
+		t.Fatalf("log: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// the report cites the log
+	book, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := book.GetRows("Summary")
+	book.Close()
+	cited := false
+	for _, row := range rows {
+		if len(row) > 2 && row[1] == "Activity log" && strings.HasPrefix(row[2], "entry #2, ") {
+			cited = true
+		}
+	}
+	if !cited {
+		t.Fatalf("the Summary does not cite the activity log: %v", rows)
+	}
+
+	// Tamper: one raw record edited, one activity row edited, one file changed.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(c, "case.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	db.QueryRow(`SELECT id FROM events WHERE action = 'two'`).Scan(&id)
+	if _, err := db.Exec(`UPDATE events SET raw = replace(raw, '"u"', '"mallory"') WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE activity SET detail = replace(detail, '"events":3', '"events":2') WHERE kind = 'import'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	os.WriteFile(b, []byte(`{"time":"2026-01-02T00:00:00Z","user":"v","action":"changed"}`+"\n"), 0o644)
+
+	r = run(t, "verify", "--case", c, "--json", a, b)
+	var v struct {
+		Intact  bool `json:"intact"`
+		Sources []struct {
+			Source  struct{ Path string }
+			State   string   `json:"state"`
+			Altered []string `json:"altered"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 1 || v.Intact {
+		t.Fatalf("verify after tampering: exit %d %v %s", r.code, err, r.stdout)
+	}
+	states := map[string]string{}
+	for _, s := range v.Sources {
+		states[filepath.Base(s.Source.Path)] = s.State
+		if filepath.Base(s.Source.Path) == "a.ndjson" && (len(s.Altered) != 1 || s.Altered[0] != id) {
+			t.Errorf("altered events %v, want [%s]", s.Altered, id)
+		}
+	}
+	if states["a.ndjson"] != "altered" || states["b.ndjson"] != "differs" {
+		t.Fatalf("states %v", states)
+	}
+	os.Remove(b)
+	if r := run(t, "verify", "--case", c, b); !strings.Contains(r.stdout, "missing") {
+		t.Fatalf("a removed file: %s", r.stdout)
+	}
+	r = run(t, "log", "--case", c)
+	if r.code != 1 || !strings.Contains(r.stderr, "broken at entry #2") {
+		t.Fatalf("log after an edit: %d %s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,146 @@
+package service
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/store"
+)
+
+// logImport writes an import into the case's activity log: every source
+// with its hash, digest and counts.
+func (c *Case) logImport(paths []string, sum *ImportSummary) error {
+	type src struct {
+		ID         int64  `json:"id"`
+		Path       string `json:"path"`
+		Member     string `json:"member,omitempty"`
+		SHA256     string `json:"sha256"`
+		Digest     string `json:"digest,omitempty"`
+		Format     string `json:"format"`
+		Events     int    `json:"events"`
+		Duplicates int    `json:"duplicates"`
+		Rejected   int    `json:"rejected"`
+	}
+	detail := struct {
+		Paths      []string `json:"paths"`
+		Events     int      `json:"events"`
+		Duplicates int      `json:"duplicates"`
+		Rejected   int      `json:"rejected"`
+		Failures   []string `json:"failures,omitempty"`
+		Sources    []src    `json:"sources"`
+	}{Paths: paths, Events: sum.Events, Duplicates: sum.Duplicates, Rejected: sum.Rejected, Failures: sum.Failures}
+	for _, s := range sum.Sources {
+		detail.Sources = append(detail.Sources, src{s.ID, s.Path, s.Member, s.SHA256, s.Digest, s.Format, s.Events, s.Duplicates, s.Rejected})
+	}
+	_, err := c.store.Log("import", detail)
+	return err
+}
+
+// LogWrite records a report or an export: the query, the file and its hash.
+func (c *Case) LogWrite(kind string, q audit.Query, file string, events int) error {
+	detail := map[string]any{"query": q.Text, "file": file, "events": events}
+	if !q.From.IsZero() {
+		detail["from"] = q.From
+	}
+	if !q.To.IsZero() {
+		detail["to"] = q.To
+	}
+	if file != "" && file != "-" {
+		if h, n, err := fileHash(file); err == nil {
+			detail["sha256"], detail["bytes"] = h, n
+		}
+	}
+	_, err := c.store.Log(kind, detail)
+	return err
+}
+
+// ActivityLog is the case's own log and where its chain breaks (nil: intact).
+func (c *Case) ActivityLog() ([]store.Activity, *store.ChainBreak, error) {
+	return c.store.ActivityLog()
+}
+
+// LogHead is the hash and number of the newest activity entry, cited by reports.
+func (c *Case) LogHead() (string, int64, error) { return c.store.LogHead() }
+
+// SourceVerdict is what verify says of one source.
+type SourceVerdict struct {
+	Source  audit.Source `json:"source"`
+	State   string       `json:"state"` // intact, altered, missing, differs, unchecked
+	Events  int          `json:"events_checked"`
+	Altered []string     `json:"altered,omitempty"` // events whose raw record changed
+	Reason  string       `json:"reason,omitempty"`
+}
+
+// Verify re-hashes every stored raw record against the hash kept at import
+// and each source's digest; for the files given, it also hashes the files
+// and compares them with the sources imported from them.
+func (c *Case) Verify(files []string) ([]SourceVerdict, error) {
+	sources, err := c.store.Sources()
+	if err != nil {
+		return nil, err
+	}
+	given := map[string]string{} // absolute path -> the argument
+	for _, f := range files {
+		abs, _ := filepath.Abs(f)
+		given[abs] = f
+	}
+	var out []SourceVerdict
+	matched := map[string]bool{}
+	for _, s := range sources {
+		v := SourceVerdict{Source: s, State: "intact"}
+		chk, err := c.store.VerifySource(s.ID, s.Digest)
+		if err != nil {
+			return nil, err
+		}
+		v.Events, v.Altered = chk.Events, chk.Altered
+		switch {
+		case len(chk.Altered) > 0:
+			v.State, v.Reason = "altered", fmt.Sprintf("%d stored records no longer match their hash", len(chk.Altered))
+		case !chk.DigestOK:
+			v.State, v.Reason = "altered", "its events no longer match the digest kept at import (removed, added or reordered)"
+		}
+		abs, _ := filepath.Abs(s.Path)
+		if s.ParentID == 0 && given[abs] != "" {
+			matched[abs] = true
+		}
+		if s.ParentID == 0 && given[abs] != "" && v.State == "intact" {
+			h, _, err := fileHash(abs)
+			switch {
+			case os.IsNotExist(err):
+				v.State, v.Reason = "missing", "the file is not there"
+			case err != nil:
+				v.State, v.Reason = "missing", err.Error()
+			case h != s.SHA256:
+				v.State, v.Reason = "differs", "the file's SHA-256 is not the one imported: "+h
+			}
+		}
+		out = append(out, v)
+	}
+	for abs, arg := range given {
+		if matched[abs] {
+			continue
+		}
+		out = append(out, SourceVerdict{Source: audit.Source{Path: abs}, State: "unchecked",
+			Reason: fmt.Sprintf("%s was never imported into this case", arg)})
+	}
+	return out, nil
+}
+
+func fileHash(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
