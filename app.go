@@ -52,13 +52,15 @@ func window(caseDir string) error {
 	defer c.Close()
 	fixLocale()
 	app := &App{}
+	api := httpapi.New(c, frontend.Assets(), "")
+	api.LocalPaths = true // the window's user is this machine's
 	return wails.Run(&options.App{
 		Title:       "auditlens — " + caseDir,
 		Width:       1280,
 		Height:      800,
 		MinWidth:    960,
 		MinHeight:   600,
-		AssetServer: &assetserver.Options{Handler: debugLog(httpapi.New(c, frontend.Assets(), ""))},
+		AssetServer: &assetserver.Options{Handler: debugLog(api)},
 		OnStartup:   app.startup,
 		Bind:        []interface{}{app},
 	})

@@ -47,7 +47,7 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 		rand.Read(b)
 		token = hex.EncodeToString(b)
 	}
-	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && token == "" {
+	if !isLoopback(host) && token == "" {
 		return audit.Errorf(audit.EINVALID, "--addr %s listens beyond this machine: give --token (or --token auto) so only you can read the case", addr)
 	}
 	c, err := openCase(dir)
@@ -65,7 +65,9 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 	}
 	fmt.Fprintf(env.Stdout, "auditlens serving case %s at %s\n", c.Dir, url)
 	httpapi.Version = Version
-	srv := &http.Server{Handler: httpapi.New(c, frontend.Assets(), token), ReadHeaderTimeout: 10 * time.Second}
+	api := httpapi.New(c, frontend.Assets(), token)
+	api.LocalPaths = isLoopback(host) // a server for others reads no paths of its machine
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -78,4 +80,9 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 		return err
 	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

@@ -36,6 +36,10 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) {
 			writeError(w, audit.Errorf(audit.EINVALID, "send files, or JSON {\"paths\": [...]}: %v", err))
 			return
 		}
+		if !s.LocalPaths {
+			writeError(w, audit.Errorf("forbidden", "this server takes uploads only: it does not read paths on its machine"))
+			return
+		}
 		paths, format = body.Paths, body.Format
 	}
 	if len(paths) == 0 {

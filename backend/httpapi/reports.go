@@ -58,6 +58,10 @@ func (s *Server) startReport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	opts.Sheets = body.Sheets
+	if body.Path != "" && !s.LocalPaths {
+		writeError(w, audit.Errorf("forbidden", "this server writes reports inside the case only"))
+		return
+	}
 	if body.Path != "" && !filepath.IsAbs(body.Path) {
 		writeError(w, audit.Errorf(audit.EINVALID, "the report path must be absolute"))
 		return

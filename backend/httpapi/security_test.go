@@ -60,3 +60,21 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 		t.Errorf("the UI's own post: %d, want 202", r.StatusCode)
 	}
 }
+
+// A server opened to others (with a token) reads no paths of its machine
+// and writes reports only inside the case.
+func TestTokenServerTakesNoPaths(t *testing.T) {
+	srv, _ := newTestServer(t, "s3cret")
+	h := map[string]string{"X-Auditlens": "1", "Content-Type": "application/json", "Authorization": "Bearer s3cret"}
+	if r := do(t, "POST", srv.URL+"/api/imports", h, ""); r.StatusCode != 403 {
+		t.Errorf("a server path on a shared server: %d, want 403", r.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/api/reports", strings.NewReader(`{"q":"","path":"/tmp/x.xlsx"}`))
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 403 {
+		t.Errorf("a report path on a shared server: %v %d, want 403", err, res.StatusCode)
+	}
+}

@@ -24,6 +24,11 @@ type Server struct {
 	c     *service.Case
 	token string
 	mux   *http.ServeMux
+	// LocalPaths lets requests name files on this machine (import a path,
+	// save a report where a dialog chose): for the window and a loopback
+	// serve, whose user is this machine's. A server opened to others takes
+	// uploads only and writes reports inside the case.
+	LocalPaths bool
 }
 
 // New returns the handler for case c serving the frontend from assets. With

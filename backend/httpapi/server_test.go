@@ -30,7 +30,9 @@ func newTestServer(t *testing.T, token string) (*httptest.Server, *service.Case)
 		t.Fatal(err)
 	}
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>auditlens</title>")}}
-	srv := httptest.NewServer(New(c, assets, token))
+	api := New(c, assets, token)
+	api.LocalPaths = token == "" // as serve sets it: loopback without a token
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return srv, c
 }
