@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -142,9 +143,22 @@ func TestInvestigatorFlow(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t)
 	dialogs := 0
+	var console []string
 	chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+		switch e := ev.(type) {
+		case *page.EventJavascriptDialogOpening:
 			dialogs++
+		case *cdpruntime.EventExceptionThrown:
+			console = append(console, e.ExceptionDetails.Text+" "+fmt.Sprint(e.ExceptionDetails.Exception))
+		case *cdpruntime.EventConsoleAPICalled:
+			for _, a := range e.Args {
+				console = append(console, string(a.Value)+" "+a.Description)
+			}
+		}
+	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("browser console:\n%s", strings.Join(console, "\n"))
 		}
 	})
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"), chromedp.WaitVisible("#timeline canvas"))
@@ -295,6 +309,34 @@ func TestInvestigatorFlow(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("download: %d", status)
 		}
+	})
+
+	t.Run("tag, star, note, saved search", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=xss.probe"), chromedp.WaitVisible("#events .row"),
+			chromedp.Click("#events .row"), chromedp.WaitVisible("#detail #tags"),
+			chromedp.Click(`#tags button[data-quick="suspicious"]`))
+
+		waitFor(t, ctx, `!!document.querySelector('#tags .chip[data-tag="suspicious"]')`)
+		run(t, ctx, chromedp.Click("#star"))
+		waitFor(t, ctx, `document.querySelector("#star").textContent === "★"`)
+		waitFor(t, ctx, `!!document.querySelector("#events .row .star-mark")`)
+		setInput(t, ctx, "#new-note", "attacker probing the UI")
+		run(t, ctx, chromedp.Click("#add-note"))
+		waitFor(t, ctx, `!!document.querySelector("#notes") && document.querySelector("#notes").textContent.includes("attacker probing the UI")`)
+		// the tag is a facet and a query
+		search(t, ctx, "tag:suspicious")
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 events"`)
+		waitFor(t, ctx, `!!document.querySelector('#facets section[data-field="tag"] .facet[data-value="suspicious"]')`)
+		// save the search, leave it, come back through the list of saved ones
+		run(t, ctx, chromedp.Click("#save-search"), chromedp.WaitVisible("#save-name"))
+		setInput(t, ctx, "#save-name", "probes")
+		run(t, ctx, chromedp.Click("#save-ok"))
+		waitFor(t, ctx, `[...document.querySelectorAll("#saved option")].some(o => o.value === "probes")`)
+		search(t, ctx, "")
+		waitFor(t, ctx, `document.querySelector("#total").textContent !== "1 events"`)
+		setInput(t, ctx, "#saved", "probes")
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 events"`)
+		shot(t, ctx, "09-marks")
 	})
 
 	t.Run("dark theme and keyboard", func(t *testing.T) {

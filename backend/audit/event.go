@@ -58,6 +58,8 @@ type Event struct {
 	Changes    []Change  `json:"changes"`
 	Raw        RawRecord `json:"raw"`
 	RawSHA256  string    `json:"raw_sha256"` // of Raw, as imported: verify re-hashes it
+	Tags       []string  `json:"tags"`       // the investigator's tags ("starred" is the star)
+	Notes      []Note    `json:"notes,omitempty"`
 }
 
 // SourceRef names the Source an event came from.
@@ -103,6 +105,13 @@ func (t Target) Label() string {
 		return t.Name
 	}
 	return t.ID
+}
+
+// Note is an investigator's note on an event.
+type Note struct {
+	ID   int64     `json:"id"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
 }
 
 // Change is one changed field: before and after are JSON values (nil = absent).

@@ -90,6 +90,7 @@ func (fm *Format) mapRecord(f Fields, ev *audit.Event) error {
 	if ev.Changes == nil {
 		ev.Changes = []audit.Change{}
 	}
+	ev.Tags = []string{}
 	if ev.Message == "" {
 		ev.Message = defaultMessage(ev)
 	}

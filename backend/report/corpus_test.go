@@ -91,7 +91,7 @@ func TestReportCorpus(t *testing.T) {
 		for sheet, header := range map[string][]string{
 			"Summary": {"Section", "Item", "Value"},
 			"Events": {"Time" + zone, "Actor", "Action", "Category", "Outcome", "Targets", "IP", "User agent",
-				"Message", "Source", "Event ID"},
+				"Message", "Source", "Tags", "Notes", "Event ID"},
 			"Changes": {"Time" + zone, "Actor", "Action", "Target", "Path", "Before", "After", "Event ID"},
 			"Actors": {"Actor", "Type", "First seen" + zone, "Last seen" + zone, "Events", "Failures",
 				"Distinct IPs", "Privileged actions"},

@@ -12,7 +12,7 @@ import (
 func eventColumns(loc *time.Location) []column {
 	return []column{{"Time (" + loc.String() + ")", 20}, {"Actor", 30}, {"Action", 32}, {"Category", 14},
 		{"Outcome", 10}, {"Targets", 40}, {"IP", 16}, {"User agent", 30}, {"Message", 60}, {"Source", 30},
-		{"Event ID", 26}}
+		{"Tags", 20}, {"Notes", 40}, {"Event ID", 26}}
 }
 
 func changeColumns(loc *time.Location) []column {
@@ -37,7 +37,8 @@ func (r *rowWriter) event(ev *audit.Event) error {
 	targets := Text(Targets(ev.Targets))
 	if r.events != nil {
 		r.erow = append(r.erow[:0], when, actor, action, Text(ev.Category), Text(ev.Outcome), targets,
-			Text(ev.IP), Text(ev.UserAgent), Text(ev.Message), Text(SourceName(ev.Source)), Text(ev.ID))
+			Text(ev.IP), Text(ev.UserAgent), Text(ev.Message), Text(SourceName(ev.Source)),
+			Text(strings.Join(ev.Tags, ", ")), Text(noteTexts(ev.Notes)), Text(ev.ID))
 		if err := r.events.row(r.erow); err != nil {
 			return err
 		}
@@ -97,4 +98,16 @@ func SourceName(s audit.SourceRef) string {
 		return s.Name + "!" + s.Member
 	}
 	return s.Name
+}
+
+// noteTexts joins an event's notes, one a line.
+func noteTexts(notes []audit.Note) string {
+	var b strings.Builder
+	for i, n := range notes {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(n.Text)
+	}
+	return b.String()
 }

@@ -31,6 +31,9 @@ func document(ev *audit.Event) map[string]any {
 	doc["actor"] = nonEmpty(map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
 		"type": ev.Actor.Type, "label": ev.Actor.Label()})
 	doc["targets"] = targets
+	if len(ev.Tags) > 0 {
+		doc["tag"] = ev.Tags
+	}
 	return doc
 }
 

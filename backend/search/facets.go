@@ -11,7 +11,7 @@ import (
 )
 
 // FacetFields are the fields counted beside every search, by their index names.
-var FacetFields = []string{"category", "action", "actor.label", "outcome", "ip", "format", "source"}
+var FacetFields = []string{"tag", "category", "action", "actor.label", "outcome", "ip", "format", "source"}
 
 // Count is one value of a facet and how many matching events have it.
 type Count struct {

@@ -122,5 +122,15 @@ func (b *Batch) commit(durable bool) error {
 	}
 }
 
+// Update writes one event's document again (its tags changed), durably,
+// without moving the watermark.
+func (x *Index) Update(ev *audit.Event) error {
+	b := x.NewBatch()
+	if err := b.Add(ev); err != nil {
+		return err
+	}
+	return b.commit(true)
+}
+
 // DocCount is the number of indexed events.
 func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }

@@ -14,7 +14,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index of another
 // version is stale and is rebuilt.
-const MappingVersion = "5"
+const MappingVersion = "6"
 
 const keywordAnalyzer = "keyword_lower"
 
@@ -44,7 +44,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	tm.IncludeInAll = false
 	tm.DocValues = true
 	doc.AddFieldMappingsAt("time", tm)
-	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source"} {
+	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag"} {
 		doc.AddFieldMappingsAt(f, keyword())
 	}
 	doc.AddFieldMappingsAt("message", text(true))
@@ -71,7 +71,7 @@ func newMapping() (mapping.IndexMapping, error) {
 var keywordFields = map[string]bool{
 	"format": true, "category": true, "action": true, "outcome": true, "ip": true, "session": true,
 	"request": true, "source": true, "actor.id": true, "actor.email": true, "actor.type": true,
-	"actor.label": true, "targets.type": true, "targets.id": true,
+	"actor.label": true, "targets.type": true, "targets.id": true, "tag": true,
 }
 
 func keyword() *mapping.FieldMapping {

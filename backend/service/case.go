@@ -137,5 +137,12 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 // Sources lists the provenance of everything imported.
 func (c *Case) Sources() ([]audit.Source, error) { return c.store.Sources() }
 
-// Event returns one event.
-func (c *Case) Event(id string) (*audit.Event, error) { return c.store.Event(id) }
+// Event returns one event with its notes.
+func (c *Case) Event(id string) (*audit.Event, error) {
+	ev, err := c.store.Event(id)
+	if err != nil {
+		return nil, err
+	}
+	ev.Notes, err = c.store.Notes(id)
+	return ev, err
+}

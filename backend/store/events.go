@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 
 const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
-	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256`
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256,
+	coalesce((SELECT group_concat(t.tag, char(31)) FROM event_tags t WHERE t.event_id = e.id), ''),
+	coalesce((SELECT group_concat(n.text, char(30)) FROM (SELECT text FROM notes WHERE event_id = e.id ORDER BY id) n), '')`
 
 const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 
@@ -96,14 +99,25 @@ func scanEvent(r scanner) (int64, *audit.Event, error) {
 	var seq, ns int64
 	var targets, changes string
 	var raw []byte
+	var tags, notes string
 	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
 		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
-		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw, &ev.RawSHA256)
+		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw, &ev.RawSHA256, &tags, &notes)
 	if err != nil {
 		return 0, nil, err
 	}
 	ev.Time = time.Unix(0, ns).UTC()
 	ev.Raw = raw
+	ev.Tags = []string{}
+	if tags != "" {
+		ev.Tags = strings.Split(tags, "\x1f")
+		sort.Strings(ev.Tags)
+	}
+	if notes != "" {
+		for _, n := range strings.Split(notes, "\x1e") {
+			ev.Notes = append(ev.Notes, audit.Note{Text: n})
+		}
+	}
 	if err := json.Unmarshal([]byte(targets), &ev.Targets); err != nil {
 		return 0, nil, err
 	}

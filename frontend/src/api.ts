@@ -9,7 +9,9 @@ export interface AuditEvent {
   category: string; action: string; outcome: string; actor: Actor; targets: Target[];
   ip: string; user_agent: string; session: string; request: string; message: string;
   changes: Change[]; raw: unknown; time_no_zone?: boolean;
+  raw_sha256?: string; tags: string[]; notes?: { id?: number; text: string; at?: string }[];
 }
+export interface SavedSearch { name: string; q: string; from: string; to: string }
 export interface SearchResult { total: number; events: AuditEvent[]; took_ms: number; next?: string }
 export interface Facet { field: string; total: number; other: number; top: { value: string; count: number }[] }
 export interface Histogram { bucket: string; edges: string[]; stack: string; series: Record<string, number[]>; total: number }
@@ -76,6 +78,14 @@ export const api = {
   startReport: (r: Range, tz: string, sheets: string[], path?: string) =>
     call<ReportJob>("/api/reports", {}, { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ q: r.q, from: r.from ?? "", to: r.to ?? "", tz, sheets, path: path ?? "" }) }),
+  tag: (id: string, tag: string, remove = false) =>
+    call<AuditEvent>(`/api/events/${encodeURIComponent(id)}/tags`, {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ tag, remove }) }),
+  note: (id: string, text: string) =>
+    call<{ id: number }>(`/api/events/${encodeURIComponent(id)}/notes`, {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }) }),
+  saved: () => call<SavedSearch[]>("/api/saved"),
+  saveSearch: (s: SavedSearch) =>
+    call<SavedSearch>("/api/saved", {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(s) }),
+  deleteSearch: (name: string) => call<unknown>(`/api/saved/${encodeURIComponent(name)}`, {}, { method: "DELETE" }),
   report: (id: string) => call<ReportJob>(`/api/reports/${encodeURIComponent(id)}`),
   reportURL: (id: string) => withToken(new URL(`/api/reports/${encodeURIComponent(id)}/file`, location.href)).toString(),
 };

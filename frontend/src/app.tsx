@@ -112,7 +112,8 @@ export function App() {
           </div>
           {view.panel === "event" && detail && (
             <EventDetail ev={detail} tz={view.tz} filter={(f, v) => filter(f, v)} around={around} history={openHistory}
-              compare={() => setComparing(!comparing)} comparing={comparing} close={() => set({ panel: "", sel: "" })} />
+              compare={() => setComparing(!comparing)} comparing={comparing} close={() => set({ panel: "", sel: "" })}
+              changed={(ev) => { setDetail(ev); setEvents((es) => es.map((e) => e.id === ev.id ? { ...e, tags: ev.tags } : e)); setTick((x) => x + 1); }} />
           )}
           {view.panel === "history" && view.target && (
             <History target={{ type: tt, id: tid ?? "", name: tname ?? "" }} tz={view.tz}

@@ -1,4 +1,5 @@
-import { actorLabel, type AuditEvent, type Target } from "../api";
+import { useState } from "preact/hooks";
+import { actorLabel, api, type AuditEvent, type Target } from "../api";
 import { fmtTime } from "../time";
 import { DiffView } from "./DiffView";
 import { RawTree } from "./RawTree";
@@ -12,6 +13,7 @@ interface Props {
   compare: () => void;
   comparing: boolean;
   close: () => void;
+  changed: (ev: AuditEvent) => void; // tags or notes changed
 }
 
 function Pivot({ field, value, filter, label }: { field: string; value: string; filter: Props["filter"]; label?: string }) {
@@ -19,7 +21,39 @@ function Pivot({ field, value, filter, label }: { field: string; value: string; 
   return <a href="#" class="pivot" data-field={field} title={`Filter on ${field} = ${value}`} onClick={(e) => { e.preventDefault(); filter(field, value); }}>{label ?? value}</a>;
 }
 
-export function EventDetail({ ev, tz, filter, around, history, compare, comparing, close }: Props) {
+// Marks: the star is the tag "starred"; a few tags are one click away.
+function Marks({ ev, changed, filter }: { ev: AuditEvent; changed: Props["changed"]; filter: Props["filter"] }) {
+  const [tag, setTag] = useState("");
+  const [note, setNote] = useState("");
+  const [err, setErr] = useState("");
+  const starred = ev.tags.includes("starred");
+  const apply = (p: Promise<unknown>) => p.then(() => api.event(ev.id)).then(changed).then(() => setErr("")).catch((e: Error) => setErr(e.message));
+  return (
+    <div class="marks">
+      <div class="tags" id="tags">
+        <button class={`small star${starred ? " on" : ""}`} id="star" title={starred ? "Unstar" : "Star"} onClick={() => apply(api.tag(ev.id, "starred", starred))}>{starred ? "★" : "☆"}</button>
+        {ev.tags.filter((t) => t !== "starred").map((t) => (
+          <span class="chip" data-tag={t}><a href="#" onClick={(e) => { e.preventDefault(); filter("tag", t); }}>{t}</a>
+            <button class="x" aria-label={`Remove ${t}`} onClick={() => apply(api.tag(ev.id, t, true))}>×</button></span>
+        ))}
+        {["suspicious", "benign"].filter((t) => !ev.tags.includes(t)).map((t) => (
+          <button class="small" data-quick={t} onClick={() => apply(api.tag(ev.id, t))}>+ {t}</button>
+        ))}
+        <form onSubmit={(e) => { e.preventDefault(); if (tag.trim()) { apply(api.tag(ev.id, tag.trim())); setTag(""); } }}>
+          <input id="new-tag" value={tag} placeholder="tag…" size={10} onInput={(e) => setTag((e.target as HTMLInputElement).value)} />
+        </form>
+      </div>
+      {ev.notes && ev.notes.length > 0 && <ul class="notes" id="notes">{ev.notes.map((n) => <li>{n.text}{n.at && <span class="muted"> · {n.at.slice(0, 16).replace("T", " ")}</span>}</li>)}</ul>}
+      <form class="note-form" onSubmit={(e) => { e.preventDefault(); if (note.trim()) { apply(api.note(ev.id, note.trim())); setNote(""); } }}>
+        <textarea id="new-note" rows={2} value={note} placeholder="Add a note…" onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+        <button class="small" type="submit" id="add-note">Add note</button>
+      </form>
+      {err && <p class="error">{err}</p>}
+    </div>
+  );
+}
+
+export function EventDetail({ ev, tz, filter, around, history, compare, comparing, close, changed }: Props) {
   const rows: [string, preact.ComponentChildren][] = [
     ["Time", <>{fmtTime(ev.time, tz, true)} <span class="muted">{tz}{ev.time_no_zone ? " · the record gave no zone; read as UTC" : ""}</span></>],
     ["Actor", <><Pivot field="actor.label" value={actorLabel(ev.actor)} filter={filter} /> {ev.actor.name && ev.actor.email ? <span class="muted">{ev.actor.name}</span> : null} <span class="muted">{ev.actor.type}{ev.actor.id && ev.actor.id !== actorLabel(ev.actor) ? ` · ${ev.actor.id}` : ""}</span></>],
@@ -49,6 +83,7 @@ export function EventDetail({ ev, tz, filter, around, history, compare, comparin
         <button class="small" id="around-request" onClick={() => around("request")} disabled={!ev.request}>Same request</button>
         <button class={`small${comparing ? " on" : ""}`} id="compare" onClick={compare}>{comparing ? "Pick an event to compare…" : "Compare with…"}</button>
       </div>
+      <Marks ev={ev} changed={changed} filter={filter} />
       <table class="fields"><tbody>{rows.map(([k, v]) => <tr><th>{k}</th><td>{v}</td></tr>)}</tbody></table>
       {ev.changes.length > 0 && <><h3>Changes</h3><div id="diff"><DiffView changes={ev.changes} /></div></>}
       <h3>Raw record</h3>

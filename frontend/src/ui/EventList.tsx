@@ -78,7 +78,7 @@ export function EventList({ events, total, hasMore, loadMore, selected, select, 
                 {gap > DAY && <span class="gapmark">{Math.round(gap / DAY)}d gap</span>}
                 <span class="c-time">{fmtTime(e.time, tz)}</span>
                 <span class="c-actor"><Hl text={actorLabel(e.actor)} hits={hits} /></span>
-                <span class="c-action"><Hl text={e.action} hits={hits} /></span>
+                <span class="c-action">{e.tags?.includes("starred") && <span class="star-mark" title="starred">★ </span>}<Hl text={e.action} hits={hits} /></span>
                 <span class="c-target"><Hl text={e.targets.map((t) => t.name || t.id).join(", ")} hits={hits} /></span>
                 <span class={`c-outcome ${e.outcome}`}>{e.outcome}</span>
                 <span class="c-ip"><Hl text={e.ip} hits={hits} /></span>

@@ -1,6 +1,7 @@
 import type { Facet } from "../api";
 
 const titles: Record<string, string> = {
+  tag: "Tag",
   category: "Category", action: "Action", "actor.label": "Actor", outcome: "Outcome",
   ip: "IP", format: "Format", source: "Source",
 };

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { api, type SavedSearch } from "../api";
 import type { View } from "../state";
 import { presets, zoneLabel, zones } from "../time";
 
@@ -23,7 +24,15 @@ const examples = [
 
 export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleTheme }: Props) {
   const [q, setQ] = useState(view.q);
+  const [saved, setSaved] = useState<SavedSearch[]>([]);
   const input = useRef<HTMLInputElement>(null);
+  const loadSaved = () => api.saved().then(setSaved).catch(() => {});
+  useEffect(() => { loadSaved(); }, []);
+  const [naming, setNaming] = useState<string | null>(null);
+  const save = (name: string) => {
+    if (name.trim()) api.saveSearch({ name: name.trim(), q: view.q, from: view.from, to: view.to }).then(loadSaved);
+    setNaming(null);
+  };
   useEffect(() => setQ(view.q), [view.q]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -68,6 +77,19 @@ export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleT
         <option value="all">All time</option>
         {presets.map((p) => <option value={String(p.ms)}>Last {p.label} of data</option>)}
       </select>
+      <select id="saved" aria-label="Saved searches" value="" onChange={(e) => {
+        const s = saved.find((x) => x.name === (e.target as HTMLSelectElement).value);
+        if (s) set({ q: s.q, from: s.from, to: s.to, sel: "" });
+      }}>
+        <option value="">Saved ({saved.length})</option>
+        {saved.map((s) => <option value={s.name}>{s.name}</option>)}
+      </select>
+      {naming === null
+        ? <button type="button" id="save-search" title="Save this search" onClick={() => setNaming(view.q)}>Save…</button>
+        : <form class="save-name" onSubmit={(e) => { e.preventDefault(); save(naming); }}>
+            <input id="save-name" value={naming} placeholder="name" size={14} autoFocus onInput={(e) => setNaming((e.target as HTMLInputElement).value)} />
+            <button type="submit" id="save-ok">Save</button>
+          </form>}
       <select id="tz" aria-label="Time zone" value={view.tz} onChange={(e) => set({ tz: (e.target as HTMLSelectElement).value })}>
         {zones().map((z) => <option value={z}>{zoneLabel(z)}</option>)}
       </select>

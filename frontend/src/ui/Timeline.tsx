@@ -28,6 +28,7 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
   useEffect(() => {
     if (!el.current || !hist || hist.edges.length < 2) return;
     const xs = hist.edges.slice(0, -1).map((e) => Date.parse(e) / 1000);
+    const xmax = Date.parse(hist.edges[hist.edges.length - 1]) / 1000;
     const names = order.filter((k) => hist.series[k]);
     // cumulative sums, drawn from the tallest down so each band shows
     const cum: number[][] = [];
@@ -46,7 +47,7 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
       legend: { show: false },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
+      scales: { x: { time: true, range: () => [xs[0], xmax] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
       tzDate: tz === "local" ? undefined : (ts) => uPlot.tzDate(new Date(ts * 1e3), tz === "UTC" ? "Etc/UTC" : tz),
       axes: [
         { stroke: muted, grid: { stroke: grid }, ticks: { stroke: grid } },
@@ -64,9 +65,12 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
     };
     plot.current?.destroy();
     plot.current = new uPlot(opts, [xs, ...drawn.map((d) => d.data)] as uPlot.AlignedData, el.current);
-    const onResize = () => plot.current?.setSize({ width: el.current!.clientWidth, height: 150 });
-    addEventListener("resize", onResize);
-    return () => removeEventListener("resize", onResize);
+    // Follow the container, not the window: opening the detail panel narrows
+    // it, and a chart left wider would lie over the panel and catch its clicks.
+    const box = el.current;
+    const ro = new ResizeObserver(() => plot.current?.setSize({ width: box.clientWidth, height: 150 }));
+    ro.observe(box);
+    return () => ro.disconnect();
   }, [hist, tz, theme]);
   useEffect(() => () => plot.current?.destroy(), []);
 
