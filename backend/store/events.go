@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"sort"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
