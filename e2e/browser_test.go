@@ -325,7 +325,7 @@ func TestInvestigatorFlow(t *testing.T) {
 		waitFor(t, ctx, `!!document.querySelector("#notes") && document.querySelector("#notes").textContent.includes("attacker probing the UI")`)
 		// the tag is a facet and a query
 		search(t, ctx, "tag:suspicious")
-		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 events"`)
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 event"`)
 		waitFor(t, ctx, `!!document.querySelector('#facets section[data-field="tag"] .facet[data-value="suspicious"]')`)
 		// save the search, leave it, come back through the list of saved ones
 		run(t, ctx, chromedp.Click("#save-search"), chromedp.WaitVisible("#save-name"))
@@ -333,9 +333,9 @@ func TestInvestigatorFlow(t *testing.T) {
 		run(t, ctx, chromedp.Click("#save-ok"))
 		waitFor(t, ctx, `[...document.querySelectorAll("#saved option")].some(o => o.value === "probes")`)
 		search(t, ctx, "")
-		waitFor(t, ctx, `document.querySelector("#total").textContent !== "1 events"`)
+		waitFor(t, ctx, `document.querySelector("#total").textContent !== "1 event"`)
 		setInput(t, ctx, "#saved", "probes")
-		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 events"`)
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 event"`)
 		shot(t, ctx, "09-marks")
 	})
 

@@ -194,3 +194,38 @@ func TestHistogramOfAQuery(t *testing.T) {
 		t.Fatalf("histogram of a query: total %d series %v, search total %d", h.Total, h.Series, res.Total)
 	}
 }
+
+// Searches, the timeline and facets keep answering while an import runs.
+func TestReadingWhileWriting(t *testing.T) {
+	srv, c := newTestServer(t, "")
+	zip := filepath.Join(t.TempDir(), "big.zip")
+	if err := demo.WriteZip(demo.Options{Events: 30000, Seed: 4}, zip); err != nil {
+		t.Fatal(err)
+	}
+	job := c.StartImport([]string{zip}, "")
+	answered, grew := 0, false
+	var last uint64
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		j, _ := c.Job(job.ID)
+		if j.State != "running" {
+			break
+		}
+		var res service.SearchResult
+		var h service.Histogram
+		var f []search.Facet
+		if getJSON(t, srv.URL+"/api/search?limit=50", &res) != 200 || getJSON(t, srv.URL+"/api/histogram", &h) != 200 ||
+			getJSON(t, srv.URL+"/api/facets", &f) != 200 {
+			t.Fatal("a read failed during the import")
+		}
+		answered++
+		if last > 0 && res.Total > last {
+			grew = true // the view sees the events arrive
+		}
+		last = res.Total
+		time.Sleep(100 * time.Millisecond)
+	}
+	if answered < 3 || !grew {
+		t.Fatalf("%d reads answered during the import; the total grew: %v", answered, grew)
+	}
+}

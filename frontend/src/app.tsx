@@ -100,7 +100,7 @@ export function App() {
           <Facets facets={facets} onPick={(f, v, neg) => filter(f, v, neg)} />
           <div class="center">
             <div class="summary">
-              <span id="total">{total >= 0 ? `${total.toLocaleString()} events` : "…"}</span>
+              <span id="total">{total >= 0 ? `${total.toLocaleString()} event${total === 1 ? "" : "s"}` : "…"}</span>
               {(view.from || view.to) && <button class="small" id="reset-range" onClick={() => set({ from: "", to: "" })}>Reset range</button>}
               <span class="muted">{view.from && `from ${view.from}`} {view.to && `to ${view.to}`}</span>
               <label class="stack">Stack by <select id="stack" value={view.stack} onChange={(e) => set({ stack: (e.target as HTMLSelectElement).value as "category" | "outcome" })}>
