@@ -1,6 +1,9 @@
 package service
 
 import (
+	"context"
+	"strings"
+
 	"auditlens/backend/audit"
 )
 
@@ -38,6 +41,14 @@ const scanPage = 2000
 // Scan calls fn for every event matching q, newest first, page by page
 // (bounded memory whatever the number of matches). q.Limit is ignored.
 func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
+	if t := strings.TrimSpace(q.Text); t == "" || t == "*" {
+		// No words to match: the database's time index gives the same
+		// order as the search index, without paging through it.
+		if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+			return audit.Errorf(audit.EINVALID, "the time range is empty")
+		}
+		return c.store.EachByTime(context.Background(), q.From, q.To, fn)
+	}
 	q.Limit, q.Cursor = scanPage, ""
 	for {
 		res, err := c.Search(q)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -215,4 +216,31 @@ func (s *Store) CountEvents() (int64, error) {
 	var n int64
 	err := s.r.QueryRow(`SELECT count(*) FROM events`).Scan(&n)
 	return n, err
+}
+
+// EachByTime calls fn for every event in [from, to) (zero = open), newest
+// first, ties by id descending — the order of the search index — streaming.
+func (s *Store) EachByTime(ctx context.Context, from, to time.Time, fn func(*audit.Event) error) error {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = from.UnixNano()
+	}
+	if !to.IsZero() {
+		hi = to.UnixNano()
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+eventFrom+`WHERE e.time_ns >= ? AND e.time_ns < ? ORDER BY e.time_ns DESC, e.id DESC`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		_, ev, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

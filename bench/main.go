@@ -1,0 +1,385 @@
+// Command bench measures auditlens on a generated trail and writes
+// bench/results.md and bench/results.json. It is not a test: nothing fails
+// on a slow machine. Run it with scripts/bench [-n N] [-runs R].
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"auditlens/backend/demo"
+)
+
+type figure struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Unit   string  `json:"unit"`
+	Target string  `json:"target,omitempty"`
+	Note   string  `json:"note,omitempty"`
+}
+
+type results struct {
+	Command string   `json:"command"`
+	Machine string   `json:"machine"`
+	Events  int      `json:"events"`
+	InputMB float64  `json:"input_mb"`
+	Runs    int      `json:"runs"`
+	When    string   `json:"when"`
+	Figures []figure `json:"figures"`
+}
+
+var (
+	n    = flag.Int("n", 1000000, "events in the generated trail")
+	runs = flag.Int("runs", 3, "runs of each measured figure (the median is kept)")
+	bin  = flag.String("bin", "bin/auditlens", "the auditlens binary")
+	out  = flag.String("out", "bench", "where to write results.md and results.json")
+)
+
+func main() {
+	flag.Parse()
+	work, err := os.MkdirTemp("", "auditlens-bench-")
+	check(err)
+	defer os.RemoveAll(work)
+	res := &results{Command: "scripts/bench " + strings.Join(os.Args[1:], " "), Machine: machine(), Events: *n, Runs: *runs,
+		When: time.Now().UTC().Format(time.RFC3339)}
+
+	input := filepath.Join(work, "trail.ndjson")
+	f, err := os.Create(input)
+	check(err)
+	w := bufio.NewWriterSize(f, 1<<20)
+	check(demo.Generate(demo.Options{Events: *n, Seed: 1}, w))
+	check(w.Flush())
+	check(f.Close())
+	st, _ := os.Stat(input)
+	res.InputMB = float64(st.Size()) / (1 << 20)
+	log("input: %d events, %.0f MiB NDJSON", *n, res.InputMB)
+
+	// Import, into a fresh case each run.
+	var wall, rss, first, size []float64
+	var caseDir string
+	for i := 0; i < *runs; i++ {
+		caseDir = filepath.Join(work, fmt.Sprintf("case%d", i))
+		s, peak, firstSeen := runImport(caseDir, input)
+		wall, rss, first = append(wall, s), append(rss, peak), append(first, firstSeen)
+		size = append(size, dirMB(caseDir))
+		log("import run %d: %.1f s, peak RSS %.0f MiB, first events stored after %.1f s", i+1, s, peak, firstSeen)
+		if i < *runs-1 {
+			os.RemoveAll(caseDir)
+		}
+	}
+	res.add("import: wall seconds until every event is searchable", median(wall), "s", "≤ 60 s at 1M", "")
+	res.add("import: events per second", float64(*n)/median(wall), "events/s", "≥ 16k", "")
+	res.add("import: peak RSS", median(rss), "MiB", "≤ 600", "")
+	res.add("import: seconds until the first events are stored", median(first), "s", "≤ 3", "stored in case.db (the index is the importer's while it runs)")
+	res.add("case size / NDJSON size", median(size)/res.InputMB, "×", "≤ 1.2", fmt.Sprintf("%.0f MiB", median(size)))
+
+	// serve: cold start to the first page, then the API figures.
+	var cold []float64
+	var base string
+	var srv *exec.Cmd
+	for i := 0; i < *runs; i++ {
+		if srv != nil {
+			srv.Process.Kill()
+			srv.Wait()
+		}
+		var s float64
+		srv, base, s = startServe(caseDir)
+		cold = append(cold, s)
+	}
+	defer srv.Process.Kill()
+	res.add("cold start: serve launched to first page answered", median(cold), "s", "≤ 1", "")
+
+	queries := []struct{ name, q, from, to string }{
+		{"a term on actor", `actor.email:mila.krueger@acme.io`, "", ""},
+		{"a free-text word", `payments`, "", ""},
+		{"a phrase", `"Payments primary"`, "", ""},
+		{"a wildcard", `action:escalation_policy.*`, "", ""},
+		{"actor+action+30-day range", `+actor.email:anton.dubois@acme.io +action:user.login`, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z"},
+		{"outcome:failure", `outcome:failure`, "", ""},
+		{"most events", `category:alert`, "", ""},
+		{"no events", `action:does.not.exist`, "", ""},
+		{"everything", ``, "", ""},
+		{"ip term", `ip:185.220.101.*`, "", ""},
+	}
+	var all []float64
+	for _, q := range queries {
+		p := url.Values{"q": {q.q}, "limit": {"100"}, "from": {q.from}, "to": {q.to}}
+		lat := timeGet(base+"/api/search?"+p.Encode(), *runs*3)
+		all = append(all, lat...)
+		res.add("search p50: "+q.name, pct(lat, 50), "ms", "", q.q)
+	}
+	res.add("search p50 over all queries", pct(all, 50), "ms", "", "newest 100 with the total")
+	res.add("search p95 over all queries", pct(all, 95), "ms", "≤ 50", "")
+	res.add("facets, whole case", median(timeGet(base+"/api/facets", *runs)), "ms", "≤ 50", "")
+	res.add("facets, filtered", median(timeGet(base+"/api/facets?q="+url.QueryEscape("outcome:failure"), *runs)), "ms", "≤ 100", "")
+	res.add("histogram, whole case", median(timeGet(base+"/api/histogram", *runs)), "ms", "≤ 50", "")
+	res.add("histogram, filtered", median(timeGet(base+"/api/histogram?q="+url.QueryEscape("outcome:failure"), *runs)), "ms", "≤ 100", "")
+	var page struct {
+		Events []struct {
+			ID      string
+			Targets []struct{ Type, ID, Name string }
+		}
+	}
+	getJSON(base+"/api/search?limit=1&q="+url.QueryEscape("+action:escalation_policy.updated"), &page)
+	if len(page.Events) > 0 {
+		ev := page.Events[0]
+		res.add("open one event with its diff", median(timeGet(base+"/api/events/"+ev.ID, *runs)), "ms", "", "")
+		t := ev.Targets[0]
+		res.add("resource history of a busy target", median(timeGet(base+"/api/history?"+url.Values{"type": {t.Type}, "id": {t.ID}}.Encode(), *runs)), "ms", "", t.Type+" "+t.Name)
+	}
+	srv.Process.Kill()
+	srv.Wait()
+
+	// The Excel report of every event.
+	var rsec, rrss []float64
+	var xlsx float64
+	for i := 0; i < *runs; i++ {
+		p := filepath.Join(work, "report.xlsx")
+		s, peak, err := runMeasured(*bin, "report", "--case", caseDir, "--out", p)
+		check(err)
+		rsec, rrss = append(rsec, s), append(rrss, peak)
+		xlsx = fileMB(p)
+	}
+	res.add("report: every event to Excel", median(rsec), "s", "≤ 45 at 1M", fmt.Sprintf("%.0f MiB file", xlsx))
+	res.add("report: peak RSS", median(rrss), "MiB", "≤ 400", "")
+
+	// Peers on the same file, where installed.
+	peer := func(name string, args ...string) {
+		if _, err := exec.LookPath(args[0]); err != nil {
+			res.add("peer: "+name, 0, "s", "", args[0]+" not installed")
+			return
+		}
+		var secs []float64
+		for i := 0; i < *runs; i++ {
+			s, _, err := runMeasured(args[0], args[1:]...)
+			if err != nil {
+				res.add("peer: "+name, 0, "s", "", "failed: "+err.Error())
+				return
+			}
+			secs = append(secs, s)
+		}
+		res.add("peer: "+name, median(secs), "s", "", fmt.Sprintf("auditlens import is %.1f× this", median(wall)/max(median(secs), 1e-6)))
+	}
+	peer("rg, a literal word (a raw scan)", "rg", "-c", "-F", "escalation_policy.updated", input)
+	db := filepath.Join(work, "peer.db")
+	peer("sqlite3 CLI importing the file", "sh", "-c", fmt.Sprintf(`rm -f %s && sqlite3 %s -cmd 'CREATE TABLE t(line TEXT);' -cmd '.separator "\001" "\n"' '.import %s t'`, db, db, input))
+	peer("lnav loading the file", "lnav", "-n", input)
+
+	check(os.MkdirAll(*out, 0o755))
+	b, _ := json.MarshalIndent(res, "", "  ")
+	check(os.WriteFile(filepath.Join(*out, "results.json"), append(b, '\n'), 0o644))
+	check(os.WriteFile(filepath.Join(*out, "results.md"), []byte(res.markdown()), 0o644))
+	fmt.Print(res.markdown())
+}
+
+func (r *results) add(name string, v float64, unit, target, note string) {
+	r.Figures = append(r.Figures, figure{name, v, unit, target, note})
+}
+
+func (r *results) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# auditlens benchmark\n\n`%s` on %s, %s.\n\n", r.Command, r.Machine, r.When)
+	fmt.Fprintf(&b, "Input: %d generated demo events, %.0f MiB of NDJSON. Each figure is the median of %d runs.\n\n", r.Events, r.InputMB, r.Runs)
+	b.WriteString("| figure | value | target | note |\n| --- | ---: | --- | --- |\n")
+	for _, f := range r.Figures {
+		v := strconv.FormatFloat(f.Value, 'f', 1, 64)
+		if f.Unit == "events/s" || f.Unit == "MiB" {
+			v = strconv.FormatFloat(f.Value, 'f', 0, 64)
+		}
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s |\n", f.Name, v, f.Unit, f.Target, strings.ReplaceAll(f.Note, "|", "\\|"))
+	}
+	return b.String()
+}
+
+// runImport imports input into a fresh case, returning its wall seconds,
+// peak RSS and when the first events were stored.
+func runImport(caseDir, input string) (float64, float64, float64) {
+	cmd := exec.Command(*bin, "import", "--case", caseDir, "--json", input)
+	start := time.Now()
+	check(cmd.Start())
+	peak, first := 0.0, -1.0
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	db := filepath.Join(caseDir, "case.db")
+	for {
+		select {
+		case err := <-done:
+			check(err)
+			return time.Since(start).Seconds(), max(peak, hwm(cmd)), max(first, 0)
+		case <-time.After(50 * time.Millisecond):
+			peak = max(peak, vmHWM(cmd.Process.Pid))
+			if first < 0 && storedAny(db) {
+				first = time.Since(start).Seconds()
+			}
+		}
+	}
+}
+
+// storedAny asks the sqlite3 CLI whether events are stored yet (WAL readers
+// do not block the importer).
+func storedAny(db string) bool {
+	if _, err := os.Stat(db); err != nil {
+		return false
+	}
+	out, err := exec.Command("sqlite3", "-readonly", db, "SELECT count(*) > 0 FROM (SELECT 1 FROM events LIMIT 1)").Output()
+	return err == nil && strings.TrimSpace(string(out)) == "1"
+}
+
+func runMeasured(name string, args ...string) (float64, float64, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	start := time.Now()
+	check(cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	peak := 0.0
+	for {
+		select {
+		case err := <-done:
+			return time.Since(start).Seconds(), max(peak, hwm(cmd)), err
+		case <-time.After(50 * time.Millisecond):
+			peak = max(peak, vmHWM(cmd.Process.Pid))
+		}
+	}
+}
+
+func hwm(cmd *exec.Cmd) float64 {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	return maxrss(cmd)
+}
+
+var hwmRe = regexp.MustCompile(`VmHWM:\s+(\d+) kB`)
+
+func vmHWM(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	m := hwmRe.FindSubmatch(b)
+	if m == nil {
+		return 0
+	}
+	kb, _ := strconv.ParseFloat(string(m[1]), 64)
+	return kb / 1024
+}
+
+func startServe(caseDir string) (*exec.Cmd, string, float64) {
+	cmd := exec.Command(*bin, "serve", "--case", caseDir, "--addr", "127.0.0.1:0")
+	pr, err := cmd.StdoutPipe()
+	check(err)
+	start := time.Now()
+	check(cmd.Start())
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	check(err)
+	go io.Copy(io.Discard, pr)
+	u := regexp.MustCompile(`http://\S+/`).FindString(line)
+	base := strings.TrimSuffix(u, "/")
+	for {
+		res, err := http.Get(base + "/api/search?limit=100")
+		if err == nil && res.StatusCode == 200 {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return cmd, base, time.Since(start).Seconds()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func timeGet(u string, times int) []float64 {
+	getJSON(u, nil) // warm
+	var out []float64
+	for i := 0; i < times; i++ {
+		t := time.Now()
+		getJSON(u, nil)
+		out = append(out, float64(time.Since(t).Microseconds())/1000)
+	}
+	return out
+}
+
+func getJSON(u string, v any) {
+	res, err := http.Get(u)
+	check(err)
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		check(fmt.Errorf("%s: %d %s", u, res.StatusCode, b))
+	}
+	if v != nil {
+		check(json.NewDecoder(res.Body).Decode(v))
+	} else {
+		io.Copy(io.Discard, res.Body)
+	}
+}
+
+func median(v []float64) float64 { return pct(v, 50) }
+
+func pct(v []float64, p float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	i := int(float64(len(s)-1) * p / 100)
+	return s[i]
+}
+
+func dirMB(dir string) float64 {
+	var total int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			total += info.Size()
+		}
+		return nil
+	})
+	return float64(total) / (1 << 20)
+}
+
+func fileMB(p string) float64 {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0
+	}
+	return float64(st.Size()) / (1 << 20)
+}
+
+func machine() string {
+	mem := "?"
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if m := regexp.MustCompile(`MemTotal:\s+(\d+) kB`).FindSubmatch(b); m != nil {
+			kb, _ := strconv.ParseFloat(string(m[1]), 64)
+			mem = fmt.Sprintf("%.0f GiB", kb/1024/1024)
+		}
+	}
+	cpu := "?"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`model name\s*:\s*(.*)`).FindSubmatch(b); m != nil {
+			cpu = string(m[1])
+		}
+	}
+	return fmt.Sprintf("%d cores (%s), %s memory, %s/%s", runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH)
+}
+
+func log(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
