@@ -14,6 +14,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"auditlens/backend/cli"
 	"auditlens/backend/httpapi"
 	"auditlens/backend/service"
 	"auditlens/frontend"
@@ -54,6 +55,7 @@ func window(caseDir string) error {
 	app := &App{}
 	api := httpapi.New(c, frontend.Assets(), "")
 	api.LocalPaths = true // the window's user is this machine's
+	httpapi.Version = cli.Version
 	return wails.Run(&options.App{
 		Title:       "auditlens — " + caseDir,
 		Width:       1280,
