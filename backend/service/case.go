@@ -93,6 +93,7 @@ func (c *Case) catchUp(ctx context.Context, from int64) error {
 	}
 	b := c.index.NewBatch()
 	last := from
+	batches := 0
 	c.caughtUp = 0
 	err = c.store.EachAfter(ctx, from, func(seq int64, ev *audit.Event) error {
 		if err := b.Add(ev); err != nil {
@@ -101,7 +102,8 @@ func (c *Case) catchUp(ctx context.Context, from int64) error {
 		last = seq
 		c.caughtUp++
 		if b.Size() >= indexBatch {
-			return b.Commit(last, false)
+			batches++
+			return b.Commit(last, batches%syncEvery == 0)
 		}
 		return nil
 	})

@@ -25,9 +25,15 @@ func startIndexer(idx *search.Index) *indexer {
 	return x
 }
 
+// syncEvery makes every so many batches durable: Bleve's unsynced batches
+// pile up in memory while its persister lags, so waiting for it now and then
+// keeps the import's memory flat whatever the input size.
+const syncEvery = 10
+
 func (x *indexer) run() {
 	var err error
 	var last int64
+	n := 0
 	for job := range x.jobs {
 		if err != nil {
 			continue // drain; the first error is reported
@@ -39,7 +45,8 @@ func (x *indexer) run() {
 			}
 		}
 		if err == nil {
-			err = b.Commit(job.watermark, false)
+			n++
+			err = b.Commit(job.watermark, n%syncEvery == 0)
 			last = job.watermark
 		}
 	}
