@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	gojson "github.com/goccy/go-json"
+
 	"auditlens/backend/audit"
 )
 
@@ -18,6 +20,22 @@ const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source
 	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256,
 	coalesce((SELECT group_concat(t.tag, char(31)) FROM event_tags t WHERE t.event_id = e.id), ''),
 	coalesce((SELECT group_concat(n.text, char(30)) FROM (SELECT text FROM notes WHERE event_id = e.id ORDER BY id) n), '')`
+
+// columnsFast reads no tags or notes: for long scans of a case that has none.
+const columnsFast = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
+	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256, '', ''`
+
+// scanColumns picks the columns of a long scan: the per-event look-ups of
+// tags and notes cost a million index probes on a million events, so they
+// are left out while the case has no marks at all.
+func (s *Store) scanColumns(ctx context.Context) string {
+	var marked bool
+	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM event_tags) OR EXISTS(SELECT 1 FROM notes)`).Scan(&marked); err != nil || marked {
+		return eventColumns
+	}
+	return columnsFast
+}
 
 const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 
@@ -119,7 +137,9 @@ func scanEvent(r scanner) (int64, *audit.Event, error) {
 			ev.Notes = append(ev.Notes, audit.Note{Text: n})
 		}
 	}
-	if err := json.Unmarshal([]byte(targets), &ev.Targets); err != nil {
+	if targets == "[]" {
+		ev.Targets = []audit.Target{}
+	} else if err := gojson.Unmarshal([]byte(targets), &ev.Targets); err != nil {
 		return 0, nil, err
 	}
 	if err := decodeChanges(changes, &ev.Changes); err != nil {
@@ -130,7 +150,11 @@ func scanEvent(r scanner) (int64, *audit.Event, error) {
 
 // decodeChanges keeps numbers exact (json.Number), as the importer made them.
 func decodeChanges(s string, out *[]audit.Change) error {
-	dec := json.NewDecoder(strings.NewReader(s))
+	if s == "[]" {
+		*out = []audit.Change{}
+		return nil
+	}
+	dec := gojson.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	return dec.Decode(out)
 }
@@ -187,7 +211,7 @@ func (s *Store) EventsByIDs(ids []string) ([]*audit.Event, error) {
 // EachAfter calls fn for every event with seq > after, in seq order,
 // streaming (the index is rebuilt and caught up with it).
 func (s *Store) EachAfter(ctx context.Context, after int64, fn func(seq int64, ev *audit.Event) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
 	if err != nil {
 		return err
 	}
@@ -228,7 +252,7 @@ func (s *Store) EachByTime(ctx context.Context, from, to time.Time, fn func(*aud
 	if !to.IsZero() {
 		hi = to.UnixNano()
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+eventFrom+`WHERE e.time_ns >= ? AND e.time_ns < ? ORDER BY e.time_ns DESC, e.id DESC`, lo, hi)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE e.time_ns >= ? AND e.time_ns < ? ORDER BY e.time_ns DESC, e.id DESC`, lo, hi)
 	if err != nil {
 		return err
 	}
