@@ -14,6 +14,12 @@ import (
 // package report), with the provenance of every source of the case. The
 // case's name, the query and its range are filled into opts.
 func (c *Case) Report(q audit.Query, opts report.Options, w io.Writer) (*report.Summary, error) {
+	return c.report(q, opts, w, nil)
+}
+
+// report is Report, calling progress (when set) with the number of events
+// written so far, every thousand and at the end.
+func (c *Case) report(q audit.Query, opts report.Options, w io.Writer, progress func(int)) (*report.Summary, error) {
 	sources, err := c.Sources()
 	if err != nil {
 		return nil, err
@@ -25,7 +31,24 @@ func (c *Case) Report(q audit.Query, opts report.Options, w io.Writer) (*report.
 	if head, n, err := c.LogHead(); err == nil && head != "" {
 		opts.LogHead = fmt.Sprintf("entry #%d, %s", n, head)
 	}
-	return report.Write(w, c.events(q), sources, opts)
+	events := c.events(q)
+	if progress == nil {
+		return report.Write(w, events, sources, opts)
+	}
+	n := 0
+	counted := func(yield func(*audit.Event, error) bool) {
+		events(func(ev *audit.Event, err error) bool {
+			if err == nil {
+				if n++; n%1000 == 0 {
+					progress(n)
+				}
+			}
+			return yield(ev, err)
+		})
+	}
+	sum, err := report.Write(w, counted, sources, opts)
+	progress(n)
+	return sum, err
 }
 
 // Export writes the events matching q to w as format (csv or ndjson),

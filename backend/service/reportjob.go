@@ -91,41 +91,16 @@ func (c *Case) writeReport(q audit.Query, opts report.Options, path string, prog
 	if opts.TempDir == "" {
 		opts.TempDir = filepath.Dir(path)
 	}
-	n := 0
-	events := c.events(q)
-	counted := func(yield func(*audit.Event, error) bool) {
-		events(func(ev *audit.Event, err error) bool {
-			if err == nil {
-				n++
-				if n%1000 == 0 {
-					progress(n)
-				}
-			}
-			return yield(ev, err)
-		})
-	}
-	sources, err := c.Sources()
+	sum, err := c.report(q, opts, f, progress)
 	if err != nil {
-		f.Close()
-		return err
-	}
-	if opts.Case == "" {
-		opts.Case = filepath.Base(filepath.Clean(c.Dir))
-	}
-	opts.Query, opts.From, opts.To = q.Text, q.From, q.To
-	if head, seq, err := c.LogHead(); err == nil && head != "" {
-		opts.LogHead = fmt.Sprintf("entry #%d, %s", seq, head)
-	}
-	if _, err := report.Write(f, counted, sources, opts); err != nil {
 		f.Close()
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	progress(n)
 	if err := os.Rename(f.Name(), path); err != nil {
 		return err
 	}
-	return c.LogWrite("report", q, path, n)
+	return c.LogWrite("report", q, path, sum.Events)
 }

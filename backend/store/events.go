@@ -235,13 +235,6 @@ func (s *Store) MaxSeq() (int64, error) {
 	return n.Int64, err
 }
 
-// CountEvents counts the stored events.
-func (s *Store) CountEvents() (int64, error) {
-	var n int64
-	err := s.r.QueryRow(`SELECT count(*) FROM events`).Scan(&n)
-	return n, err
-}
-
 // EachByTime calls fn for every event in [from, to) (zero = open), newest
 // first, ties by id descending — the order of the search index — streaming.
 func (s *Store) EachByTime(ctx context.Context, from, to time.Time, fn func(*audit.Event) error) error {
