@@ -26,6 +26,18 @@ type Case struct {
 	caughtUp int64
 	jobs     jobs       // imports started from the UI
 	reports  reportJobs // reports started from the UI
+	// indexOnly sends every query to the search index (tests compare the
+	// database's answers with it).
+	indexOnly bool
+}
+
+// plan decides who answers q: the database when it names only fields it
+// keeps (search.Structured), the search index otherwise.
+func (c *Case) plan(q audit.Query) (*store.Filter, bool) {
+	if c.indexOnly {
+		return nil, false
+	}
+	return search.Structured(q)
 }
 
 // DefaultDir is the default case in the user's data directory.

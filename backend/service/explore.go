@@ -17,6 +17,9 @@ func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
 	if size <= 0 {
 		size = 10
 	}
+	if f, ok := c.plan(q); ok {
+		return c.selectFacets(f, q, size)
+	}
 	facets, _, err := c.index.Facets(q, size)
 	if err != nil {
 		return nil, err
@@ -38,6 +41,29 @@ func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
 		}
 	}
 	return facets, nil
+}
+
+// selectFacets counts a structured query's facets in the database: the
+// kept counts for the whole case, the query's rows otherwise.
+func (c *Case) selectFacets(f *store.Filter, q audit.Query, size int) ([]search.Facet, error) {
+	counts, err := c.store.SelectFacets(store.Selection{Filter: f, From: q.From, To: q.To}, search.FacetFields, size)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]search.Facet, 0, len(counts))
+	for _, fc := range counts {
+		facet := search.Facet{Field: fc.Field, Total: fc.Total, Other: fc.Total, Top: []search.Count{}}
+		for _, v := range fc.Top {
+			value := v.Folded
+			if contains(store.DisplayFields, fc.Field) {
+				value = v.Display
+			}
+			facet.Top = append(facet.Top, search.Count{Value: value, Count: v.Count})
+			facet.Other -= v.Count
+		}
+		out = append(out, facet)
+	}
+	return out, nil
 }
 
 func contains(l []string, s string) bool {
@@ -83,8 +109,23 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 	if maxBuckets <= 0 || maxBuckets > 500 {
 		maxBuckets = 120
 	}
+	f, structured := c.plan(q)
 	from, to := q.From, q.To
-	if from.IsZero() || to.IsZero() {
+	if structured && (from.IsZero() || to.IsZero()) {
+		oldest, newest, ok, err := c.store.SelectBounds(store.Selection{Filter: f, From: q.From, To: q.To})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return &Histogram{Bucket: "1d", Edges: []time.Time{}, Stack: stack, Series: map[string][]int{}}, nil
+		}
+		if from.IsZero() {
+			from = time.Unix(0, oldest).UTC()
+		}
+		if to.IsZero() {
+			to = time.Unix(0, newest).UTC().Add(time.Nanosecond)
+		}
+	} else if from.IsZero() || to.IsZero() {
 		oldest, newest, n, err := c.index.Bounds(q)
 		if err != nil {
 			return nil, err
@@ -104,7 +145,13 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 		}
 	}
 	name, edges := bucketEdges(from, to, maxBuckets)
-	series, err := c.index.Histogram(q, edges, stack, values)
+	var series map[string][]int
+	var err error
+	if structured {
+		series, err = c.selectHistogram(f, q, edges, stack, values)
+	} else {
+		series, err = c.index.Histogram(q, edges, stack, values)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +167,24 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 		total += uint64(sum)
 	}
 	return &Histogram{Bucket: name, Edges: edges, Stack: stack, Series: series, Total: total}, nil
+}
+
+// selectHistogram counts a structured query over time in the database,
+// series by the stack's values as the index would give them.
+func (c *Case) selectHistogram(f *store.Filter, q audit.Query, edges []time.Time, stack string, values []string) (map[string][]int, error) {
+	byValue, err := c.store.SelectHistogram(store.Selection{Filter: f, From: q.From, To: q.To}, edges, stack)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]int, len(values))
+	for _, v := range values {
+		counts := byValue[store.Fold(v)]
+		if counts == nil {
+			counts = make([]int, len(edges)-1)
+		}
+		out[v] = counts
+	}
+	return out, nil
 }
 
 // bucketEdges picks the smallest bucket giving at most max buckets over

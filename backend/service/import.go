@@ -210,12 +210,6 @@ func (h *importHandler) flushEvents() error {
 			h.digests[p.src] = sha256.New()
 		}
 		h.digests[p.src].Write([]byte(p.ev.RawSHA256))
-		for _, d := range [][2]string{{"action", p.ev.Action}, {"actor.label", p.ev.Actor.Label()}, {"source", p.ev.Source.Name}} {
-			if err := b.RememberDisplay(d[0], d[1]); err != nil {
-				b.Rollback()
-				return err
-			}
-		}
 	}
 	if err := b.Commit(); err != nil {
 		return err

@@ -2,9 +2,13 @@ package service
 
 import (
 	"context"
-	"strings"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"time"
 
 	"auditlens/backend/audit"
+	"auditlens/backend/store"
 )
 
 // SearchResult is a page of events, newest first, as `search --json` prints it.
@@ -20,6 +24,9 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return nil, audit.Errorf(audit.EINVALID, "the time range is empty: --from %s is not before --to %s",
 			q.From.Format("2006-01-02T15:04:05Z07:00"), q.To.Format("2006-01-02T15:04:05Z07:00"))
+	}
+	if f, ok := c.plan(q); ok {
+		return c.selectPage(f, q)
 	}
 	res, err := c.index.Search(q)
 	if err != nil {
@@ -41,13 +48,13 @@ const scanPage = 2000
 // Scan calls fn for every event matching q, newest first, page by page
 // (bounded memory whatever the number of matches). q.Limit is ignored.
 func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
-	if t := strings.TrimSpace(q.Text); t == "" || t == "*" {
-		// No words to match: the database's time index gives the same
-		// order as the search index, without paging through it.
+	if f, ok := c.plan(q); ok {
+		// No words to match: the database gives the same events in the
+		// same order, without paging through the index.
 		if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 			return audit.Errorf(audit.EINVALID, "the time range is empty")
 		}
-		return c.store.EachByTime(context.Background(), q.From, q.To, fn)
+		return c.store.EachSelected(context.Background(), store.Selection{Filter: f, From: q.From, To: q.To}, fn)
 	}
 	q.Limit, q.Cursor = scanPage, ""
 	for {
@@ -65,4 +72,68 @@ func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
 		}
 		q.Cursor = res.Next
 	}
+}
+
+// selectPage answers a structured query from the database: the page by the
+// time index of its fields, the total from the kept counts where it can.
+func (c *Case) selectPage(f *store.Filter, q audit.Query) (*SearchResult, error) {
+	start := time.Now()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var after *store.PageKey
+	if q.Cursor != "" {
+		var err error
+		if after, err = decodePageKey(q.Cursor); err != nil {
+			return nil, err
+		}
+	}
+	sel := store.Selection{Filter: f, From: q.From, To: q.To}
+	ids, last, err := c.store.SelectPage(sel, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	total, err := c.store.SelectCount(sel)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := c.store.EventsByIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	if evs == nil {
+		evs = []*audit.Event{}
+	}
+	res := &SearchResult{Total: total, Events: evs, TookMS: float64(time.Since(start).Microseconds()) / 1000}
+	if last != nil {
+		res.Next = encodePageKey(last)
+	}
+	return res, nil
+}
+
+// A database page's cursor: ["t", time in ns, id] (the index's have two
+// values, so neither is taken for the other).
+func encodePageKey(k *store.PageKey) string {
+	b, _ := json.Marshal([]string{"t", strconv.FormatInt(k.TimeNS, 10), k.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodePageKey(c string) (*store.PageKey, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var v []string
+	if err == nil {
+		err = json.Unmarshal(b, &v)
+	}
+	if err == nil && (len(v) != 3 || v[0] != "t") {
+		err = audit.Errorf(audit.EINVALID, "")
+	}
+	var ns int64
+	if err == nil {
+		ns, err = strconv.ParseInt(v[1], 10, 64)
+	}
+	if err != nil {
+		return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
+	}
+	return &store.PageKey{TimeNS: ns, ID: v[2]}, nil
 }

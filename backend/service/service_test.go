@@ -221,34 +221,3 @@ func TestReopenKeepsIndex(t *testing.T) {
 		t.Fatalf("after reopening: watermark %d (want %d), %d events indexed again (want 0)", got, want, c.caughtUp)
 	}
 }
-
-// Scanning every event (the database's time index) gives exactly the
-// events, in exactly the order, that paging through the search index gives.
-func TestScanWithoutWordsMatchesSearchOrder(t *testing.T) {
-	c := openTemp(t)
-	if _, err := c.Import([]string{corpus(t)}, ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []audit.Query{{}, {From: time.Date(2020, 9, 14, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC)}} {
-		var viaIndex []string
-		pq := q
-		pq.Limit = 50
-		for {
-			res := mustSearch(t, c, pq)
-			for _, e := range res.Events {
-				viaIndex = append(viaIndex, e.ID)
-			}
-			if res.Next == "" {
-				break
-			}
-			pq.Cursor = res.Next
-		}
-		var viaDB []string
-		if err := c.Scan(q, func(e *audit.Event) error { viaDB = append(viaDB, e.ID); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		if strings.Join(viaDB, ",") != strings.Join(viaIndex, ",") {
-			t.Fatalf("%+v: %d events by the database, %d by the index, or in another order", q, len(viaDB), len(viaIndex))
-		}
-	}
-}

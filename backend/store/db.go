@@ -21,8 +21,9 @@ var migrations embed.FS
 
 // Store is one case database: a single writer connection and a pool of readers.
 type Store struct {
-	w *sql.DB
-	r *sql.DB
+	w       *sql.DB
+	r       *sql.DB
+	termIDs map[string]int64 // "field\x00folded" -> terms.id, for the writer
 }
 
 func dsn(path string, readOnly bool) string {
@@ -55,7 +56,12 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	return &Store{w: w, r: r}, nil
+	s := &Store{w: w, r: r, termIDs: map[string]int64{}}
+	if err := s.rebuildTerms(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: counting the case's values: %v", path, err)
+	}
+	return s, nil
 }
 
 // Close closes both pools.

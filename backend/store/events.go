@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -41,9 +40,12 @@ const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 
 // Batch writes events in one transaction with a prepared statement.
 type Batch struct {
-	tx   *sql.Tx
-	stmt *sql.Stmt
-	seen map[string]bool // display values written in this batch
+	s     *Store
+	tx    *sql.Tx
+	stmt  *sql.Stmt
+	added []string // terms this batch added (forgotten if it is rolled back)
+	all   int64    // id of the term every event has
+	tally tally
 }
 
 // BeginBatch starts a write transaction.
@@ -54,12 +56,13 @@ func (s *Store) BeginBatch() (*Batch, error) {
 	}
 	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, format, source_id, category, action,
 		outcome, actor_id, actor_name, actor_email, actor_type, targets, ip, user_agent, session, request,
-		message, changes, raw, raw_sha256) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+		message, changes, raw, raw_sha256, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip,
+		k_format, k_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
 	}
-	return &Batch{tx: tx, stmt: stmt}, nil
+	return &Batch{s: s, tx: tx, stmt: stmt}, nil
 }
 
 // Insert adds ev unless an event with its id is already stored; it returns
@@ -73,28 +76,51 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("changes of event %s: %v", ev.ID, err)
 	}
-	res, err := b.stmt.Exec(ev.ID, ev.Time.UnixNano(), ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
+	k, err := b.eventTerms(ev)
+	if err != nil {
+		return 0, err
+	}
+	ns := ev.Time.UnixNano()
+	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
 		ev.Action, ev.Outcome, ev.Actor.ID, ev.Actor.Name, ev.Actor.Email, ev.Actor.Type, string(targets),
-		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), []byte(ev.Raw), ev.RawSHA256)
+		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), []byte(ev.Raw), ev.RawSHA256,
+		k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
 	if err != nil {
 		return 0, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return 0, nil
 	}
+	b.tally.add(k, b.all, ns)
 	return res.LastInsertId()
 }
 
-// Commit ends the batch.
+// Commit ends the batch, with its counts.
 func (b *Batch) Commit() error {
 	b.stmt.Close()
-	return b.tx.Commit()
+	if err := b.tally.write(b.tx); err != nil {
+		b.Rollback()
+		return err
+	}
+	if err := b.tx.Commit(); err != nil {
+		b.forget()
+		return err
+	}
+	return nil
 }
 
 // Rollback abandons the batch.
 func (b *Batch) Rollback() error {
 	b.stmt.Close()
+	b.forget()
 	return b.tx.Rollback()
+}
+
+func (b *Batch) forget() {
+	for _, k := range b.added {
+		delete(b.s.termIDs, k)
+	}
+	b.added = nil
 }
 
 func nonNilTargets(t []audit.Target) []audit.Target {
@@ -233,31 +259,4 @@ func (s *Store) MaxSeq() (int64, error) {
 	var n sql.NullInt64
 	err := s.r.QueryRow(`SELECT max(seq) FROM events`).Scan(&n)
 	return n.Int64, err
-}
-
-// EachByTime calls fn for every event in [from, to) (zero = open), newest
-// first, ties by id descending — the order of the search index — streaming.
-func (s *Store) EachByTime(ctx context.Context, from, to time.Time, fn func(*audit.Event) error) error {
-	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-	if !from.IsZero() {
-		lo = from.UnixNano()
-	}
-	if !to.IsZero() {
-		hi = to.UnixNano()
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE e.time_ns >= ? AND e.time_ns < ? ORDER BY e.time_ns DESC, e.id DESC`, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		_, ev, err := scanEvent(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(ev); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

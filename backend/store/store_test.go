@@ -1,7 +1,9 @@
 package store
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,9 +37,6 @@ func TestMigrationsOnceAndEventsDeduped(t *testing.T) {
 	seq2, err2 := b.Insert(ev)
 	if err != nil || err2 != nil || seq1 == 0 || seq2 != 0 {
 		t.Fatalf("first insert seq %d (%v), second %d (%v): want a seq, then 0 for the duplicate", seq1, err, seq2, err2)
-	}
-	if err := b.RememberDisplay("action", "Login"); err != nil {
-		t.Fatal(err)
 	}
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
@@ -77,5 +76,61 @@ func TestUnfinishedSource(t *testing.T) {
 	srcs, _ := s.Sources()
 	if srcs[0].Failed != "import did not finish" {
 		t.Fatalf("%+v", srcs[0])
+	}
+}
+
+// A case made before the term columns existed gets them, and its counts,
+// when it is opened: the answers are those of a case made with them.
+func TestTermsRebuiltForAnOlderCase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "case.db")
+	s := open(t, path)
+	src := &audit.Source{Path: "/evidence/b.json", ImporterVersion: "1"}
+	if err := s.CreateSource(src); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.BeginBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+	for i := 0; i < 12000; i++ { // more than one rebuild batch
+		ev := &audit.Event{ID: fmt.Sprint("e", i), Time: base.Add(time.Duration(i) * 7 * time.Minute), Format: "generic",
+			Source: audit.SourceRef{ID: src.ID, Name: src.Path}, Category: []string{"access", "change"}[i%2],
+			Action: []string{"Login", "LOGOUT", "user.Änderung"}[i%3], Outcome: []string{"success", "failure", "success"}[i%3],
+			Actor: audit.Actor{Email: fmt.Sprint("User", i%5, "@X.io")}, Raw: audit.RawRecord(`{}`)}
+		if _, err := b.Insert(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() string {
+		sel := Selection{Filter: &Filter{Op: OpTerm, Field: "action", Value: "login"}}
+		f1, err1 := s.SelectFacets(Selection{}, TermFields, 5)
+		f2, err2 := s.SelectFacets(sel, TermFields, 5)
+		edges := []time.Time{base.Add(-time.Hour), base.Add(24 * time.Hour), base.Add(600 * time.Hour), base.Add(2000 * time.Hour)}
+		h, err3 := s.SelectHistogram(Selection{From: base.Add(90 * time.Minute)}, edges, "category")
+		n, err4 := s.SelectCount(Selection{})
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+			t.Fatal(err1, err2, err3, err4)
+		}
+		return fmt.Sprint(f1, f2, h, n)
+	}
+	want := snapshot()
+	if !strings.Contains(want, "{login Login 4000}") || !strings.Contains(want, "user.änderung") {
+		t.Fatalf("counts of the new case: %s", want)
+	}
+	for _, q := range []string{`DELETE FROM terms`, `DELETE FROM timeline`, `DELETE FROM meta WHERE key = 'terms'`,
+		`UPDATE events SET k_category=0, k_action=0, k_outcome=0, k_actor_label=0, k_actor_email=0, k_ip=0, k_format=0, k_source=0`} {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = open(t, path)
+	defer s.Close()
+	if got := snapshot(); got != want {
+		t.Fatalf("after the rebuild:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -1,0 +1,149 @@
+package service
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/demo"
+	"auditlens/backend/search"
+)
+
+// structuredQueries name only fields the database keeps, so the database
+// answers them; each is also run within an awkward time range.
+var structuredQueries = []string{
+	``, `*`,
+	`actor.email:mila.krueger@acme.io`, `actor.email:MILA.Krueger@ACME.io`,
+	`format:github.audit`, `+format:github.audit`, `format:github.*`,
+	`action:escalation_policy.*`, `action:Escalation_Policy.*`, `action:/user\.(login|logout)/`, `action:user.log?n`,
+	`outcome:failure`, `-outcome:success`, `+category:access -outcome:failure`, `category:alert category:access`,
+	`category:alert category:access -outcome:success`, `+category:change +outcome:success +action:user.*`,
+	`ip:185.220.101.*`, `ip:*`, `actor.label:*`, `-actor.label:*`, `source:*`, `action:ConsoleLogin`,
+	`action:does.not.exist`, `+action:does.not.exist +outcome:failure`, `-action:does.not.exist`,
+	`+actor.email:anton.dubois@acme.io +action:user.login`, `actor.label:"Anton Dubois"`, `category:alert^2`,
+}
+
+// The database answers structured queries with exactly what the search
+// index answers: the same events in the same order on every page, the same
+// totals, facets (values, counts, spellings) and timelines.
+func TestDatabaseAnswersAsTheIndex(t *testing.T) {
+	dir := t.TempDir()
+	trail := filepath.Join(dir, "demo.ndjson")
+	f, err := os.Create(trail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Generate(demo.Options{Events: 4000, Seed: 7, Days: 12}, f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	c := openTemp(t)
+	paths := []string{trail}
+	if d, err := filepath.Abs("../../../shared/corpus"); err == nil {
+		if _, err := os.Stat(d); err == nil {
+			paths = append(paths, d)
+		}
+	}
+	if _, err := c.Import(paths, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first := mustSearch(t, c, audit.Query{Limit: 3})
+	for _, e := range first.Events {
+		if _, err := c.Tag(e.ID, "Starred", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newest := first.Events[0].Time
+	ranges := [][2]time.Time{
+		{},
+		{newest.Add(-97*time.Hour - 17*time.Minute - 3*time.Second), newest.Add(-5*time.Hour + 11*time.Minute)},
+		{newest.Add(-40 * time.Minute), time.Time{}},
+		{time.Time{}, newest.Add(-200 * time.Hour)},
+	}
+	compared := 0
+	for _, text := range structuredQueries {
+		if _, ok := search.Structured(audit.Query{Text: text}); !ok {
+			t.Fatalf("%q: not answered by the database", text)
+		}
+		for _, r := range ranges {
+			q := audit.Query{Text: text, From: r[0], To: r[1]}
+			db, ix := answers(t, c, q, false), answers(t, c, q, true)
+			if db.pages != ix.pages {
+				t.Fatalf("%q %v: pages differ:\ndatabase %s\nindex    %s", text, r, db.pages, ix.pages)
+			}
+			if db.facets != ix.facets {
+				t.Fatalf("%q %v: facets differ:\ndatabase %s\nindex    %s", text, r, db.facets, ix.facets)
+			}
+			if db.histograms != ix.histograms {
+				t.Fatalf("%q %v: timelines differ:\ndatabase %s\nindex    %s", text, r, db.histograms, ix.histograms)
+			}
+			if db.scan != ix.scan {
+				t.Fatalf("%q %v: scans differ", text, r)
+			}
+			compared++
+		}
+	}
+	t.Logf("%d query/range pairs answered alike", compared)
+
+	// Words, and fields the database does not keep, stay the index's.
+	for _, text := range []string{`payments`, `"Payments primary"`, `targets.id:x`, `session:abc`, `tag:starred`, `actor.email:a~1`, `time:>2020-01-01`} {
+		if _, ok := search.Structured(audit.Query{Text: text}); ok {
+			t.Errorf("%q: answered by the database, it needs the index", text)
+		}
+	}
+}
+
+type answerSet struct {
+	pages, facets, histograms, scan string
+}
+
+// answers collects everything a user sees of q, by the database or (index
+// true) by the search index alone.
+func answers(t *testing.T, c *Case, q audit.Query, index bool) answerSet {
+	t.Helper()
+	c.indexOnly = index
+	defer func() { c.indexOnly = false }()
+	var a answerSet
+	var b strings.Builder
+	pq := q
+	pq.Limit = 113
+	for {
+		res := mustSearch(t, c, pq)
+		fmt.Fprintf(&b, "[total %d:", res.Total)
+		for _, e := range res.Events {
+			b.WriteString(" " + e.ID)
+		}
+		b.WriteString("]")
+		if res.Next == "" {
+			break
+		}
+		pq.Cursor = res.Next
+	}
+	a.pages = b.String()
+	facets, err := c.Facets(q, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.facets = fmt.Sprint(facets)
+	for _, stack := range []string{"category", "outcome"} {
+		for _, n := range []int{120, 9, 500} {
+			h, err := c.Histogram(q, stack, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, _ := json.Marshal(h)
+			a.histograms += string(j) + "\n"
+		}
+	}
+	b.Reset()
+	if err := c.Scan(q, func(e *audit.Event) error { b.WriteString(e.ID + " "); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	a.scan = b.String()
+	return a
+}

@@ -1,0 +1,683 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"auditlens/backend/audit"
+)
+
+// Op is the kind of a Filter node.
+type Op int
+
+const (
+	OpAll  Op = iota // every event
+	OpTerm           // Field has Value, or a value matching Pattern
+	OpAnd
+	OpOr
+	OpNot
+)
+
+// Filter is a structured query over TermFields: the search package builds it
+// from a parsed query when every term of the query names one of them, so
+// that SQLite answers with exactly the events the search index would.
+type Filter struct {
+	Op      Op
+	Field   string         // OpTerm: one of TermFields
+	Value   string         // OpTerm: a folded value, matched whole
+	Pattern *regexp.Regexp // OpTerm: or a pattern every folded value is tried against
+	Kids    []*Filter
+}
+
+// Selection is a filter within [From, To) (a zero time leaves that end open).
+type Selection struct {
+	Filter   *Filter
+	From, To time.Time
+}
+
+// node is a Filter with its terms resolved to ids.
+type node struct {
+	op     Op
+	column string
+	ids    []int64
+	kids   []*node
+}
+
+// selection is a Selection ready to run.
+type selection struct {
+	s      *Store
+	root   *node
+	lo, hi int64 // [lo, hi) in unix nanoseconds
+	open   bool  // no time range at all
+	where  string
+	fields map[string]bool // the fields the filter names
+}
+
+func (s *Store) prepare(sel Selection) (*selection, error) {
+	x := &selection{s: s, lo: math.MinInt64, hi: math.MaxInt64, open: sel.From.IsZero() && sel.To.IsZero(), fields: map[string]bool{}}
+	if !sel.From.IsZero() {
+		x.lo = sel.From.UnixNano()
+	}
+	if !sel.To.IsZero() {
+		x.hi = sel.To.UnixNano()
+	}
+	f := sel.Filter
+	if f == nil {
+		f = &Filter{Op: OpAll}
+	}
+	var err error
+	if x.root, err = s.resolve(f, x.fields); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	x.root.sql(&b)
+	x.where = b.String()
+	return x, nil
+}
+
+// resolve looks the filter's values up in terms: an exact value is one id
+// (or none), a pattern every id whose folded value it matches whole.
+func (s *Store) resolve(f *Filter, fields map[string]bool) (*node, error) {
+	n := &node{op: f.Op}
+	switch f.Op {
+	case OpTerm:
+		fields[f.Field] = true
+		n.column = termColumn[f.Field]
+		if n.column == "" {
+			return nil, audit.Errorf(audit.EINTERNAL, "no term column for %q", f.Field)
+		}
+		q, args := `SELECT id, folded FROM terms WHERE field = ?`, []any{f.Field}
+		if f.Pattern == nil {
+			q, args = q+` AND folded = ?`, append(args, f.Value)
+		} else if prefix, _ := f.Pattern.LiteralPrefix(); prefix != "" {
+			q, args = q+` AND folded >= ? AND folded < ?`, append(args, prefix, prefix+"\U0010FFFF")
+		}
+		rows, err := s.r.Query(q, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var folded string
+			if err := rows.Scan(&id, &folded); err != nil {
+				return nil, err
+			}
+			if f.Pattern == nil || f.Pattern.MatchString(folded) {
+				n.ids = append(n.ids, id)
+			}
+		}
+		return n, rows.Err()
+	case OpAnd, OpOr, OpNot:
+		for _, k := range f.Kids {
+			kn, err := s.resolve(k, fields)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kn)
+		}
+	}
+	return n, nil
+}
+
+// sql writes the node as a condition on events e (ids are integers the
+// store made, so they are written inline).
+func (n *node) sql(b *strings.Builder) {
+	switch n.op {
+	case OpAll:
+		b.WriteString("1")
+	case OpTerm:
+		switch len(n.ids) {
+		case 0:
+			b.WriteString("0")
+		case 1:
+			b.WriteString("e." + n.column + " = " + strconv.FormatInt(n.ids[0], 10))
+		default:
+			b.WriteString("e." + n.column + " IN (")
+			for i, id := range n.ids {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(strconv.FormatInt(id, 10))
+			}
+			b.WriteByte(')')
+		}
+	case OpAnd, OpOr:
+		if len(n.kids) == 0 {
+			b.WriteString(map[Op]string{OpAnd: "1", OpOr: "0"}[n.op])
+			return
+		}
+		b.WriteByte('(')
+		for i, k := range n.kids {
+			if i > 0 {
+				b.WriteString(map[Op]string{OpAnd: " AND ", OpOr: " OR "}[n.op])
+			}
+			k.sql(b)
+		}
+		b.WriteByte(')')
+	case OpNot:
+		b.WriteString("NOT (")
+		if len(n.kids) == 1 {
+			n.kids[0].sql(b)
+		} else {
+			b.WriteString("1")
+		}
+		b.WriteByte(')')
+	}
+}
+
+// match evaluates the node on an event's category and outcome ids (only for
+// filters naming no other field: see timelineOnly).
+func (n *node) match(cat, out int64) bool {
+	switch n.op {
+	case OpAll:
+		return true
+	case OpTerm:
+		v := cat
+		if n.column == "k_outcome" {
+			v = out
+		}
+		for _, id := range n.ids {
+			if id == v {
+				return true
+			}
+		}
+		return false
+	case OpAnd:
+		for _, k := range n.kids {
+			if !k.match(cat, out) {
+				return false
+			}
+		}
+		return true
+	case OpOr:
+		for _, k := range n.kids {
+			if k.match(cat, out) {
+				return true
+			}
+		}
+		return false
+	case OpNot:
+		return len(n.kids) == 1 && !n.kids[0].match(cat, out)
+	}
+	return false
+}
+
+// timelineOnly: the filter names only category and outcome, so the
+// timeline table can count it.
+func (x *selection) timelineOnly() bool {
+	for f := range x.fields {
+		if f != "category" && f != "outcome" {
+			return false
+		}
+	}
+	return true
+}
+
+// cond is the WHERE clause: the filter and the time range.
+func (x *selection) cond() (string, []any) {
+	return x.where + ` AND e.time_ns >= ? AND e.time_ns < ?`, []any{x.lo, x.hi}
+}
+
+// PageKey is where a page ends: the last event's time and id.
+type PageKey struct {
+	TimeNS int64
+	ID     string
+}
+
+// SelectPage lists the ids of at most limit events of sel, newest first
+// (ties by id descending, the search index's order), after the key when
+// one is given.
+func (s *Store) SelectPage(sel Selection, after *PageKey, limit int) ([]string, *PageKey, error) {
+	x, err := s.prepare(sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	where, args := x.cond()
+	if after != nil {
+		where += ` AND (e.time_ns, e.id) < (?, ?)`
+		args = append(args, after.TimeNS, after.ID)
+	}
+	rows, err := s.r.Query(`SELECT e.id, e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	var last PageKey
+	for rows.Next() {
+		if err := rows.Scan(&last.ID, &last.TimeNS); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, last.ID)
+	}
+	if len(ids) < limit {
+		return ids, nil, rows.Err()
+	}
+	return ids, &last, rows.Err()
+}
+
+// SelectCount counts the events of sel, from the kept counts where it can.
+func (s *Store) SelectCount(sel Selection) (uint64, error) {
+	x, err := s.prepare(sel)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case x.root.op == OpAll && x.open:
+		return s.EventCount()
+	case x.root.op == OpTerm && x.open:
+		return s.termTotal(x.root.ids)
+	case x.timelineOnly():
+		counts, err := x.timeline([]int64{x.lo, x.hi}, "")
+		if err != nil {
+			return 0, err
+		}
+		var n uint64
+		for _, c := range counts {
+			n += uint64(c[0])
+		}
+		return n, nil
+	}
+	where, args := x.cond()
+	var n uint64
+	err = s.r.QueryRow(`SELECT count(*) FROM events e WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+func (s *Store) termTotal(ids []int64) (uint64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n uint64
+	err := s.r.QueryRow(`SELECT coalesce(sum(n), 0) FROM terms WHERE id IN (` + idList(ids) + `)`).Scan(&n)
+	return n, err
+}
+
+func idList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// SelectBounds gives the times of the oldest and the newest event of sel
+// (ok false when there is none).
+func (s *Store) SelectBounds(sel Selection) (oldest, newest int64, ok bool, err error) {
+	x, err := s.prepare(sel)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	where, args := x.cond()
+	for _, order := range []string{"ASC", "DESC"} {
+		var ns int64
+		err := s.r.QueryRow(`SELECT e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns `+order+` LIMIT 1`, args...).Scan(&ns)
+		if err == sql.ErrNoRows {
+			return 0, 0, false, nil
+		}
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if order == "ASC" {
+			oldest = ns
+		} else {
+			newest = ns
+		}
+	}
+	return oldest, newest, true, nil
+}
+
+// SelectHistogram counts sel's events in the buckets [edges[i], edges[i+1])
+// split by the folded values of stack ("category" or "outcome").
+func (s *Store) SelectHistogram(sel Selection, edges []time.Time, stack string) (map[string][]int, error) {
+	x, err := s.prepare(sel)
+	if err != nil {
+		return nil, err
+	}
+	ns := make([]int64, len(edges))
+	for i, e := range edges {
+		ns[i] = e.UnixNano()
+	}
+	byID, err := x.timeline(ns, stack)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]int{}
+	if len(byID) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	names, err := s.termNames(ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, counts := range byID {
+		out[names[id].folded] = counts
+	}
+	return out, nil
+}
+
+// timeline counts the selection in buckets of edges (unix ns), by the term
+// id of stack ("" puts everything under id 0). Filters on category and
+// outcome over whole hours read the timeline table; the rest, and the
+// part-hours at the ends, read events.
+func (x *selection) timeline(edges []int64, stack string) (map[int64][]int, error) {
+	out := map[int64][]int{}
+	if len(edges) < 2 {
+		return out, nil
+	}
+	lo, hi := max(x.lo, edges[0]), min(x.hi, edges[len(edges)-1])
+	if lo >= hi {
+		return out, nil
+	}
+	add := func(ns int64, key int64, n int) {
+		i := sort.Search(len(edges), func(i int) bool { return edges[i] > ns }) - 1
+		if i < 0 || i >= len(edges)-1 {
+			return
+		}
+		c := out[key]
+		if c == nil {
+			c = make([]int, len(edges)-1)
+			out[key] = c
+		}
+		c[i] += n
+	}
+	const hour = int64(time.Hour)
+	aligned := stack == "" || stack == "category" || stack == "outcome"
+	for _, e := range edges[1 : len(edges)-1] { // a whole hour falls in one bucket
+		if e%hour != 0 {
+			aligned = false
+		}
+	}
+	// [hlo, hhi): the whole hours the timeline table answers.
+	hlo, hhi := ceilHour(lo), floorHour(hi)
+	if !x.timelineOnly() || !aligned || hlo >= hhi {
+		hlo, hhi = hi, hi
+	}
+	if hlo < hhi {
+		rows, err := x.s.r.Query(`SELECT hour, k_category, k_outcome, n FROM timeline WHERE hour >= ? AND hour < ?`, hlo/hour, hhi/hour)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h, cat, oc int64
+			var n int
+			if err := rows.Scan(&h, &cat, &oc, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if x.root.match(cat, oc) {
+				key := int64(0)
+				switch stack {
+				case "category":
+					key = cat
+				case "outcome":
+					key = oc
+				}
+				add(h*hour, key, n)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// The events outside the whole hours: [lo, hlo) and [hhi, hi).
+	col := "0"
+	if c := termColumn[stack]; c != "" {
+		col = "e." + c
+	}
+	for _, r := range [][2]int64{{lo, hlo}, {hhi, hi}} {
+		if r[0] >= r[1] {
+			continue
+		}
+		rows, err := x.s.r.Query(`SELECT e.time_ns, `+col+` FROM events e WHERE `+x.where+` AND e.time_ns >= ? AND e.time_ns < ?`, r[0], r[1])
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var ns, key int64
+			if err := rows.Scan(&ns, &key); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			add(ns, key, 1)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func floorHour(ns int64) int64 {
+	if ns == math.MaxInt64 || ns == math.MinInt64 {
+		return ns
+	}
+	return hourOf(ns) * int64(time.Hour)
+}
+
+func ceilHour(ns int64) int64 {
+	if ns == math.MaxInt64 || ns == math.MinInt64 {
+		return ns
+	}
+	f := floorHour(ns)
+	if f == ns {
+		return ns
+	}
+	return f + int64(time.Hour)
+}
+
+type termName struct{ folded, display string }
+
+func (s *Store) termNames(ids []int64) (map[int64]termName, error) {
+	out := make(map[int64]termName, len(ids))
+	for start := 0; start < len(ids); start += 5000 {
+		rows, err := s.r.Query(`SELECT id, folded, display FROM terms WHERE id IN (` + idList(ids[start:min(start+5000, len(ids))]) + `)`)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var t termName
+			if err := rows.Scan(&id, &t.folded, &t.display); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// FacetValue is one value of a facet: as queries match it, as the records
+// spell it, and how many events have it.
+type FacetValue struct {
+	Folded, Display string
+	Count           int
+}
+
+// FacetCount is the top values of one field among a selection's events.
+type FacetCount struct {
+	Field string
+	Total int
+	Top   []FacetValue
+}
+
+// SelectFacets counts the top size values of each of fields (TermFields or
+// "tag") among sel's events, most frequent first, ties by value.
+func (s *Store) SelectFacets(sel Selection, fields []string, size int) ([]FacetCount, error) {
+	x, err := s.prepare(sel)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]map[int64]int{}
+	var cols []string
+	for _, f := range fields {
+		if c := termColumn[f]; c != "" {
+			counts[f] = map[int64]int{}
+			cols = append(cols, f)
+		}
+	}
+	whole := x.root.op == OpAll && x.open
+	if whole {
+		for _, f := range cols {
+			rows, err := s.r.Query(`SELECT id, n FROM terms WHERE field = ? AND n > 0`, f)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id int64
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				counts[f][id] = n
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+	} else if len(cols) > 0 {
+		sel := make([]string, len(cols))
+		for i, f := range cols {
+			sel[i] = "e." + termColumn[f]
+		}
+		where, args := x.cond()
+		rows, err := s.r.Query(`SELECT `+strings.Join(sel, ", ")+` FROM events e WHERE `+where, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]int64, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range ids {
+			ptrs[i] = &ids[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for i, id := range ids {
+				if id != 0 {
+					counts[cols[i]][id]++
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var all []int64
+	for _, m := range counts {
+		for id := range m {
+			all = append(all, id)
+		}
+	}
+	names, err := s.termNames(all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FacetCount, 0, len(fields))
+	for _, f := range fields {
+		var vals []FacetValue
+		if f == "tag" {
+			if vals, err = x.tagCounts(whole); err != nil {
+				return nil, err
+			}
+		} else {
+			for id, n := range counts[f] {
+				vals = append(vals, FacetValue{Folded: names[id].folded, Display: names[id].display, Count: n})
+			}
+		}
+		fc := FacetCount{Field: f}
+		for _, v := range vals {
+			fc.Total += v.Count
+		}
+		sort.Slice(vals, func(i, j int) bool {
+			if vals[i].Count != vals[j].Count {
+				return vals[i].Count > vals[j].Count
+			}
+			return vals[i].Folded < vals[j].Folded
+		})
+		fc.Top = vals[:min(size, len(vals))]
+		out = append(out, fc)
+	}
+	return out, nil
+}
+
+// tagCounts counts the tags of the selection's events, folded as the index
+// folds them.
+func (x *selection) tagCounts(whole bool) ([]FacetValue, error) {
+	q, args := `SELECT t.tag FROM event_tags t`, []any(nil)
+	if !whole {
+		where, a := x.cond()
+		q, args = q+` JOIN events e ON e.id = t.event_id WHERE `+where, a
+	}
+	rows, err := x.s.r.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byTag := map[string]int{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		if t != "" {
+			byTag[Fold(t)]++
+		}
+	}
+	var out []FacetValue
+	for t, n := range byTag {
+		out = append(out, FacetValue{Folded: t, Display: t, Count: n})
+	}
+	return out, rows.Err()
+}
+
+// EachSelected calls fn for every event of sel, newest first (ties by id
+// descending), streaming.
+func (s *Store) EachSelected(ctx context.Context, sel Selection, fn func(*audit.Event) error) error {
+	x, err := s.prepare(sel)
+	if err != nil {
+		return err
+	}
+	where, args := x.cond()
+	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		_, ev, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
