@@ -43,10 +43,12 @@ type results struct {
 }
 
 var (
-	n    = flag.Int("n", 1000000, "events in the generated trail")
-	runs = flag.Int("runs", 3, "runs of each measured figure (the median is kept)")
-	bin  = flag.String("bin", "bin/auditlens", "the auditlens binary")
-	out  = flag.String("out", "bench", "where to write results.md and results.json")
+	n      = flag.Int("n", 1000000, "events in the generated trail")
+	runs   = flag.Int("runs", 3, "runs of each measured figure (the median is kept)")
+	bin    = flag.String("bin", "bin/auditlens", "the auditlens binary")
+	out    = flag.String("out", "bench", "where to write results.md and results.json")
+	reuse  = flag.String("case", "", "measure this imported case: no trail, import or peers (for trying a change to the queries)")
+	report = flag.Bool("report", true, "measure the Excel report")
 )
 
 func main() {
@@ -57,35 +59,14 @@ func main() {
 	res := &results{Command: "scripts/bench " + strings.Join(os.Args[1:], " "), Machine: machine(), Events: *n, Runs: *runs,
 		When: time.Now().UTC().Format(time.RFC3339)}
 
-	input := filepath.Join(work, "trail.ndjson")
-	f, err := os.Create(input)
-	check(err)
-	w := bufio.NewWriterSize(f, 1<<20)
-	check(demo.Generate(demo.Options{Events: *n, Seed: 1}, w))
-	check(w.Flush())
-	check(f.Close())
-	st, _ := os.Stat(input)
-	res.InputMB = float64(st.Size()) / (1 << 20)
-	log("input: %d events, %.0f MiB NDJSON", *n, res.InputMB)
-
-	// Import, into a fresh case each run.
-	var wall, rss, first, size []float64
-	var caseDir string
-	for i := 0; i < *runs; i++ {
-		caseDir = filepath.Join(work, fmt.Sprintf("case%d", i))
-		s, peak, firstSeen := runImport(caseDir, input)
-		wall, rss, first = append(wall, s), append(rss, peak), append(first, firstSeen)
-		size = append(size, dirMB(caseDir))
-		log("import run %d: %.1f s, peak RSS %.0f MiB, first events stored after %.1f s", i+1, s, peak, firstSeen)
-		if i < *runs-1 {
-			os.RemoveAll(caseDir)
-		}
+	var input, caseDir string
+	var wall []float64
+	if *reuse == "" {
+		input, caseDir, wall = generateAndImport(res, work)
+	} else {
+		caseDir = *reuse
+		res.Command += " (an imported case: no import figures)"
 	}
-	res.add("import: wall seconds until every event is searchable", median(wall), "s", "≤ 60 s at 1M", "")
-	res.add("import: events per second", float64(*n)/median(wall), "events/s", "≥ 16k", "")
-	res.add("import: peak RSS", median(rss), "MiB", "≤ 600", "")
-	res.add("import: seconds until the first events are stored", median(first), "s", "≤ 3", "stored in case.db (the index is the importer's while it runs)")
-	res.add("case size / NDJSON size", median(size)/res.InputMB, "×", "≤ 1.2", fmt.Sprintf("%.0f MiB", median(size)))
 
 	// serve: cold start to the first page, then the API figures.
 	var cold []float64
@@ -144,7 +125,57 @@ func main() {
 	srv.Process.Kill()
 	srv.Wait()
 
-	// The Excel report of every event.
+	if *report {
+		measureReport(res, work, caseDir)
+	}
+	if input != "" {
+		measurePeers(res, work, input, wall)
+	}
+	check(os.MkdirAll(*out, 0o755))
+	b, _ := json.MarshalIndent(res, "", "  ")
+	check(os.WriteFile(filepath.Join(*out, "results.json"), append(b, '\n'), 0o644))
+	check(os.WriteFile(filepath.Join(*out, "results.md"), []byte(res.markdown()), 0o644))
+	fmt.Print(res.markdown())
+}
+
+// generateAndImport writes the demo trail and imports it into fresh cases,
+// adding the import figures; it returns the trail, the last case and the
+// import times.
+func generateAndImport(res *results, work string) (input, caseDir string, wall []float64) {
+	input = filepath.Join(work, "trail.ndjson")
+	f, err := os.Create(input)
+	check(err)
+	w := bufio.NewWriterSize(f, 1<<20)
+	check(demo.Generate(demo.Options{Events: *n, Seed: 1}, w))
+	check(w.Flush())
+	check(f.Close())
+	st, _ := os.Stat(input)
+	res.InputMB = float64(st.Size()) / (1 << 20)
+	log("input: %d events, %.0f MiB NDJSON", *n, res.InputMB)
+
+	// Import, into a fresh case each run.
+	var rss, first, size []float64
+	for i := 0; i < *runs; i++ {
+		caseDir = filepath.Join(work, fmt.Sprintf("case%d", i))
+		s, peak, firstSeen := runImport(caseDir, input)
+		wall, rss, first = append(wall, s), append(rss, peak), append(first, firstSeen)
+		size = append(size, dirMB(caseDir))
+		log("import run %d: %.1f s, peak RSS %.0f MiB, first events stored after %.1f s", i+1, s, peak, firstSeen)
+		if i < *runs-1 {
+			os.RemoveAll(caseDir)
+		}
+	}
+	res.add("import: wall seconds until every event is searchable", median(wall), "s", "≤ 60 s at 1M", "")
+	res.add("import: events per second", float64(*n)/median(wall), "events/s", "≥ 16k", "")
+	res.add("import: peak RSS", median(rss), "MiB", "≤ 600", "")
+	res.add("import: seconds until the first events are stored", median(first), "s", "≤ 3", "stored in case.db (the index is the importer's while it runs)")
+	res.add("case size / NDJSON size", median(size)/res.InputMB, "×", "≤ 1.2", fmt.Sprintf("%.0f MiB", median(size)))
+
+	return input, caseDir, wall
+}
+
+// measureReport adds the Excel report of every event.
+func measureReport(res *results, work, caseDir string) {
 	var rsec, rrss []float64
 	var xlsx float64
 	for i := 0; i < *runs; i++ {
@@ -156,8 +187,10 @@ func main() {
 	}
 	res.add("report: every event to Excel", median(rsec), "s", "≤ 45 at 1M", fmt.Sprintf("%.0f MiB file", xlsx))
 	res.add("report: peak RSS", median(rrss), "MiB", "≤ 400", "")
+}
 
-	// Peers on the same file, where installed.
+// measurePeers adds the peers on the same file, where installed.
+func measurePeers(res *results, work, input string, wall []float64) {
 	peer := func(name string, args ...string) {
 		if _, err := exec.LookPath(args[0]); err != nil {
 			res.add("peer: "+name, 0, "s", "", args[0]+" not installed")
@@ -178,12 +211,6 @@ func main() {
 	db := filepath.Join(work, "peer.db")
 	peer("sqlite3 CLI importing the file", "sh", "-c", fmt.Sprintf(`rm -f %s && sqlite3 %s -cmd 'CREATE TABLE t(line TEXT);' -cmd '.separator "\001" "\n"' '.import %s t'`, db, db, input))
 	peer("lnav loading the file", "lnav", "-n", input)
-
-	check(os.MkdirAll(*out, 0o755))
-	b, _ := json.MarshalIndent(res, "", "  ")
-	check(os.WriteFile(filepath.Join(*out, "results.json"), append(b, '\n'), 0o644))
-	check(os.WriteFile(filepath.Join(*out, "results.md"), []byte(res.markdown()), 0o644))
-	fmt.Print(res.markdown())
 }
 
 func (r *results) add(name string, v float64, unit, target, note string) {

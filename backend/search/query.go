@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/numeric"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -21,8 +23,13 @@ type Result struct {
 }
 
 // Search runs q: Bleve's query-string syntax (an empty text matches every
-// event) within [From, To), newest first, at most q.Limit ids.
-func (x *Index) Search(q audit.Query) (*Result, error) {
+// event) within [From, To), newest first, at most q.Limit ids. oldest and
+// newest are the times of the case's first and last events: the page is
+// read window by window back from the newest, so only the hits of the
+// windows it needs are sorted by time (sorting every hit of a common word
+// costs far more than counting them).
+func (x *Index) Search(q audit.Query, oldest, newest time.Time) (*Result, error) {
+	start := time.Now()
 	bq, err := Compile(q)
 	if err != nil {
 		return nil, err
@@ -31,27 +38,98 @@ func (x *Index) Search(q audit.Query) (*Result, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
-	req.SortBy([]string{"-time", "-_id"})
+	var after []string
 	if q.Cursor != "" {
-		after, err := decodeCursor(q.Cursor)
-		if err != nil {
+		if after, err = decodeCursor(q.Cursor); err != nil {
 			return nil, err
 		}
-		req.SetSearchAfter(after)
 	}
-	res, err := x.idx.Search(req)
+	count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	count.Score = "none"
+	res, err := x.idx.Search(count)
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	out := &Result{Total: res.Total, Took: res.Took, IDs: make([]string, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		out.IDs = append(out.IDs, h.ID)
+	out := &Result{Total: res.Total, IDs: []string{}}
+	var last []string
+	err = x.windows(bq, q, oldest, newest, res.Total, limit, func(w query.Query, want int) (int, error) {
+		req := bleve.NewSearchRequestOptions(w, want, 0, false)
+		req.SortBy([]string{"-time", "-_id"})
+		req.Score = "none"
+		if after != nil {
+			req.SetSearchAfter(after)
+		}
+		res, err := x.idx.Search(req)
+		if err != nil {
+			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+		}
+		for _, h := range res.Hits {
+			out.IDs = append(out.IDs, h.ID)
+			last = h.Sort
+		}
+		return len(res.Hits), nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if n := len(res.Hits); n == limit {
-		out.Next = encodeCursor(res.Hits[n-1].Sort)
+	if len(out.IDs) == limit {
+		out.Next = encodeCursor(last)
 	}
+	out.Took = time.Since(start)
 	return out, nil
+}
+
+// windows calls page with bq limited to time windows from newest back to
+// oldest (each ending where the one before began, so together they give the
+// hits in order) until want hits are found. A window is sized to hold about
+// twice the hits still wanted at the query's average rate, and doubles
+// while windows come back short. Bounds are whole seconds, which Bleve's
+// date ranges hold exactly; the query's own range still applies.
+func (x *Index) windows(bq query.Query, q audit.Query, oldest, newest time.Time, total uint64, want int,
+	page func(w query.Query, want int) (int, error)) error {
+	if total == 0 || oldest.IsZero() {
+		return nil
+	}
+	hi := newest.Add(time.Second).Truncate(time.Second)
+	if !q.To.IsZero() && q.To.Before(hi) {
+		hi = q.To.Add(time.Second - 1).Truncate(time.Second)
+	}
+	lo := oldest.Truncate(time.Second)
+	if !q.From.IsZero() && q.From.After(lo) {
+		lo = q.From.Truncate(time.Second)
+	}
+	if q.Cursor != "" {
+		if after, err := decodeCursor(q.Cursor); err == nil {
+			if ns, err := numericTime(after[0]); err == nil && ns.Before(hi) {
+				hi = ns.Add(time.Second).Truncate(time.Second)
+			}
+		}
+	}
+	span := hi.Sub(lo)
+	w := time.Duration(float64(span) * float64(2*want) / float64(total))
+	w = max(w.Truncate(time.Second), time.Second)
+	for hi.After(lo) && want > 0 {
+		from := hi.Add(-w)
+		last := !from.After(lo)
+		inclusive, exclusive := true, false
+		var dr *query.DateRangeQuery
+		if last {
+			dr = query.NewDateRangeInclusiveQuery(time.Time{}, hi, &inclusive, &exclusive)
+		} else {
+			dr = query.NewDateRangeInclusiveQuery(from, hi, &inclusive, &exclusive)
+		}
+		dr.SetField("time")
+		n, err := page(query.NewConjunctionQuery([]query.Query{bq, dr}), want)
+		if err != nil {
+			return err
+		}
+		want -= n
+		if last {
+			return nil
+		}
+		hi, w = from, w*2
+	}
+	return nil
 }
 
 // A cursor is the sort values of the last hit of a page (search-after, so
@@ -140,4 +218,14 @@ func adjust(q query.Query) query.Query {
 		t.Prefix = strings.ToLower(t.Prefix)
 	}
 	return q
+}
+
+// numericTime reads a time sort value of a hit (Bleve's prefix-coded
+// nanoseconds).
+func numericTime(v string) (time.Time, error) {
+	n, err := numeric.PrefixCoded(v).Int64()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Unix(0, n).UTC(), nil
 }

@@ -1,7 +1,10 @@
 package search
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -54,11 +57,92 @@ func ev(id string, at string, action, actor string, raw string) *audit.Event {
 
 func ids(t *testing.T, x *Index, q audit.Query) []string {
 	t.Helper()
-	res, err := x.Search(q)
+	res, err := x.Search(q, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res.IDs
+}
+
+// Pages read window by window give every hit once, in the order of a
+// sort of all of them: newest first, ties by id descending, across window
+// edges, equal times and cursors, within query ranges, for common and rare
+// words.
+func TestWindowedPagesInTimeOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*audit.Event
+	perm := rng.Perm(3000) // ids in no relation to times
+	for i := 0; i < 3000; i++ {
+		// Bursts and gaps, millisecond times, some events sharing a time.
+		at := base.Add(time.Duration(rng.ExpFloat64() * float64(200*time.Hour))).Truncate(time.Millisecond)
+		if i%10 == 3 {
+			at = evs[i-1].Time
+		}
+		e := ev(fmt.Sprintf("e%04d", perm[i]), at.Format(time.RFC3339Nano), "act", "Some One", "{}")
+		e.Time = at
+		e.Message = []string{"common", "common rare"}[min(i%97, 1)^1]
+		evs = append(evs, e)
+	}
+	x := openIndex(t, evs...)
+	oldest, newest := evs[0].Time, evs[0].Time
+	for _, e := range evs {
+		if e.Time.Before(oldest) {
+			oldest = e.Time
+		}
+		if e.Time.After(newest) {
+			newest = e.Time
+		}
+	}
+	sort.Slice(evs, func(i, j int) bool {
+		if !evs[i].Time.Equal(evs[j].Time) {
+			return evs[i].Time.After(evs[j].Time)
+		}
+		return evs[i].ID > evs[j].ID
+	})
+	for _, c := range []audit.Query{
+		{Text: "common"}, {Text: "rare"}, {Text: "common", From: base.Add(10 * time.Hour), To: base.Add(50*time.Hour + 1)},
+		{Text: "rare", From: base.Add(3 * time.Hour)}, {Text: "common", To: base.Add(time.Hour)},
+	} {
+		var want []string
+		for _, e := range evs {
+			if strings.Contains(e.Message, c.Text) && (c.From.IsZero() || !e.Time.Before(c.From)) && (c.To.IsZero() || e.Time.Before(c.To)) {
+				want = append(want, e.ID)
+			}
+		}
+		for _, limit := range []int{1, 7, 100, 5000} {
+			if limit == 1 && len(want) > 100 {
+				continue
+			}
+			var got []string
+			q := c
+			q.Limit = limit
+			for {
+				res, err := x.Search(q, oldest, newest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if int(res.Total) != len(want) {
+					t.Fatalf("%+v: total %d, want %d", c, res.Total, len(want))
+				}
+				got = append(got, res.IDs...)
+				if res.Next != "" && len(got) <= len(want) {
+					// The cursor's time moves the next page's first window.
+					after, _ := decodeCursor(res.Next)
+					if tm, err := numericTime(after[0]); err != nil || !tm.Equal(timeOf(evs, got[len(got)-1])) {
+						t.Fatalf("cursor time %v (%v), want that of %s", tm, err, got[len(got)-1])
+					}
+				}
+				if res.Next == "" {
+					break
+				}
+				q.Cursor = res.Next
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("%+v limit %d: %d hits, want %d, or in another order", c, limit, len(got), len(want))
+			}
+		}
+	}
 }
 
 func TestQueries(t *testing.T) {
@@ -118,4 +202,13 @@ func TestQuotedKeywordValueAfterReopen(t *testing.T) {
 	if got := ids(t, x, audit.Query{Text: `actor.name:"alice smith"`}); len(got) != 1 {
 		t.Fatalf("phrase on a text field: %v", got)
 	}
+}
+
+func timeOf(evs []*audit.Event, id string) time.Time {
+	for _, e := range evs {
+		if e.ID == id {
+			return e.Time
+		}
+	}
+	return time.Time{}
 }

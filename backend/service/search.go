@@ -28,7 +28,11 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 	if f, ok := c.plan(q); ok {
 		return c.selectPage(f, q)
 	}
-	res, err := c.index.Search(q)
+	oldest, newest, err := c.store.TimeSpan()
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.index.Search(q, oldest, newest)
 	if err != nil {
 		return nil, err
 	}

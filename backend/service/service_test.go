@@ -3,7 +3,6 @@ package service
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 

@@ -47,6 +47,7 @@ type node struct {
 	column string
 	ids    []int64
 	kids   []*node
+	broad  bool // read along the time index, not this term's (see ordered)
 }
 
 // selection is a Selection ready to run.
@@ -75,10 +76,71 @@ func (s *Store) prepare(sel Selection) (*selection, error) {
 	if x.root, err = s.resolve(f, x.fields); err != nil {
 		return nil, err
 	}
+	x.root = x.root.simplify()
 	var b strings.Builder
 	x.root.sql(&b)
 	x.where = b.String()
 	return x, nil
+}
+
+// simplify flattens the tree the query parser makes (a lone term is a
+// disjunction of one) and merges alternatives on one field into one term,
+// so that the kept counts answer more queries.
+func (n *node) simplify() *node {
+	for i, k := range n.kids {
+		n.kids[i] = k.simplify()
+	}
+	if (n.op == OpAnd || n.op == OpOr) && len(n.kids) == 1 {
+		return n.kids[0]
+	}
+	if n.op == OpOr && len(n.kids) > 1 {
+		merged := &node{op: OpTerm, column: n.kids[0].column}
+		seen := map[int64]bool{}
+		for _, k := range n.kids {
+			if k.op != OpTerm || k.column != merged.column {
+				return n
+			}
+			for _, id := range k.ids {
+				if !seen[id] {
+					seen[id] = true
+					merged.ids = append(merged.ids, id)
+				}
+			}
+		}
+		return merged
+	}
+	return n
+}
+
+// ordered is the WHERE clause for reads newest first: a term matching many
+// values and many events is left to be checked row by row along the time
+// index (its own index would give its rows in no time order, all of them
+// to be sorted before the first page).
+func (x *selection) ordered() (string, []any, error) {
+	total, err := x.s.EventCount()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := x.root.markBroad(x.s, total); err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	x.root.sql(&b)
+	return b.String() + ` AND e.time_ns >= ? AND e.time_ns < ?`, []any{x.lo, x.hi}, nil
+}
+
+func (n *node) markBroad(s *Store, total uint64) error {
+	for _, k := range n.kids {
+		if err := k.markBroad(s, total); err != nil {
+			return err
+		}
+	}
+	if n.op != OpTerm || len(n.ids) < 2 {
+		return nil
+	}
+	m, err := s.termTotal(n.ids)
+	n.broad = m*50 > total // more than 2% of the case
+	return err
 }
 
 // resolve looks the filter's values up in terms: an exact value is one id
@@ -139,6 +201,9 @@ func (n *node) sql(b *strings.Builder) {
 		case 1:
 			b.WriteString("e." + n.column + " = " + strconv.FormatInt(n.ids[0], 10))
 		default:
+			if n.broad {
+				b.WriteByte('+') // SQLite: use no index for this term
+			}
 			b.WriteString("e." + n.column + " IN (")
 			for i, id := range n.ids {
 				if i > 0 {
@@ -239,7 +304,10 @@ func (s *Store) SelectPage(sel Selection, after *PageKey, limit int) ([]string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	where, args := x.cond()
+	where, args, err := x.ordered()
+	if err != nil {
+		return nil, nil, err
+	}
 	if after != nil {
 		where += ` AND (e.time_ns, e.id) < (?, ?)`
 		args = append(args, after.TimeNS, after.ID)
@@ -664,7 +732,10 @@ func (s *Store) EachSelected(ctx context.Context, sel Selection, fn func(*audit.
 	if err != nil {
 		return err
 	}
-	where, args := x.cond()
+	where, args, err := x.ordered()
+	if err != nil {
+		return err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
 	if err != nil {
 		return err
@@ -680,4 +751,14 @@ func (s *Store) EachSelected(ctx context.Context, sel Selection, fn func(*audit.
 		}
 	}
 	return rows.Err()
+}
+
+// TimeSpan gives the times of the case's oldest and newest events (zero
+// times when it has none), from the time index.
+func (s *Store) TimeSpan() (oldest, newest time.Time, err error) {
+	var lo, hi sql.NullInt64
+	if err := s.r.QueryRow(`SELECT (SELECT time_ns FROM events ORDER BY time_ns LIMIT 1), (SELECT time_ns FROM events ORDER BY time_ns DESC LIMIT 1)`).Scan(&lo, &hi); err != nil || !lo.Valid {
+		return time.Time{}, time.Time{}, err
+	}
+	return time.Unix(0, lo.Int64).UTC(), time.Unix(0, hi.Int64).UTC(), nil
 }
