@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/base64"
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ type Result struct {
 // read window by window back from the newest, so only the hits of the
 // windows it needs are sorted by time (sorting every hit of a common word
 // costs far more than counting them).
-func (x *Index) Search(q audit.Query, oldest, newest time.Time) (*Result, error) {
+func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 	start := time.Now()
 	bq, err := Compile(q)
 	if err != nil {
@@ -44,15 +45,24 @@ func (x *Index) Search(q audit.Query, oldest, newest time.Time) (*Result, error)
 			return nil, err
 		}
 	}
-	count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	count.Score = "none"
+	// One unsorted pass counts the hits and, when they are few, collects
+	// them all: the database's times order them.
+	// (Scored: without scores Bleve stops counting once it has the hits.)
+	count := bleve.NewSearchRequestOptions(bq, int(fewHits), 0, false)
 	res, err := x.idx.Search(count)
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
+	if res.Total <= fewHits && span.Times != nil {
+		out, err := fewInOrder(res, after, limit, span.Times)
+		if out != nil {
+			out.Took = time.Since(start)
+		}
+		return out, err
+	}
 	out := &Result{Total: res.Total, IDs: []string{}}
 	var last []string
-	err = x.windows(bq, q, oldest, newest, res.Total, limit, func(w query.Query, want int) (int, error) {
+	err = x.windows(bq, q, span.Oldest, span.Newest, res.Total, limit, func(w query.Query, want int) (int, error) {
 		req := bleve.NewSearchRequestOptions(w, want, 0, false)
 		req.SortBy([]string{"-time", "-_id"})
 		req.Score = "none"
@@ -76,6 +86,53 @@ func (x *Index) Search(q audit.Query, oldest, newest time.Time) (*Result, error)
 		out.Next = encodeCursor(last)
 	}
 	out.Took = time.Since(start)
+	return out, nil
+}
+
+// Span is what the database knows that orders hits cheaply: the times of
+// the case's oldest and newest events, and the times of events by id.
+type Span struct {
+	Oldest, Newest time.Time
+	Times          func(ids []string) (map[string]int64, error)
+}
+
+// fewHits: a query with at most this many hits is ordered by the
+// database's times rather than by the index's sort.
+var fewHits uint64 = 1000
+
+// fewInOrder pages through all of a query's hits, ordered newest first
+// (ties by id descending) by their times, after the cursor.
+func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([]string) (map[string]int64, error)) (*Result, error) {
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	at, err := times(ids)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if at[ids[i]] != at[ids[j]] {
+			return at[ids[i]] > at[ids[j]]
+		}
+		return ids[i] > ids[j]
+	})
+	if after != nil {
+		t, err := numericTime(after[0])
+		if err != nil {
+			return nil, audit.Errorf(audit.EINVALID, "the page cursor is not one this case gave")
+		}
+		ns := t.UnixNano()
+		i := sort.Search(len(ids), func(i int) bool {
+			return at[ids[i]] < ns || (at[ids[i]] == ns && ids[i] < after[1])
+		})
+		ids = ids[i:]
+	}
+	out := &Result{Total: res.Total, IDs: ids[:min(limit, len(ids))]}
+	if n := len(out.IDs); n == limit {
+		last := out.IDs[n-1]
+		out.Next = encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(at[last], 0)), last})
+	}
 	return out, nil
 }
 

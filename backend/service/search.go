@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"auditlens/backend/audit"
+	"auditlens/backend/search"
 	"auditlens/backend/store"
 )
 
@@ -32,7 +33,7 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.index.Search(q, oldest, newest)
+	res, err := c.index.Search(q, search.Span{Oldest: oldest, Newest: newest, Times: c.store.Times})
 	if err != nil {
 		return nil, err
 	}

@@ -762,3 +762,33 @@ func (s *Store) TimeSpan() (oldest, newest time.Time, err error) {
 	}
 	return time.Unix(0, lo.Int64).UTC(), time.Unix(0, hi.Int64).UTC(), nil
 }
+
+// Times gives the times (unix ns) of the events with these ids.
+func (s *Store) Times(ids []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.r.Query(`SELECT id, time_ns FROM events WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var ns int64
+			if err := rows.Scan(&id, &ns); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = ns
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
