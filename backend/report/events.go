@@ -28,24 +28,89 @@ type rowWriter struct {
 	erow, crow      []any
 }
 
-func (r *rowWriter) event(ev *audit.Event) error {
-	if r.events == nil && (r.changes == nil || len(ev.Changes) == 0) {
+// queue is how many events wait between the stages of run.
+const queue = 256
+
+// run writes the rows of every event, in three stages on their own
+// goroutines, so that two cores share the work: reading the events (the
+// database), their Events rows (with the aggregates), their Changes rows.
+// The first error stops all three.
+func (r *rowWriter) run(events Events, agg *aggregate) error {
+	in := make(chan *audit.Event, queue)
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(in)
+		for ev, err := range events {
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case in <- ev:
+			case <-stop:
+				readErr <- nil
+				return
+			}
+		}
+		readErr <- nil
+	}()
+	var changes chan *audit.Event
+	changesErr := make(chan error, 1)
+	if r.changes != nil {
+		changes = make(chan *audit.Event, queue)
+		go func() {
+			var err error
+			for ev := range changes {
+				if err == nil {
+					err = r.changeRows(ev)
+				}
+			}
+			changesErr <- err
+		}()
+	} else {
+		changesErr <- nil
+	}
+	var err error
+	for ev := range in {
+		if err != nil {
+			continue // draining after stop
+		}
+		agg.add(ev)
+		if err = r.eventRow(ev); err != nil {
+			close(stop)
+			continue
+		}
+		if changes != nil && len(ev.Changes) > 0 {
+			changes <- ev
+		}
+	}
+	if changes != nil {
+		close(changes)
+	}
+	if e := <-changesErr; err == nil {
+		err = e
+	}
+	if e := <-readErr; err == nil {
+		err = e
+	}
+	return err
+}
+
+func (r *rowWriter) eventRow(ev *audit.Event) error {
+	if r.events == nil {
 		return nil
 	}
+	r.erow = append(r.erow[:0], r.wb.timeCell(ev.Time), Text(ev.Actor.Label()), Text(ev.Action), Text(ev.Category),
+		Text(ev.Outcome), Text(Targets(ev.Targets)), Text(ev.IP), Text(ev.UserAgent), Text(ev.Message),
+		Text(SourceName(ev.Source)), Text(strings.Join(ev.Tags, ", ")), Text(noteTexts(ev.Notes)), Text(ev.ID))
+	return r.events.row(r.erow)
+}
+
+func (r *rowWriter) changeRows(ev *audit.Event) error {
 	when := r.wb.timeCell(ev.Time)
 	actor, action := Text(ev.Actor.Label()), Text(ev.Action)
 	targets := Text(Targets(ev.Targets))
-	if r.events != nil {
-		r.erow = append(r.erow[:0], when, actor, action, Text(ev.Category), Text(ev.Outcome), targets,
-			Text(ev.IP), Text(ev.UserAgent), Text(ev.Message), Text(SourceName(ev.Source)),
-			Text(strings.Join(ev.Tags, ", ")), Text(noteTexts(ev.Notes)), Text(ev.ID))
-		if err := r.events.row(r.erow); err != nil {
-			return err
-		}
-	}
-	if r.changes == nil {
-		return nil
-	}
 	for _, c := range ev.Changes {
 		r.crow = append(r.crow[:0], when, actor, action, targets, Text(c.Path),
 			Text(Value(c.Before)), Text(Value(c.After)), Text(ev.ID))

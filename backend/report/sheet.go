@@ -73,6 +73,8 @@ func (t *table) names() []string {
 // next starts the table's next worksheet. Widths and panes must be set
 // before the first row is streamed.
 func (t *table) next() error {
+	t.wb.mu.Lock()
+	defer t.wb.mu.Unlock()
 	name := t.base
 	if len(t.parts) > 0 {
 		name = fmt.Sprintf("%s (%d)", t.base, len(t.parts)+1)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"compress/flate"
 	"io"
+	"sync"
 	"time"
 	_ "time/tzdata" // --tz Europe/Berlin works on a machine without a zone database
 
@@ -30,6 +31,7 @@ type workbook struct {
 	date   int // style of date-time cells
 	sheets int // sheets created so far
 	tables []*table
+	mu     sync.Mutex // Events and Changes stream on their own goroutines; new sheets one at a time
 }
 
 // Write writes the workbook of events to w and returns what it found. The
@@ -71,14 +73,8 @@ func Write(w io.Writer, events Events, sources []audit.Source, opts Options) (*S
 
 	agg := newAggregate(wb.loc)
 	rw := &rowWriter{wb: wb, events: evs, changes: chs}
-	for ev, err := range events {
-		if err != nil {
-			return nil, err
-		}
-		agg.add(ev)
-		if err := rw.event(ev); err != nil {
-			return nil, err
-		}
+	if err := rw.run(events, agg); err != nil {
+		return nil, err
 	}
 	if act != nil {
 		if err := wb.writeActors(act, agg); err != nil {
