@@ -2,7 +2,6 @@ package report
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"io"
 	"sync"
 	"time"
@@ -182,7 +181,7 @@ func (wb *workbook) save(w io.Writer) error {
 	wb.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(w)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
+			return newParallelDeflate(out), nil
 		})
 		return zw
 	})
