@@ -31,7 +31,7 @@ func (c *Case) report(q audit.Query, opts report.Options, w io.Writer, progress 
 	if head, n, err := c.LogHead(); err == nil && head != "" {
 		opts.LogHead = fmt.Sprintf("entry #%d, %s", n, head)
 	}
-	events := c.events(q)
+	events := c.events(q, true)
 	if progress == nil {
 		return report.Write(w, events, sources, opts)
 	}
@@ -54,7 +54,7 @@ func (c *Case) report(q audit.Query, opts report.Options, w io.Writer, progress 
 // Export writes the events matching q to w as format (csv or ndjson),
 // streaming whatever their number, and returns how many it wrote.
 func (c *Case) Export(q audit.Query, format string, w io.Writer) (int, error) {
-	return report.Export(w, format, c.events(q))
+	return report.Export(w, format, c.events(q, format == "csv"))
 }
 
 // errStop ends a Scan whose consumer stopped reading.
@@ -62,9 +62,9 @@ var errStop = errors.New("stop")
 
 // events reads the matches of q as an iterator, newest first, page by page
 // (Scan): an error of the search comes as the iterator's last pair.
-func (c *Case) events(q audit.Query) report.Events {
+func (c *Case) events(q audit.Query, noRaw bool) report.Events {
 	return func(yield func(*audit.Event, error) bool) {
-		err := c.Scan(q, func(ev *audit.Event) error {
+		err := c.scan(q, noRaw, func(ev *audit.Event) error {
 			if !yield(ev, nil) {
 				return errStop
 			}

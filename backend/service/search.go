@@ -53,13 +53,19 @@ const scanPage = 2000
 // Scan calls fn for every event matching q, newest first, page by page
 // (bounded memory whatever the number of matches). q.Limit is ignored.
 func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
+	return c.scan(q, false, fn)
+}
+
+// scan is Scan; noRaw leaves the raw records out where it can (reports and
+// CSV exports do not show them).
+func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
 	if f, ok := c.plan(q); ok {
 		// No words to match: the database gives the same events in the
 		// same order, without paging through the index.
 		if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 			return audit.Errorf(audit.EINVALID, "the time range is empty")
 		}
-		return c.store.EachSelected(context.Background(), store.Selection{Filter: f, From: q.From, To: q.To}, fn)
+		return c.store.EachSelected(context.Background(), store.Selection{Filter: f, From: q.From, To: q.To, NoRaw: noRaw}, fn)
 	}
 	q.Limit, q.Cursor = scanPage, ""
 	for {

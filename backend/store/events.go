@@ -27,13 +27,18 @@ const columnsFast = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_
 
 // scanColumns picks the columns of a long scan: the per-event look-ups of
 // tags and notes cost a million index probes on a million events, so they
-// are left out while the case has no marks at all.
-func (s *Store) scanColumns(ctx context.Context) string {
+// are left out while the case has no marks at all; raw records are left out
+// when the reader does not want them (a report).
+func (s *Store) scanColumns(ctx context.Context, noRaw bool) string {
+	cols := columnsFast
 	var marked bool
 	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM event_tags) OR EXISTS(SELECT 1 FROM notes)`).Scan(&marked); err != nil || marked {
-		return eventColumns
+		cols = eventColumns
 	}
-	return columnsFast
+	if noRaw {
+		cols = strings.Replace(cols, "e.raw,", "X'',", 1)
+	}
+	return cols
 }
 
 const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
@@ -237,7 +242,7 @@ func (s *Store) EventsByIDs(ids []string) ([]*audit.Event, error) {
 // EachAfter calls fn for every event with seq > after, in seq order,
 // streaming (the index is rebuilt and caught up with it).
 func (s *Store) EachAfter(ctx context.Context, after int64, fn func(seq int64, ev *audit.Event) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx, false)+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ type Filter struct {
 type Selection struct {
 	Filter   *Filter
 	From, To time.Time
+	NoRaw    bool // EachSelected leaves the raw records out (a report needs none)
 }
 
 // node is a Filter with its terms resolved to ids.
@@ -736,7 +737,7 @@ func (s *Store) EachSelected(ctx context.Context, sel Selection, fn func(*audit.
 	if err != nil {
 		return err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx, sel.NoRaw)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
 	if err != nil {
 		return err
 	}
