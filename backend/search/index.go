@@ -100,6 +100,10 @@ func (b *Batch) Commit(watermark int64, durable bool) error {
 	return b.commit(durable)
 }
 
+// Write writes the queued documents alone, not durably: the caller moves
+// the watermark when this batch and every one before it are written.
+func (b *Batch) Write() error { return b.commit(false) }
+
 // persistWait bounds the wait for a durable batch.
 const persistWait = 5 * time.Minute
 

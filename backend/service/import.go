@@ -11,9 +11,10 @@ import (
 	"auditlens/backend/ingest"
 )
 
-// Events are written and indexed in batches of this many.
+// Events are written and indexed in batches of this many (an import: small
+// batches, two indexed at once, keep both cores busy and memory low).
 const (
-	writeBatch = 5000
+	writeBatch = 1500
 	indexBatch = 5000
 )
 

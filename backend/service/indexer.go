@@ -28,33 +28,66 @@ func startIndexer(idx *search.Index) *indexer {
 // syncEvery makes every so many batches durable: Bleve's unsynced batches
 // pile up in memory while its persister lags, so waiting for it now and then
 // keeps the import's memory flat whatever the input size.
-const syncEvery = 10
+const syncEvery = 8
 
+// inFlight is how many batches are indexed at once: scorch builds a batch's
+// segment on one core, so a second batch keeps the other busy.
+const inFlight = 2
+
+// run indexes the queued batches, up to inFlight at once. The watermark
+// moves in a batch of its own once a batch and every one before it are in
+// the index, so after a crash it never claims a batch that is not.
 func (x *indexer) run() {
+	type pending struct {
+		watermark int64
+		done      chan error
+	}
 	var err error
 	var last int64
+	var queue []pending
 	n := 0
+	complete := func() {
+		p := queue[0]
+		queue = queue[1:]
+		if e := <-p.done; err == nil && e != nil {
+			err = e
+		}
+		if err == nil {
+			n++
+			err = x.idx.NewBatch().Commit(p.watermark, n%syncEvery == 0)
+			last = p.watermark
+		}
+	}
 	for job := range x.jobs {
 		if err != nil {
 			continue // drain; the first error is reported
 		}
-		b := x.idx.NewBatch()
-		for _, ev := range job.events {
-			if err = b.Add(ev); err != nil {
-				break
-			}
+		if len(queue) == inFlight {
+			complete()
 		}
-		if err == nil {
-			n++
-			err = b.Commit(job.watermark, n%syncEvery == 0)
-			last = job.watermark
-		}
+		p := pending{job.watermark, make(chan error, 1)}
+		go func(events []*audit.Event) { p.done <- x.write(events) }(job.events)
+		queue = append(queue, p)
+	}
+	for len(queue) > 0 {
+		complete()
 	}
 	if err == nil && last > 0 {
 		// Batches are not synced one by one; the end of a run is.
 		err = x.idx.NewBatch().Commit(last, true)
 	}
 	x.done <- err
+}
+
+// write indexes events in one batch, without moving the watermark.
+func (x *indexer) write(events []*audit.Event) error {
+	b := x.idx.NewBatch()
+	for _, ev := range events {
+		if err := b.Add(ev); err != nil {
+			return err
+		}
+	}
+	return b.Write()
 }
 
 // add queues a batch; it blocks while the previous one is still indexing.
