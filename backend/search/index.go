@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"auditlens/backend/audit"
 )
@@ -18,7 +19,11 @@ import (
 // the index is at an older watermark, never ahead of it, and Case.Open
 // catches it up. The last batch of a run is committed durably (Sync), since
 // an unsafe batch is not written out by Close.
-var runtimeConfig = map[string]any{"unsafe_batch": true}
+var runtimeConfig = map[string]any{"unsafe_batch": true, "bolt_timeout": "300ms"}
+
+// ErrBusy: another process has the index open (an import from the command
+// line while the case is served). The database still answers.
+var ErrBusy = errors.New("the search index is open in another auditlens process")
 
 var (
 	keyVersion   = []byte("auditlens.mapping_version")
@@ -35,6 +40,9 @@ type Index struct {
 // missing, or of another mapping version.
 func Open(dir string) (x *Index, fresh bool, err error) {
 	idx, err := bleve.OpenUsing(dir, runtimeConfig)
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, false, ErrBusy // never rebuilt: it is in use
+	}
 	if err == nil {
 		v, _ := idx.GetInternal(keyVersion)
 		if string(v) == MappingVersion {

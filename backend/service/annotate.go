@@ -30,7 +30,11 @@ func (c *Case) Tag(eventID, tag string, remove bool) (*audit.Event, error) {
 		return nil, err
 	}
 	if changed {
-		if err := c.index.Update(ev); err != nil {
+		idx, err := c.words()
+		if err == nil {
+			err = idx.Update(ev)
+		}
+		if err != nil {
 			return nil, err
 		}
 		kind := "tag.added"

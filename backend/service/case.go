@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,8 @@ type Case struct {
 	store *store.Store
 	index *search.Index
 	mu    sync.Mutex // one import or reindex at a time
+	// indexMu guards index, which is nil while another process holds it.
+	indexMu sync.Mutex
 	// caughtUp counts the events indexed when the case was opened (after a
 	// crash, or for a missing or outdated index).
 	caughtUp int64
@@ -65,32 +68,72 @@ func Open(dir string) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the case database: %w", err)
 	}
-	idx, fresh, err := search.Open(filepath.Join(dir, "index"))
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	c := &Case{Dir: dir, store: st, index: idx}
+	c := &Case{Dir: dir, store: st}
 	if head, _, err := st.LogHead(); err == nil && head == "" {
 		if _, err := st.Log("case.opened", map[string]any{"dir": dir, "note": "the activity log starts here"}); err != nil {
 			c.Close()
 			return nil, err
 		}
 	}
+	if err := c.openIndex(); err != nil && !errors.Is(err, search.ErrBusy) {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// openIndex opens the search index and brings it up to the database. When
+// another process holds it (an import from the command line), the case
+// opens without it: the database answers every query on fields, and words
+// wait (words) until the index is free.
+func (c *Case) openIndex() error {
+	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"))
+	if err != nil {
+		return err
+	}
+	c.index = idx
 	from := idx.Watermark()
 	if fresh {
 		from = 0
 	}
 	if err := c.catchUp(context.Background(), from); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("bringing the search index up to date: %w", err)
+		return fmt.Errorf("bringing the search index up to date: %w", err)
 	}
-	return c, nil
+	return nil
+}
+
+// words gives the search index, opening it if another process held it
+// when the case was opened.
+func (c *Case) words() (*search.Index, error) {
+	c.indexMu.Lock()
+	defer c.indexMu.Unlock()
+	if c.index != nil {
+		return c.index, nil
+	}
+	err := c.openIndex()
+	if errors.Is(err, search.ErrBusy) {
+		return nil, audit.Errorf(audit.ECONFLICT, "another auditlens process is importing into this case, so searching for words "+
+			"waits until it ends; searches on fields (action:, actor.email:, outcome:, category:, ip: …) work meanwhile")
+	}
+	if err != nil {
+		if c.index != nil {
+			c.index.Close()
+			c.index = nil
+		}
+		return nil, err
+	}
+	return c.index, nil
 }
 
 // Close closes the index and the database.
 func (c *Case) Close() error {
-	err := c.index.Close()
+	var err error
+	c.indexMu.Lock()
+	if c.index != nil {
+		err = c.index.Close()
+		c.index = nil
+	}
+	c.indexMu.Unlock()
 	if e := c.store.Close(); err == nil {
 		err = e
 	}
@@ -129,10 +172,16 @@ func (c *Case) catchUp(ctx context.Context, from int64) error {
 func (c *Case) Reindex(ctx context.Context) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.indexMu.Lock()
+	defer c.indexMu.Unlock()
 	dir := filepath.Join(c.Dir, "index")
+	if c.index == nil {
+		return 0, audit.Errorf(audit.ECONFLICT, "another auditlens process has this case's search index open; reindex when it ends")
+	}
 	if err := c.index.Close(); err != nil {
 		return 0, err
 	}
+	c.index = nil
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
 	}

@@ -20,7 +20,11 @@ func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
 	if f, ok := c.plan(q); ok {
 		return c.selectFacets(f, q, size)
 	}
-	facets, _, err := c.index.Facets(q, size)
+	idx, err := c.words()
+	if err != nil {
+		return nil, err
+	}
+	facets, _, err := idx.Facets(q, size)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +130,11 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 			to = time.Unix(0, newest).UTC().Add(time.Nanosecond)
 		}
 	} else if from.IsZero() || to.IsZero() {
-		oldest, newest, n, err := c.index.Bounds(q)
+		idx, err := c.words()
+		if err != nil {
+			return nil, err
+		}
+		oldest, newest, n, err := idx.Bounds(q)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +158,10 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 	if structured {
 		series, err = c.selectHistogram(f, q, edges, stack, values)
 	} else {
-		series, err = c.index.Histogram(q, edges, stack, values)
+		var idx *search.Index
+		if idx, err = c.words(); err == nil {
+			series, err = idx.Histogram(q, edges, stack, values)
+		}
 	}
 	if err != nil {
 		return nil, err

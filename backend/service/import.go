@@ -73,8 +73,12 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	if err != nil {
 		return nil, err
 	}
+	idx, err := c.words()
+	if err != nil {
+		return nil, err
+	}
 	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}},
-		indexer: startIndexer(c.index)}
+		indexer: startIndexer(idx)}
 	failures := ingest.Import(paths, ingest.Options{Format: opts.Format, Mappings: mappings}, h)
 	err = h.flush()
 	if ierr := h.indexer.wait(); err == nil {

@@ -33,7 +33,11 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.index.Search(q, search.Span{Oldest: oldest, Newest: newest, Times: c.store.Times})
+	idx, err := c.words()
+	if err != nil {
+		return nil, err
+	}
+	res, err := idx.Search(q, search.Span{Oldest: oldest, Newest: newest, Times: c.store.Times})
 	if err != nil {
 		return nil, err
 	}

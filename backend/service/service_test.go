@@ -3,6 +3,7 @@ package service
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,5 +219,41 @@ func TestReopenKeepsIndex(t *testing.T) {
 	defer c.Close()
 	if got := c.index.Watermark(); got != want || want == 0 || c.caughtUp != 0 {
 		t.Fatalf("after reopening: watermark %d (want %d), %d events indexed again (want 0)", got, want, c.caughtUp)
+	}
+}
+
+// While another process holds the search index (an import from the command
+// line), the case still opens at once: fields are searched in the database,
+// words get a clear ECONFLICT, and once the index is free words work again.
+func TestIndexHeldElsewhere(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case")
+	a, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Import([]string{filepath.Join(corpus(t), "github_audit")}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	b, err := Open(dir) // a flock on the index: another open file, as another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("opening took %v while the index was held", d)
+	}
+	if res := mustSearch(t, b, audit.Query{Text: "+format:github.audit", Limit: 5}); res.Total != 189 || len(res.Events) != 5 {
+		t.Fatalf("fields while the index is held: %d events, %d on the page", res.Total, len(res.Events))
+	}
+	if f, err := b.Facets(audit.Query{}, 5); err != nil || len(f) == 0 {
+		t.Fatalf("facets while the index is held: %v", err)
+	}
+	if _, err := b.Search(audit.Query{Text: "repo"}); audit.ErrorCode(err) != audit.ECONFLICT || !strings.Contains(err.Error(), "another auditlens process") {
+		t.Fatalf("words while the index is held: %v", err)
+	}
+	a.Close()
+	if res := mustSearch(t, b, audit.Query{Text: "repo", Limit: 1}); res.Total == 0 {
+		t.Fatalf("words once the index is free: nothing found")
 	}
 }
