@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -46,6 +47,10 @@ summary,events,changes,actors,sources (default: all).`,
 				return err
 			}
 			defer c.Close()
+			// The sheets' stream buffers are most of the heap; a soft limit
+			// makes the collector work harder instead of letting the heap
+			// double (a million events: ~330 MB, not 420).
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(reportMemory))
 			var sum *report.Summary
 			err = writeAtomic(out, func(w io.Writer) error {
 				sum, err = c.Report(q, opts, w)
@@ -128,3 +133,6 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	}
 	return nil
 }
+
+// reportMemory is the soft memory limit of the report command.
+const reportMemory = 300 << 20
