@@ -1,7 +1,9 @@
 package report_test
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,6 +164,27 @@ func TestReportSummaryAndActors(t *testing.T) {
 		}
 		if r[0] == "user1@example.com" && r[7] != "0" {
 			t.Errorf("user1 (logouts) privileged actions: %q", r)
+		}
+	}
+}
+
+// An error of the events (the case could not be read) ends the report with
+// that error, whichever stage is busy: the writer's goroutines stop and
+// nothing waits forever.
+func TestReportStopsOnTheEventsError(t *testing.T) {
+	broken := errors.New("disk I/O error")
+	for _, after := range []int{0, 1, 5000} {
+		events := func(yield func(*audit.Event, error) bool) {
+			for ev := range synth(after) {
+				if !yield(ev, nil) {
+					return
+				}
+			}
+			yield(nil, broken)
+		}
+		_, err := report.Write(io.Discard, events, nil, report.Options{})
+		if !errors.Is(err, broken) {
+			t.Fatalf("after %d events: %v, want the events' error", after, err)
 		}
 	}
 }

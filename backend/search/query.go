@@ -19,7 +19,6 @@ import (
 type Result struct {
 	IDs   []string
 	Total uint64
-	Took  time.Duration
 	Next  string // cursor of the page after this one; "" on the last page
 }
 
@@ -30,7 +29,6 @@ type Result struct {
 // windows it needs are sorted by time (sorting every hit of a common word
 // costs far more than counting them).
 func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
-	start := time.Now()
 	bq, err := Compile(q)
 	if err != nil {
 		return nil, err
@@ -54,15 +52,11 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
 	if res.Total <= fewHits && span.Times != nil {
-		out, err := fewInOrder(res, after, limit, span.Times)
-		if out != nil {
-			out.Took = time.Since(start)
-		}
-		return out, err
+		return fewInOrder(res, after, limit, span.Times)
 	}
 	out := &Result{Total: res.Total, IDs: []string{}}
 	var last []string
-	err = x.windows(bq, q, span.Oldest, span.Newest, res.Total, limit, func(w query.Query, want int) (int, error) {
+	err = x.windows(bq, q, after, span.Oldest, span.Newest, res.Total, limit, func(w query.Query, want int) (int, error) {
 		req := bleve.NewSearchRequestOptions(w, want, 0, false)
 		req.SortBy([]string{"-time", "-_id"})
 		req.Score = "none"
@@ -85,7 +79,6 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 	if len(out.IDs) == limit {
 		out.Next = encodeCursor(last)
 	}
-	out.Took = time.Since(start)
 	return out, nil
 }
 
@@ -142,7 +135,7 @@ func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([
 // twice the hits still wanted at the query's average rate, and doubles
 // while windows come back short. Bounds are whole seconds, which Bleve's
 // date ranges hold exactly; the query's own range still applies.
-func (x *Index) windows(bq query.Query, q audit.Query, oldest, newest time.Time, total uint64, want int,
+func (x *Index) windows(bq query.Query, q audit.Query, after []string, oldest, newest time.Time, total uint64, want int,
 	page func(w query.Query, want int) (int, error)) error {
 	if total == 0 || oldest.IsZero() {
 		return nil
@@ -155,11 +148,9 @@ func (x *Index) windows(bq query.Query, q audit.Query, oldest, newest time.Time,
 	if !q.From.IsZero() && q.From.After(lo) {
 		lo = q.From.Truncate(time.Second)
 	}
-	if q.Cursor != "" {
-		if after, err := decodeCursor(q.Cursor); err == nil {
-			if ns, err := numericTime(after[0]); err == nil && ns.Before(hi) {
-				hi = ns.Add(time.Second).Truncate(time.Second)
-			}
+	if after != nil {
+		if ns, err := numericTime(after[0]); err == nil && ns.Before(hi) {
+			hi = ns.Add(time.Second).Truncate(time.Second)
 		}
 	}
 	span := hi.Sub(lo)

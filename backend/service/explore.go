@@ -50,7 +50,11 @@ func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
 // selectFacets counts a structured query's facets in the database: the
 // kept counts for the whole case, the query's rows otherwise.
 func (c *Case) selectFacets(f *store.Filter, q audit.Query, size int) ([]search.Facet, error) {
-	counts, err := c.store.SelectFacets(store.Selection{Filter: f, From: q.From, To: q.To}, search.FacetFields, size)
+	x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To})
+	if err != nil {
+		return nil, err
+	}
+	counts, err := x.Facets(search.FacetFields, size)
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +117,13 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 	if maxBuckets <= 0 || maxBuckets > 500 {
 		maxBuckets = 120
 	}
-	f, structured := c.plan(q)
+	counter, err := c.timeCounter(q)
+	if err != nil {
+		return nil, err
+	}
 	from, to := q.From, q.To
-	if structured && (from.IsZero() || to.IsZero()) {
-		oldest, newest, ok, err := c.store.SelectBounds(store.Selection{Filter: f, From: q.From, To: q.To})
+	if from.IsZero() || to.IsZero() {
+		oldest, newest, ok, err := counter.bounds()
 		if err != nil {
 			return nil, err
 		}
@@ -124,45 +131,14 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 			return &Histogram{Bucket: "1d", Edges: []time.Time{}, Stack: stack, Series: map[string][]int{}}, nil
 		}
 		if from.IsZero() {
-			from = time.Unix(0, oldest).UTC()
+			from = oldest
 		}
 		if to.IsZero() {
-			to = time.Unix(0, newest).UTC().Add(time.Nanosecond)
-		}
-	} else if from.IsZero() || to.IsZero() {
-		idx, err := c.words()
-		if err != nil {
-			return nil, err
-		}
-		oldest, newest, n, err := idx.Bounds(q)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return &Histogram{Bucket: "1d", Edges: []time.Time{}, Stack: stack, Series: map[string][]int{}}, nil
-		}
-		evs, err := c.store.EventsByIDs([]string{oldest, newest})
-		if err != nil || len(evs) == 0 {
-			return nil, fmt.Errorf("histogram bounds: %v", err)
-		}
-		if from.IsZero() {
-			from = evs[0].Time
-		}
-		if to.IsZero() {
-			to = evs[len(evs)-1].Time.Add(time.Nanosecond)
+			to = newest.Add(time.Nanosecond)
 		}
 	}
 	name, edges := bucketEdges(from, to, maxBuckets)
-	var series map[string][]int
-	var err error
-	if structured {
-		series, err = c.selectHistogram(f, q, edges, stack, values)
-	} else {
-		var idx *search.Index
-		if idx, err = c.words(); err == nil {
-			series, err = idx.Histogram(q, edges, stack, values)
-		}
-	}
+	series, err := counter.series(edges, stack, values)
 	if err != nil {
 		return nil, err
 	}
@@ -180,10 +156,33 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 	return &Histogram{Bucket: name, Edges: edges, Stack: stack, Series: series, Total: total}, nil
 }
 
-// selectHistogram counts a structured query over time in the database,
-// series by the stack's values as the index would give them.
-func (c *Case) selectHistogram(f *store.Filter, q audit.Query, edges []time.Time, stack string, values []string) (map[string][]int, error) {
-	byValue, err := c.store.SelectHistogram(store.Selection{Filter: f, From: q.From, To: q.To}, edges, stack)
+// timeCounter counts a query's matches over time: the database for a
+// structured query, else the search index.
+type timeCounter interface {
+	bounds() (oldest, newest time.Time, ok bool, err error) // of the matches
+	series(edges []time.Time, stack string, values []string) (map[string][]int, error)
+}
+
+func (c *Case) timeCounter(q audit.Query) (timeCounter, error) {
+	if f, ok := c.plan(q); ok {
+		x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To})
+		return dbCounter{x}, err
+	}
+	idx, err := c.words()
+	return indexCounter{c, idx, q}, err
+}
+
+type dbCounter struct{ x *store.Selected }
+
+func (d dbCounter) bounds() (time.Time, time.Time, bool, error) {
+	oldest, newest, ok, err := d.x.Bounds()
+	return time.Unix(0, oldest).UTC(), time.Unix(0, newest).UTC(), ok, err
+}
+
+// series gives the stack's values as the index would: every value named,
+// folded to look it up.
+func (d dbCounter) series(edges []time.Time, stack string, values []string) (map[string][]int, error) {
+	byValue, err := d.x.Histogram(edges, stack)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +195,28 @@ func (c *Case) selectHistogram(f *store.Filter, q audit.Query, edges []time.Time
 		out[v] = counts
 	}
 	return out, nil
+}
+
+type indexCounter struct {
+	c   *Case
+	idx *search.Index
+	q   audit.Query
+}
+
+func (ic indexCounter) bounds() (time.Time, time.Time, bool, error) {
+	oldest, newest, n, err := ic.idx.Bounds(ic.q)
+	if err != nil || n == 0 {
+		return time.Time{}, time.Time{}, false, err
+	}
+	evs, err := ic.c.store.EventsByIDs([]string{oldest, newest})
+	if err != nil || len(evs) == 0 {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("histogram bounds: %v", err)
+	}
+	return evs[0].Time, evs[len(evs)-1].Time, true, nil
+}
+
+func (ic indexCounter) series(edges []time.Time, stack string, values []string) (map[string][]int, error) {
+	return ic.idx.Histogram(ic.q, edges, stack, values)
 }
 
 // bucketEdges picks the smallest bucket giving at most max buckets over

@@ -26,29 +26,45 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 		return nil, audit.Errorf(audit.EINVALID, "the time range is empty: --from %s is not before --to %s",
 			q.From.Format("2006-01-02T15:04:05Z07:00"), q.To.Format("2006-01-02T15:04:05Z07:00"))
 	}
+	start := time.Now()
+	var ids []string
+	var total uint64
+	var next string
+	var err error
 	if f, ok := c.plan(q); ok {
-		return c.selectPage(f, q)
+		ids, total, next, err = c.selectPage(f, q)
+	} else {
+		ids, total, next, err = c.wordsPage(q)
 	}
-	oldest, newest, err := c.store.TimeSpan()
 	if err != nil {
 		return nil, err
 	}
-	idx, err := c.words()
-	if err != nil {
-		return nil, err
-	}
-	res, err := idx.Search(q, search.Span{Oldest: oldest, Newest: newest, Times: c.store.Times})
-	if err != nil {
-		return nil, err
-	}
-	evs, err := c.store.EventsByIDs(res.IDs)
+	evs, err := c.store.EventsByIDs(ids)
 	if err != nil {
 		return nil, err
 	}
 	if evs == nil {
 		evs = []*audit.Event{}
 	}
-	return &SearchResult{Total: res.Total, Events: evs, TookMS: float64(res.Took.Microseconds()) / 1000, Next: res.Next}, nil
+	return &SearchResult{Total: total, Events: evs, TookMS: float64(time.Since(start).Microseconds()) / 1000, Next: next}, nil
+}
+
+// wordsPage answers a query with words from the search index, ordered with
+// the database's times.
+func (c *Case) wordsPage(q audit.Query) ([]string, uint64, string, error) {
+	oldest, newest, err := c.store.TimeSpan()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	idx, err := c.words()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	res, err := idx.Search(q, search.Span{Oldest: oldest, Newest: newest, Times: c.store.Times})
+	if err != nil {
+		return nil, 0, "", err
+	}
+	return res.IDs, res.Total, res.Next, nil
 }
 
 // scanPage is how many events Scan fetches at a time.
@@ -69,7 +85,11 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 		if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 			return audit.Errorf(audit.EINVALID, "the time range is empty")
 		}
-		return c.store.EachSelected(context.Background(), store.Selection{Filter: f, From: q.From, To: q.To, NoRaw: noRaw}, fn)
+		x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To, NoRaw: noRaw})
+		if err != nil {
+			return err
+		}
+		return x.Each(context.Background(), fn)
 	}
 	q.Limit, q.Cursor = scanPage, ""
 	for {
@@ -91,8 +111,7 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 
 // selectPage answers a structured query from the database: the page by the
 // time index of its fields, the total from the kept counts where it can.
-func (c *Case) selectPage(f *store.Filter, q audit.Query) (*SearchResult, error) {
-	start := time.Now()
+func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]string, uint64, string, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
@@ -101,30 +120,22 @@ func (c *Case) selectPage(f *store.Filter, q audit.Query) (*SearchResult, error)
 	if q.Cursor != "" {
 		var err error
 		if after, err = decodePageKey(q.Cursor); err != nil {
-			return nil, err
+			return nil, 0, "", err
 		}
 	}
-	sel := store.Selection{Filter: f, From: q.From, To: q.To}
-	ids, last, err := c.store.SelectPage(sel, after, limit)
+	x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To})
 	if err != nil {
-		return nil, err
+		return nil, 0, "", err
 	}
-	total, err := c.store.SelectCount(sel)
+	ids, last, err := x.Page(after, limit)
 	if err != nil {
-		return nil, err
+		return nil, 0, "", err
 	}
-	evs, err := c.store.EventsByIDs(ids)
-	if err != nil {
-		return nil, err
+	total, err := x.Count()
+	if err != nil || last == nil {
+		return ids, total, "", err
 	}
-	if evs == nil {
-		evs = []*audit.Event{}
-	}
-	res := &SearchResult{Total: total, Events: evs, TookMS: float64(time.Since(start).Microseconds()) / 1000}
-	if last != nil {
-		res.Next = encodePageKey(last)
-	}
-	return res, nil
+	return ids, total, encodePageKey(last), nil
 }
 
 // A database page's cursor: ["t", time in ns, id] (the index's have two
@@ -135,20 +146,12 @@ func encodePageKey(k *store.PageKey) string {
 }
 
 func decodePageKey(c string) (*store.PageKey, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
 	var v []string
-	if err == nil {
-		err = json.Unmarshal(b, &v)
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && json.Unmarshal(b, &v) == nil && len(v) == 3 && v[0] == "t" {
+		if ns, err := strconv.ParseInt(v[1], 10, 64); err == nil {
+			return &store.PageKey{TimeNS: ns, ID: v[2]}, nil
+		}
 	}
-	if err == nil && (len(v) != 3 || v[0] != "t") {
-		err = audit.Errorf(audit.EINVALID, "")
-	}
-	var ns int64
-	if err == nil {
-		ns, err = strconv.ParseInt(v[1], 10, 64)
-	}
-	if err != nil {
-		return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
-	}
-	return &store.PageKey{TimeNS: ns, ID: v[2]}, nil
+	return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
 }

@@ -23,7 +23,7 @@ var migrations embed.FS
 type Store struct {
 	w       *sql.DB
 	r       *sql.DB
-	termIDs map[string]int64 // "field\x00folded" -> terms.id, for the writer
+	termIDs map[termKey]int64 // terms.id by field and folded value, for the writer
 }
 
 func dsn(path string, readOnly bool) string {
@@ -61,7 +61,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	s := &Store{w: w, r: r, termIDs: map[string]int64{}}
+	s := &Store{w: w, r: r, termIDs: map[termKey]int64{}}
 	if err := s.rebuildTerms(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: counting the case's values: %v", path, err)

@@ -48,8 +48,8 @@ type Batch struct {
 	s     *Store
 	tx    *sql.Tx
 	stmt  *sql.Stmt
-	added []string // terms this batch added (forgotten if it is rolled back)
-	all   int64    // id of the term every event has
+	added []termKey // terms this batch added (forgotten if it is rolled back)
+	all   int64     // id of the term every event has
 	tally tally
 }
 

@@ -39,7 +39,7 @@ type Filter struct {
 type Selection struct {
 	Filter   *Filter
 	From, To time.Time
-	NoRaw    bool // EachSelected leaves the raw records out (a report needs none)
+	NoRaw    bool // Each leaves the raw records out (a report needs none)
 }
 
 // node is a Filter with its terms resolved to ids.
@@ -51,18 +51,22 @@ type node struct {
 	broad  bool // read along the time index, not this term's (see ordered)
 }
 
-// selection is a Selection ready to run.
-type selection struct {
+// Selected is a Selection with its terms looked up once, ready to be paged,
+// counted, bucketed or scanned (Store.Select).
+type Selected struct {
 	s      *Store
 	root   *node
 	lo, hi int64 // [lo, hi) in unix nanoseconds
 	open   bool  // no time range at all
 	where  string
+	noRaw  bool
 	fields map[string]bool // the fields the filter names
 }
 
-func (s *Store) prepare(sel Selection) (*selection, error) {
-	x := &selection{s: s, lo: math.MinInt64, hi: math.MaxInt64, open: sel.From.IsZero() && sel.To.IsZero(), fields: map[string]bool{}}
+// Select looks up sel's terms.
+func (s *Store) Select(sel Selection) (*Selected, error) {
+	x := &Selected{s: s, lo: math.MinInt64, hi: math.MaxInt64, open: sel.From.IsZero() && sel.To.IsZero(), noRaw: sel.NoRaw,
+		fields: map[string]bool{}}
 	if !sel.From.IsZero() {
 		x.lo = sel.From.UnixNano()
 	}
@@ -117,7 +121,7 @@ func (n *node) simplify() *node {
 // values and many events is left to be checked row by row along the time
 // index (its own index would give its rows in no time order, all of them
 // to be sorted before the first page).
-func (x *selection) ordered() (string, []any, error) {
+func (x *Selected) ordered() (string, []any, error) {
 	total, err := x.s.EventCount()
 	if err != nil {
 		return "", nil, err
@@ -161,22 +165,18 @@ func (s *Store) resolve(f *Filter, fields map[string]bool) (*node, error) {
 		} else if prefix, _ := f.Pattern.LiteralPrefix(); prefix != "" {
 			q, args = q+` AND folded >= ? AND folded < ?`, append(args, prefix, prefix+"\U0010FFFF")
 		}
+		var id int64
+		var folded string
 		rows, err := s.r.Query(q, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var folded string
+		return n, eachRow(rows, err, func() error {
 			if err := rows.Scan(&id, &folded); err != nil {
-				return nil, err
+				return err
 			}
 			if f.Pattern == nil || f.Pattern.MatchString(folded) {
 				n.ids = append(n.ids, id)
 			}
-		}
-		return n, rows.Err()
+			return nil
+		})
 	case OpAnd, OpOr, OpNot:
 		for _, k := range f.Kids {
 			kn, err := s.resolve(k, fields)
@@ -277,7 +277,7 @@ func (n *node) match(cat, out int64) bool {
 
 // timelineOnly: the filter names only category and outcome, so the
 // timeline table can count it.
-func (x *selection) timelineOnly() bool {
+func (x *Selected) timelineOnly() bool {
 	for f := range x.fields {
 		if f != "category" && f != "outcome" {
 			return false
@@ -287,7 +287,7 @@ func (x *selection) timelineOnly() bool {
 }
 
 // cond is the WHERE clause: the filter and the time range.
-func (x *selection) cond() (string, []any) {
+func (x *Selected) cond() (string, []any) {
 	return x.where + ` AND e.time_ns >= ? AND e.time_ns < ?`, []any{x.lo, x.hi}
 }
 
@@ -297,14 +297,9 @@ type PageKey struct {
 	ID     string
 }
 
-// SelectPage lists the ids of at most limit events of sel, newest first
-// (ties by id descending, the search index's order), after the key when
-// one is given.
-func (s *Store) SelectPage(sel Selection, after *PageKey, limit int) ([]string, *PageKey, error) {
-	x, err := s.prepare(sel)
-	if err != nil {
-		return nil, nil, err
-	}
+// Page lists the ids of at most limit events, newest first (ties by id
+// descending, the search index's order), after the key when one is given.
+func (x *Selected) Page(after *PageKey, limit int) ([]string, *PageKey, error) {
 	where, args, err := x.ordered()
 	if err != nil {
 		return nil, nil, err
@@ -313,36 +308,29 @@ func (s *Store) SelectPage(sel Selection, after *PageKey, limit int) ([]string, 
 		where += ` AND (e.time_ns, e.id) < (?, ?)`
 		args = append(args, after.TimeNS, after.ID)
 	}
-	rows, err := s.r.Query(`SELECT e.id, e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	var ids []string
 	var last PageKey
-	for rows.Next() {
+	rows, err := x.s.r.Query(`SELECT e.id, e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC LIMIT ?`, append(args, limit)...)
+	err = eachRow(rows, err, func() error {
 		if err := rows.Scan(&last.ID, &last.TimeNS); err != nil {
-			return nil, nil, err
+			return err
 		}
 		ids = append(ids, last.ID)
+		return nil
+	})
+	if err != nil || len(ids) < limit {
+		return ids, nil, err
 	}
-	if len(ids) < limit {
-		return ids, nil, rows.Err()
-	}
-	return ids, &last, rows.Err()
+	return ids, &last, nil
 }
 
-// SelectCount counts the events of sel, from the kept counts where it can.
-func (s *Store) SelectCount(sel Selection) (uint64, error) {
-	x, err := s.prepare(sel)
-	if err != nil {
-		return 0, err
-	}
+// Count counts the events, from the kept counts where it can.
+func (x *Selected) Count() (uint64, error) {
 	switch {
 	case x.root.op == OpAll && x.open:
-		return s.EventCount()
+		return x.s.EventCount()
 	case x.root.op == OpTerm && x.open:
-		return s.termTotal(x.root.ids)
+		return x.s.termTotal(x.root.ids)
 	case x.timelineOnly():
 		counts, err := x.timeline([]int64{x.lo, x.hi}, "")
 		if err != nil {
@@ -356,7 +344,7 @@ func (s *Store) SelectCount(sel Selection) (uint64, error) {
 	}
 	where, args := x.cond()
 	var n uint64
-	err = s.r.QueryRow(`SELECT count(*) FROM events e WHERE `+where, args...).Scan(&n)
+	err := x.s.r.QueryRow(`SELECT count(*) FROM events e WHERE `+where, args...).Scan(&n)
 	return n, err
 }
 
@@ -380,17 +368,13 @@ func idList(ids []int64) string {
 	return b.String()
 }
 
-// SelectBounds gives the times of the oldest and the newest event of sel
-// (ok false when there is none).
-func (s *Store) SelectBounds(sel Selection) (oldest, newest int64, ok bool, err error) {
-	x, err := s.prepare(sel)
-	if err != nil {
-		return 0, 0, false, err
-	}
+// Bounds gives the times of the oldest and the newest event (ok false when
+// there is none).
+func (x *Selected) Bounds() (oldest, newest int64, ok bool, err error) {
 	where, args := x.cond()
 	for _, order := range []string{"ASC", "DESC"} {
 		var ns int64
-		err := s.r.QueryRow(`SELECT e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns `+order+` LIMIT 1`, args...).Scan(&ns)
+		err := x.s.r.QueryRow(`SELECT e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns `+order+` LIMIT 1`, args...).Scan(&ns)
 		if err == sql.ErrNoRows {
 			return 0, 0, false, nil
 		}
@@ -406,13 +390,9 @@ func (s *Store) SelectBounds(sel Selection) (oldest, newest int64, ok bool, err 
 	return oldest, newest, true, nil
 }
 
-// SelectHistogram counts sel's events in the buckets [edges[i], edges[i+1])
-// split by the folded values of stack ("category" or "outcome").
-func (s *Store) SelectHistogram(sel Selection, edges []time.Time, stack string) (map[string][]int, error) {
-	x, err := s.prepare(sel)
-	if err != nil {
-		return nil, err
-	}
+// Histogram counts the events in the buckets [edges[i], edges[i+1]) split
+// by the folded values of stack ("category" or "outcome").
+func (x *Selected) Histogram(edges []time.Time, stack string) (map[string][]int, error) {
 	ns := make([]int64, len(edges))
 	for i, e := range edges {
 		ns[i] = e.UnixNano()
@@ -429,7 +409,7 @@ func (s *Store) SelectHistogram(sel Selection, edges []time.Time, stack string) 
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	names, err := s.termNames(ids)
+	names, err := x.s.termNames(ids)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +423,7 @@ func (s *Store) SelectHistogram(sel Selection, edges []time.Time, stack string) 
 // id of stack ("" puts everything under id 0). Filters on category and
 // outcome over whole hours read the timeline table; the rest, and the
 // part-hours at the ends, read events.
-func (x *selection) timeline(edges []int64, stack string) (map[int64][]int, error) {
+func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error) {
 	out := map[int64][]int{}
 	if len(edges) < 2 {
 		return out, nil
@@ -477,16 +457,12 @@ func (x *selection) timeline(edges []int64, stack string) (map[int64][]int, erro
 		hlo, hhi = hi, hi
 	}
 	if hlo < hhi {
+		var h, cat, oc int64
+		var n int
 		rows, err := x.s.r.Query(`SELECT hour, k_category, k_outcome, n FROM timeline WHERE hour >= ? AND hour < ?`, hlo/hour, hhi/hour)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var h, cat, oc int64
-			var n int
+		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(&h, &cat, &oc, &n); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			if x.root.match(cat, oc) {
 				key := int64(0)
@@ -498,9 +474,9 @@ func (x *selection) timeline(edges []int64, stack string) (map[int64][]int, erro
 				}
 				add(h*hour, key, n)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -513,20 +489,16 @@ func (x *selection) timeline(edges []int64, stack string) (map[int64][]int, erro
 		if r[0] >= r[1] {
 			continue
 		}
+		var ns, key int64
 		rows, err := x.s.r.Query(`SELECT e.time_ns, `+col+` FROM events e WHERE `+x.where+` AND e.time_ns >= ? AND e.time_ns < ?`, r[0], r[1])
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var ns, key int64
+		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(&ns, &key); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			add(ns, key, 1)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -556,21 +528,17 @@ type termName struct{ folded, display string }
 func (s *Store) termNames(ids []int64) (map[int64]termName, error) {
 	out := make(map[int64]termName, len(ids))
 	for start := 0; start < len(ids); start += 5000 {
+		var id int64
+		var t termName
 		rows, err := s.r.Query(`SELECT id, folded, display FROM terms WHERE id IN (` + idList(ids[start:min(start+5000, len(ids))]) + `)`)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var t termName
+		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(&id, &t.folded, &t.display); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -591,13 +559,10 @@ type FacetCount struct {
 	Top   []FacetValue
 }
 
-// SelectFacets counts the top size values of each of fields (TermFields or
-// "tag") among sel's events, most frequent first, ties by value.
-func (s *Store) SelectFacets(sel Selection, fields []string, size int) ([]FacetCount, error) {
-	x, err := s.prepare(sel)
-	if err != nil {
-		return nil, err
-	}
+// Facets counts the top size values of each of fields (TermFields or
+// "tag") among the events, most frequent first, ties by value.
+func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
+	s := x.s
 	counts := map[string]map[int64]int{}
 	var cols []string
 	for _, f := range fields {
@@ -609,21 +574,17 @@ func (s *Store) SelectFacets(sel Selection, fields []string, size int) ([]FacetC
 	whole := x.root.op == OpAll && x.open
 	if whole {
 		for _, f := range cols {
+			var id int64
+			var n int
 			rows, err := s.r.Query(`SELECT id, n FROM terms WHERE field = ? AND n > 0`, f)
-			if err != nil {
-				return nil, err
-			}
-			for rows.Next() {
-				var id int64
-				var n int
+			err = eachRow(rows, err, func() error {
 				if err := rows.Scan(&id, &n); err != nil {
-					rows.Close()
-					return nil, err
+					return err
 				}
 				counts[f][id] = n
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -633,28 +594,24 @@ func (s *Store) SelectFacets(sel Selection, fields []string, size int) ([]FacetC
 			sel[i] = "e." + termColumn[f]
 		}
 		where, args := x.cond()
-		rows, err := s.r.Query(`SELECT `+strings.Join(sel, ", ")+` FROM events e WHERE `+where, args...)
-		if err != nil {
-			return nil, err
-		}
 		ids := make([]int64, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range ids {
 			ptrs[i] = &ids[i]
 		}
-		for rows.Next() {
+		rows, err := s.r.Query(`SELECT `+strings.Join(sel, ", ")+` FROM events e WHERE `+where, args...)
+		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			for i, id := range ids {
 				if id != 0 {
 					counts[cols[i]][id]++
 				}
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -698,56 +655,57 @@ func (s *Store) SelectFacets(sel Selection, fields []string, size int) ([]FacetC
 
 // tagCounts counts the tags of the selection's events, folded as the index
 // folds them.
-func (x *selection) tagCounts(whole bool) ([]FacetValue, error) {
+func (x *Selected) tagCounts(whole bool) ([]FacetValue, error) {
 	q, args := `SELECT t.tag FROM event_tags t`, []any(nil)
 	if !whole {
 		where, a := x.cond()
 		q, args = q+` JOIN events e ON e.id = t.event_id WHERE `+where, a
 	}
-	rows, err := x.s.r.Query(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	byTag := map[string]int{}
-	for rows.Next() {
-		var t string
+	var t string
+	rows, err := x.s.r.Query(q, args...)
+	err = eachRow(rows, err, func() error {
 		if err := rows.Scan(&t); err != nil {
-			return nil, err
+			return err
 		}
 		if t != "" {
 			byTag[Fold(t)]++
 		}
-	}
+		return nil
+	})
 	var out []FacetValue
 	for t, n := range byTag {
 		out = append(out, FacetValue{Folded: t, Display: t, Count: n})
 	}
-	return out, rows.Err()
+	return out, err
 }
 
-// EachSelected calls fn for every event of sel, newest first (ties by id
-// descending), streaming.
-func (s *Store) EachSelected(ctx context.Context, sel Selection, fn func(*audit.Event) error) error {
-	x, err := s.prepare(sel)
-	if err != nil {
-		return err
-	}
+// Each calls fn for every event, newest first (ties by id descending),
+// streaming.
+func (x *Selected) Each(ctx context.Context, fn func(*audit.Event) error) error {
 	where, args, err := x.ordered()
 	if err != nil {
 		return err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx, sel.NoRaw)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
+	rows, err := x.s.r.QueryContext(ctx, `SELECT `+x.s.scanColumns(ctx, x.noRaw)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
+	return eachRow(rows, err, func() error {
+		_, ev, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		return fn(ev)
+	})
+}
+
+// eachRow calls scan for every row of a query (rows, err: its result) and
+// closes it.
+func eachRow(rows *sql.Rows, err error, scan func() error) error {
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		_, ev, err := scanEvent(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(ev); err != nil {
+		if err := scan(); err != nil {
 			return err
 		}
 	}
@@ -773,21 +731,17 @@ func (s *Store) Times(ids []string) (map[string]int64, error) {
 		for i, id := range chunk {
 			args[i] = id
 		}
+		var id string
+		var ns int64
 		rows, err := s.r.Query(`SELECT id, time_ns FROM events WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id string
-			var ns int64
+		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(&id, &ns); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = ns
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -106,12 +106,18 @@ func TestTermsRebuiltForAnOlderCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	snapshot := func() string {
-		sel := Selection{Filter: &Filter{Op: OpTerm, Field: "action", Value: "login"}}
-		f1, err1 := s.SelectFacets(Selection{}, TermFields, 5)
-		f2, err2 := s.SelectFacets(sel, TermFields, 5)
+		selected := func(sel Selection) *Selected {
+			x, err := s.Select(sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		f1, err1 := selected(Selection{}).Facets(TermFields, 5)
+		f2, err2 := selected(Selection{Filter: &Filter{Op: OpTerm, Field: "action", Value: "login"}}).Facets(TermFields, 5)
 		edges := []time.Time{base.Add(-time.Hour), base.Add(24 * time.Hour), base.Add(600 * time.Hour), base.Add(2000 * time.Hour)}
-		h, err3 := s.SelectHistogram(Selection{From: base.Add(90 * time.Minute)}, edges, "category")
-		n, err4 := s.SelectCount(Selection{})
+		h, err3 := selected(Selection{From: base.Add(90 * time.Minute)}).Histogram(edges, "category")
+		n, err4 := selected(Selection{}).Count()
 		if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 			t.Fatal(err1, err2, err3, err4)
 		}

@@ -96,6 +96,10 @@ func (t *tally) write(tx *sql.Tx) error {
 	return nil
 }
 
+// termKey names a term in the writer's cache (a struct: no string is
+// built per value of every imported event).
+type termKey struct{ field, folded string }
+
 // termID gives the id of (field, value), adding the term in the batch's
 // transaction when it is new; 0 for an empty value (no term, as in the
 // index). The store caches ids; ones added by a batch that is rolled back
@@ -105,7 +109,7 @@ func (b *Batch) termID(field, value string) (int64, error) {
 		return 0, nil
 	}
 	folded := Fold(value)
-	key := field + "\x00" + folded
+	key := termKey{field, folded}
 	if id, ok := b.s.termIDs[key]; ok {
 		return id, nil
 	}
@@ -190,29 +194,27 @@ func (s *Store) rebuildTerms() error {
 		if err != nil {
 			return err
 		}
-		rows, err := b.tx.Query(`SELECT e.seq, e.time_ns, e.category, e.action, e.outcome, e.actor_id, e.actor_name,
-			e.actor_email, e.ip, e.format, coalesce(s.path, '') FROM events e LEFT JOIN sources s ON s.id = e.source_id
-			WHERE e.seq > ? ORDER BY e.seq LIMIT 5000`, after)
-		if err != nil {
-			b.Rollback()
-			return err
-		}
 		type row struct {
 			seq, ns int64
 			ev      audit.Event
 		}
 		var batch []row
-		for rows.Next() {
-			var r row
+		var r row
+		rows, err := b.tx.Query(`SELECT e.seq, e.time_ns, e.category, e.action, e.outcome, e.actor_id, e.actor_name,
+			e.actor_email, e.ip, e.format, coalesce(s.path, '') FROM events e LEFT JOIN sources s ON s.id = e.source_id
+			WHERE e.seq > ? ORDER BY e.seq LIMIT 5000`, after)
+		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(&r.seq, &r.ns, &r.ev.Category, &r.ev.Action, &r.ev.Outcome, &r.ev.Actor.ID, &r.ev.Actor.Name,
 				&r.ev.Actor.Email, &r.ev.IP, &r.ev.Format, &r.ev.Source.Name); err != nil {
-				rows.Close()
-				b.Rollback()
 				return err
 			}
 			batch = append(batch, r)
+			return nil
+		})
+		if err != nil {
+			b.Rollback()
+			return err
 		}
-		rows.Close()
 		for _, r := range batch {
 			ids, err := b.eventTerms(&r.ev)
 			if err == nil {
