@@ -45,14 +45,31 @@ func serve(t *testing.T) string {
 	if code := cli.Run([]string{"import", "--case", caseDir, hostile}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
 		t.Fatalf("import: %s", sink.String())
 	}
+	return startServe(t, caseDir)
+}
+
+// startServe runs `auditlens serve` on caseDir and returns its URL. The
+// server stops when the test ends, and the test waits for it (its
+// background imports included) before its folders are removed.
+func startServe(t *testing.T, caseDir string) string {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
+	ended := make(chan int)
 	go func() {
-		// serve stops on SIGINT/SIGTERM or when the test process ends
-		cli.Run([]string{"serve", "--case", caseDir, "--addr", "127.0.0.1:0"}, cli.Env{Stdout: pw, Stderr: pw})
+		code := cli.Run([]string{"serve", "--case", caseDir, "--addr", "127.0.0.1:0"}, cli.Env{Stdout: pw, Stderr: pw, Context: ctx})
+		pw.Close()
+		ended <- code
 	}()
+	t.Cleanup(func() {
+		stop()
+		if code := <-ended; code != 0 {
+			t.Errorf("serve ended with status %d", code)
+		}
+	})
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("serve printed %q: %v", line, err)
 	}
 	go io.Copy(io.Discard, pr)
 	m := regexp.MustCompile(`http://\S+`).FindString(line)
@@ -361,12 +378,7 @@ func TestFirstRun(t *testing.T) {
 		t.Skip("frontend/dist is not built")
 	}
 	ctx := browser(t)
-	pr, pw := io.Pipe()
-	caseDir := filepath.Join(t.TempDir(), "empty")
-	go cli.Run([]string{"serve", "--case", caseDir, "--addr", "127.0.0.1:0"}, cli.Env{Stdout: pw, Stderr: pw})
-	line, _ := bufio.NewReader(pr).ReadString('\n')
-	go io.Copy(io.Discard, pr)
-	url := regexp.MustCompile(`http://\S+`).FindString(line)
+	url := startServe(t, filepath.Join(t.TempDir(), "empty"))
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#welcome"))
 	shot(t, ctx, "00-first-run")
 	run(t, ctx, chromedp.Click("#open-demo"))

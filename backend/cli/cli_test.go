@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -239,5 +240,26 @@ func TestImportWithUserMapping(t *testing.T) {
 	}
 	if r := run(t, "formats", "--json", "github.audit"); !strings.Contains(r.stdout, `"created_at"`) {
 		t.Fatalf("formats --json: %s", r.stdout)
+	}
+}
+
+// An import whose context ends (Ctrl-C) stops, says so with what it stored,
+// exits 1, and leaves a case the same import completes later.
+func TestImportStopped(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.ndjson")
+	os.WriteFile(f, []byte("{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"u\",\"action\":\"one\"}\n{\"time\":\"2026-01-01T00:00:01Z\",\"user\":\"u\",\"action\":\"two\"}\n"), 0o644)
+	c := filepath.Join(dir, "case")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := Run([]string{"import", "--case", c, f}, Env{Stdout: &out, Stderr: &errb, Context: ctx})
+	if code != 1 || !strings.Contains(errb.String(), "import stopped before its end") ||
+		!strings.Contains(errb.String(), "the import was stopped while reading this, and the rest of it was not read") {
+		t.Fatalf("stopped import: exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	r := run(t, "import", "--case", c, "--json", f)
+	if s := decodeImport(t, r); r.code != 0 || s.Events != 2 {
+		t.Fatalf("the import after a stop: exit %d, %+v, %s", r.code, s, r.stderr)
 	}
 }

@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +28,11 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			opts := service.ImportOptions{Format: format, Mappings: mappings}
+			// Ctrl-C ends the import at its next batch: what was stored
+			// stays, is logged and is summed up below.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			opts := service.ImportOptions{Format: format, Mappings: mappings, Context: ctx}
 			if !asJSON {
 				opts.Progress = progressPrinter(env.Stderr)
 			}
@@ -31,7 +40,7 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 			if err != nil && sum == nil {
 				return err
 			}
-			if err != nil {
+			if err != nil && !errors.Is(err, context.Canceled) {
 				return &exitError{1, err}
 			}
 			if asJSON {

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,9 @@ type Env struct {
 	// Window runs the desktop window on a case; nil when the binary has
 	// none (built without the desktop tag): then serve runs instead.
 	Window func(caseDir string) error
+	// Context, when set, ends long commands (serve, import) when done, as
+	// SIGINT does; tests use it to stop a server they started.
+	Context context.Context
 }
 
 // Run runs the command line and returns the process exit status.
@@ -39,7 +43,11 @@ func Run(args []string, env Env) int {
 	root.SetArgs(args)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.Execute()
+	ctx := env.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}

@@ -32,6 +32,24 @@ type Case struct {
 	// indexOnly sends every query to the search index (tests compare the
 	// database's answers with it).
 	indexOnly bool
+	// life ends when the case is closed: background imports and reports
+	// stop at their next batch, and Close waits for them (bg).
+	life context.Context
+	end  context.CancelCauseFunc
+	bg   sync.WaitGroup
+}
+
+// errClosed is why background work stopped early.
+var errClosed = errors.New("the case was closed")
+
+// background runs fn in its own goroutine until it returns; Close cancels
+// its context and waits for it.
+func (c *Case) background(fn func(ctx context.Context)) {
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		fn(c.life)
+	}()
 }
 
 // plan decides who answers q: the database when it names only fields it
@@ -69,6 +87,7 @@ func Open(dir string) (*Case, error) {
 		return nil, fmt.Errorf("opening the case database: %w", err)
 	}
 	c := &Case{Dir: dir, store: st}
+	c.life, c.end = context.WithCancelCause(context.Background())
 	if head, _, err := st.LogHead(); err == nil && head == "" {
 		if _, err := st.Log("case.opened", map[string]any{"dir": dir, "note": "the activity log starts here"}); err != nil {
 			c.Close()
@@ -125,8 +144,12 @@ func (c *Case) words() (*search.Index, error) {
 	return c.index, nil
 }
 
-// Close closes the index and the database.
+// Close stops the case's background imports and reports (they end at their
+// next batch, leaving what they committed), then closes the index and the
+// database.
 func (c *Case) Close() error {
+	c.end(errClosed)
+	c.bg.Wait()
 	var err error
 	c.indexMu.Lock()
 	if c.index != nil {

@@ -1,10 +1,13 @@
 package service
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"auditlens/backend/audit"
@@ -23,6 +26,10 @@ type ImportOptions struct {
 	Format   string               // "" or "auto", or a format name
 	Mappings []string             // user mapping files (JSON), besides the case's mappings/
 	Progress func(ImportProgress) // called after each batch, may be nil
+	// Context, when set, stops the import once it is done: what was
+	// committed stays, and the sources it was reading are recorded as failed
+	// with the events stored from them.
+	Context context.Context
 }
 
 // ImportProgress is what a running import has done so far.
@@ -81,6 +88,9 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 		indexer: startIndexer(idx)}
 	failures := ingest.Import(paths, ingest.Options{Format: opts.Format, Mappings: mappings}, h)
 	err = h.flush()
+	if err == nil && h.stopped() != nil {
+		err = h.finishOpen()
+	}
 	if ierr := h.indexer.wait(); err == nil {
 		err = ierr
 	}
@@ -92,7 +102,15 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 			return h.sum, f
 		}
 		if _, ok := f.(*ingest.PathError); !ok {
-			return h.sum, f // the handler failed: the case could not be written
+			if h.stopped() != nil {
+				// stopped on purpose: what was stored is logged as imported
+				h.sum.Failures = append(h.sum.Failures, f.Error())
+				h.sum.Seconds = time.Since(h.start).Seconds()
+				if err := c.logImport(paths, h.sum); err != nil {
+					return h.sum, err
+				}
+			}
+			return h.sum, f // the handler failed or was stopped
 		}
 		h.sum.Failures = append(h.sum.Failures, f.Error())
 	}
@@ -111,6 +129,15 @@ type importHandler struct {
 	ended   []*audit.Source // read to the end; finished at the next flush
 	indexer *indexer
 	digests map[*audit.Source]hash.Hash // over the raw hashes of each source's new events
+	open    []*audit.Source             // begun and not yet finished, in the order begun
+}
+
+// stopped says why the import must end early, if it must.
+func (h *importHandler) stopped() error {
+	if h.opts.Context == nil || h.opts.Context.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("import stopped before its end (%w): what was stored before stays", context.Cause(h.opts.Context))
 }
 
 type pendingEvent struct {
@@ -120,10 +147,33 @@ type pendingEvent struct {
 
 func (h *importHandler) BeginSource(src *audit.Source) error {
 	src.ImportedAt = time.Now().UTC()
-	return h.c.store.CreateSource(src)
+	if err := h.c.store.CreateSource(src); err != nil {
+		return err
+	}
+	h.open = append(h.open, src)
+	return nil
+}
+
+// finishOpen records the sources a stopped import left part-read as
+// failed, with the events that were stored from them, so the case's
+// provenance says what came from where.
+func (h *importHandler) finishOpen() error {
+	for _, src := range slices.Clone(h.open) {
+		src.Failed = "the import was stopped while reading this, and the rest of it was not read"
+		if src.Events > 0 {
+			src.Failed += fmt.Sprintf(" (%d events from it were stored)", src.Events)
+		}
+		if err := h.finishSource(src); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *importHandler) Event(src *audit.Source, ev *audit.Event) error {
+	if err := h.stopped(); err != nil {
+		return err
+	}
 	ev.Source = audit.SourceRef{ID: src.ID, Name: src.Path, Member: src.Member}
 	h.pending = append(h.pending, pendingEvent{src, ev})
 	if len(h.pending) >= writeBatch {
@@ -137,12 +187,15 @@ func (h *importHandler) Event(src *audit.Source, ev *audit.Event) error {
 func (h *importHandler) EndSource(src *audit.Source) error {
 	h.ended = append(h.ended, src)
 	if len(h.ended) >= 500 {
-		return h.flush()
+		if err := h.flush(); err != nil {
+			return err
+		}
 	}
-	return nil
+	return h.stopped()
 }
 
 func (h *importHandler) finishSource(src *audit.Source) error {
+	h.open = slices.DeleteFunc(h.open, func(s *audit.Source) bool { return s == src })
 	if d := h.digests[src]; d != nil {
 		src.Digest = hex.EncodeToString(d.Sum(nil))
 		delete(h.digests, src)

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,8 +40,8 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 	job := &ImportJob{ID: fmt.Sprintf("import-%d", c.jobs.next), State: "running", Paths: paths, Started: time.Now().UTC()}
 	c.jobs.byID[job.ID] = job
 	c.jobs.mu.Unlock()
-	go func() {
-		sum, err := c.Import(paths, ImportOptions{Format: format, Progress: func(p ImportProgress) {
+	c.background(func(ctx context.Context) {
+		sum, err := c.Import(paths, ImportOptions{Format: format, Context: ctx, Progress: func(p ImportProgress) {
 			c.jobs.mu.Lock()
 			job.Progress = p
 			if s := p.Elapsed.Seconds(); s > 0 {
@@ -60,7 +61,7 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 			return
 		}
 		job.State = "done"
-	}()
+	})
 	return job.snapshot(&c.jobs.mu)
 }
 

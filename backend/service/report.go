@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,12 +15,13 @@ import (
 // package report), with the provenance of every source of the case. The
 // case's name, the query and its range are filled into opts.
 func (c *Case) Report(q audit.Query, opts report.Options, w io.Writer) (*report.Summary, error) {
-	return c.report(q, opts, w, nil)
+	return c.report(context.Background(), q, opts, w, nil)
 }
 
 // report is Report, calling progress (when set) with the number of events
-// written so far, every thousand and at the end.
-func (c *Case) report(q audit.Query, opts report.Options, w io.Writer, progress func(int)) (*report.Summary, error) {
+// written so far, every thousand and at the end; it ends early, with the
+// context's cause, when ctx is done.
+func (c *Case) report(ctx context.Context, q audit.Query, opts report.Options, w io.Writer, progress func(int)) (*report.Summary, error) {
 	sources, err := c.Sources()
 	if err != nil {
 		return nil, err
@@ -32,22 +34,27 @@ func (c *Case) report(q audit.Query, opts report.Options, w io.Writer, progress 
 		opts.LogHead = fmt.Sprintf("entry #%d, %s", n, head)
 	}
 	events := c.events(q, true)
-	if progress == nil {
-		return report.Write(w, events, sources, opts)
-	}
 	n := 0
 	counted := func(yield func(*audit.Event, error) bool) {
 		events(func(ev *audit.Event, err error) bool {
 			if err == nil {
 				if n++; n%1000 == 0 {
-					progress(n)
+					if progress != nil {
+						progress(n)
+					}
+					if ctx.Err() != nil {
+						yield(nil, fmt.Errorf("report stopped before its end: %w", context.Cause(ctx)))
+						return false
+					}
 				}
 			}
 			return yield(ev, err)
 		})
 	}
 	sum, err := report.Write(w, counted, sources, opts)
-	progress(n)
+	if progress != nil {
+		progress(n)
+	}
 	return sum, err
 }
 

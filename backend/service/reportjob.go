@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,8 +52,8 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 	job := &ReportJob{ID: fmt.Sprintf("report-%d", r.next), State: "running", Path: path, Total: res.Total, Started: time.Now().UTC()}
 	r.byID[job.ID] = job
 	r.mu.Unlock()
-	go func() {
-		err := c.writeReport(q, opts, path, func(n int) {
+	c.background(func(ctx context.Context) {
+		err := c.writeReport(ctx, q, opts, path, func(n int) {
 			r.mu.Lock()
 			job.Written = n
 			r.mu.Unlock()
@@ -64,7 +65,7 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 			return
 		}
 		job.State = "done"
-	}()
+	})
 	return c.ReportJob(job.ID)
 }
 
@@ -82,7 +83,7 @@ func (c *Case) ReportJob(id string) (*ReportJob, error) {
 
 // writeReport writes to a temporary file beside path, then renames it: a
 // failed report never leaves half a file under the chosen name.
-func (c *Case) writeReport(q audit.Query, opts report.Options, path string, progress func(int)) error {
+func (c *Case) writeReport(ctx context.Context, q audit.Query, opts report.Options, path string, progress func(int)) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".auditlens-report-*.xlsx")
 	if err != nil {
 		return err
@@ -91,7 +92,7 @@ func (c *Case) writeReport(q audit.Query, opts report.Options, path string, prog
 	if opts.TempDir == "" {
 		opts.TempDir = filepath.Dir(path)
 	}
-	sum, err := c.report(q, opts, f, progress)
+	sum, err := c.report(ctx, q, opts, f, progress)
 	if err != nil {
 		f.Close()
 		return err
