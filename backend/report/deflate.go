@@ -2,7 +2,7 @@ package report
 
 import (
 	"bytes"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"runtime"
 	"sync"

@@ -36,8 +36,14 @@ func (wb *workbook) newTable(name string, cols []column) (*table, error) {
 }
 
 // row appends one row; values must not be retained by the caller's next
-// call (StreamWriter copies them out at once).
+// call (StreamWriter copies them out at once). Empty strings are left out:
+// a missing cell reads as empty, and costs nothing to write.
 func (t *table) row(values []any) error {
+	for i, v := range values {
+		if s, ok := v.(string); ok && s == "" {
+			values[i] = nil
+		}
+	}
 	p := t.parts[len(t.parts)-1]
 	if p.rows >= MaxRows {
 		if err := t.next(); err != nil {
