@@ -16,14 +16,14 @@ import (
 
 const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
-	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256,
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_zstd, e.raw_sha256,
 	coalesce((SELECT group_concat(t.tag, char(31)) FROM event_tags t WHERE t.event_id = e.id), ''),
 	coalesce((SELECT group_concat(n.text, char(30)) FROM (SELECT text FROM notes WHERE event_id = e.id ORDER BY id) n), '')`
 
 // columnsFast reads no tags or notes: for long scans of a case that has none.
 const columnsFast = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
-	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_sha256, '', ''`
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_zstd, e.raw_sha256, '', ''`
 
 // scanColumns picks the columns of a long scan: the per-event look-ups of
 // tags and notes cost a million index probes on a million events, so they
@@ -36,7 +36,7 @@ func (s *Store) scanColumns(ctx context.Context, noRaw bool) string {
 		cols = eventColumns
 	}
 	if noRaw {
-		cols = strings.Replace(cols, "e.raw,", "X'',", 1)
+		cols = strings.Replace(cols, "e.raw, e.raw_zstd,", "X'', 0,", 1)
 	}
 	return cols
 }
@@ -61,8 +61,8 @@ func (s *Store) BeginBatch() (*Batch, error) {
 	}
 	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, format, source_id, category, action,
 		outcome, actor_id, actor_name, actor_email, actor_type, targets, ip, user_agent, session, request,
-		message, changes, raw, raw_sha256, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip,
-		k_format, k_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+		message, changes, raw, raw_zstd, raw_sha256, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip,
+		k_format, k_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
@@ -86,9 +86,10 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 		return 0, err
 	}
 	ns := ev.Time.UnixNano()
+	raw, zstd := packRaw(ev.Raw)
 	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
 		ev.Action, ev.Outcome, ev.Actor.ID, ev.Actor.Name, ev.Actor.Email, ev.Actor.Type, string(targets),
-		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), []byte(ev.Raw), ev.RawSHA256,
+		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), raw, zstd, ev.RawSHA256,
 		k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
 	if err != nil {
 		return 0, err
@@ -149,15 +150,18 @@ func scanEvent(r scanner) (int64, *audit.Event, error) {
 	var seq, ns int64
 	var targets, changes string
 	var raw []byte
+	var zstd bool
 	var tags, notes string
 	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
 		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
-		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw, &ev.RawSHA256, &tags, &notes)
+		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw, &zstd, &ev.RawSHA256, &tags, &notes)
 	if err != nil {
 		return 0, nil, err
 	}
 	ev.Time = time.Unix(0, ns).UTC()
-	ev.Raw = raw
+	if ev.Raw, err = unpackRaw(raw, zstd); err != nil {
+		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
+	}
 	ev.Tags = []string{}
 	if tags != "" {
 		ev.Tags = strings.Split(tags, "\x1f")

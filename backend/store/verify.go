@@ -14,7 +14,7 @@ type SourceCheck struct {
 
 // VerifySource re-hashes every stored raw record of a source and its digest.
 func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
-	rows, err := s.r.Query(`SELECT id, raw, raw_sha256 FROM events WHERE source_id = ? ORDER BY seq`, id)
+	rows, err := s.r.Query(`SELECT id, raw, raw_zstd, raw_sha256 FROM events WHERE source_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -23,11 +23,18 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 	d := sha256.New()
 	for rows.Next() {
 		var eid, want string
-		var raw []byte
-		if err := rows.Scan(&eid, &raw, &want); err != nil {
+		var stored []byte
+		var zstd bool
+		if err := rows.Scan(&eid, &stored, &zstd, &want); err != nil {
 			return nil, err
 		}
 		out.Events++
+		raw, err := unpackRaw(stored, zstd)
+		if err != nil {
+			out.Altered = append(out.Altered, eid) // it no longer holds a record
+			d.Write([]byte(want))
+			continue
+		}
 		sum := sha256.Sum256(raw)
 		if hex.EncodeToString(sum[:]) != want {
 			out.Altered = append(out.Altered, eid)
