@@ -43,20 +43,32 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 			return nil, err
 		}
 	}
-	// One unsorted pass counts the hits and, when they are few, collects
-	// them all: the database's times order them.
-	// (Scored: without scores Bleve stops counting once it has the hits.)
-	count := bleve.NewSearchRequestOptions(bq, int(fewHits), 0, false)
-	res, err := x.idx.Search(count)
+	// An unscored pass collects up to fewHits+1 hits and stops there: when
+	// it collected them all, the database's times order them. Otherwise an
+	// unscored count follows (Bleve stops early only when it is asked for
+	// hits), and the page is read by windows.
+	few := bleve.NewSearchRequestOptions(bq, int(fewHits)+1, 0, false)
+	few.Score = bleve.ScoreNone
+	res, err := x.idx.Search(few)
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	if res.Total <= fewHits && span.Times != nil {
+	complete := res.TotalRelation != bleve.TotalRelationGte
+	if complete && res.Total <= fewHits && span.Times != nil {
 		return fewInOrder(res, after, limit, span.Times)
 	}
-	out := &Result{Total: res.Total, IDs: []string{}}
+	total := res.Total
+	if !complete {
+		count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+		count.Score = bleve.ScoreNone
+		if res, err = x.idx.Search(count); err != nil {
+			return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+		}
+		total = res.Total
+	}
+	out := &Result{Total: total, IDs: []string{}}
 	var last []string
-	err = x.windows(bq, q, after, span.Oldest, span.Newest, res.Total, limit, func(w query.Query, want int) (int, error) {
+	err = x.windows(bq, q, after, span.Oldest, span.Newest, total, limit, func(w query.Query, want int) (int, error) {
 		req := bleve.NewSearchRequestOptions(w, want, 0, false)
 		req.SortBy([]string{"-time", "-_id"})
 		req.Score = "none"
