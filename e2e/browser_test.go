@@ -22,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"auditlens/backend/cli"
+	"auditlens/backend/demo"
 	"auditlens/frontend"
 )
 
@@ -384,4 +385,37 @@ func TestFirstRun(t *testing.T) {
 	run(t, ctx, chromedp.Click("#open-demo"))
 	waitFor(t, ctx, `!!document.querySelector("#events .row")`)
 	waitFor(t, ctx, `document.querySelector("#total").textContent === "20,000 events"`)
+}
+
+// An import started from the UI can be stopped: what it stored stays and is
+// what the case then shows.
+func TestStopAnImport(t *testing.T) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	url := startServe(t, filepath.Join(dir, "case"))
+	zip := filepath.Join(dir, "trail.zip")
+	if err := demo.WriteZip(demo.Options{Events: 30000, Seed: 9}, zip); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#welcome"), chromedp.Click("#import"),
+		chromedp.WaitVisible("#import-dialog"), chromedp.SetUploadFiles("#upload", []string{zip}), chromedp.Click("#upload-start"),
+		chromedp.WaitVisible("#import-progress"))
+	waitFor(t, ctx, `parseInt(document.querySelector("#import-events").textContent.replace(/,/g, "")) > 0`)
+	run(t, ctx, chromedp.Click("#import-stop"))
+	waitFor(t, ctx, `document.querySelector("#import-progress").dataset.state === "stopped"`)
+	progress := text(t, ctx, "#import-progress")
+	if !strings.Contains(progress, "Stopped") || !strings.Contains(progress, "stopped by the user") || strings.Contains(progress, "Stop\n") {
+		t.Fatalf("progress after stopping: %q", progress)
+	}
+	if eval[bool](t, ctx, `!!document.querySelector("#import-stop")`) {
+		t.Fatal("the Stop button is still shown")
+	}
+	stored, err := strconv.Atoi(strings.ReplaceAll(text(t, ctx, "#import-events"), ",", ""))
+	if err != nil || stored <= 0 || stored >= 30000 {
+		t.Fatalf("stored %d of 30000 events (%v)", stored, err)
+	}
+	shot(t, ctx, "07-import-stopped")
+	run(t, ctx, chromedp.Click("#import-dialog .box > header button"))
+	want := fmt.Sprintf("%d events", stored)
+	waitFor(t, ctx, `document.querySelector("#total") && document.querySelector("#total").textContent.replace(/,/g, "") === `+strconv.Quote(want))
 }

@@ -106,6 +106,17 @@ func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, job)
 }
 
+// stopImport ends a running import at its next batch (what it stored
+// stays); the UI keeps polling until the job says "stopped".
+func (s *Server) stopImport(w http.ResponseWriter, r *http.Request) {
+	job, err := s.c.StopImport(r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, job)
+}
+
 func (s *Server) startDemo(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Events int    `json:"events"`

@@ -50,6 +50,7 @@ func New(c *service.Case, assets fs.FS, token string) *Server {
 	s.mux.HandleFunc("GET /api/compare", s.compare)
 	s.mux.HandleFunc("POST /api/imports", s.startImport)
 	s.mux.HandleFunc("GET /api/imports/{id}", s.importStatus)
+	s.mux.HandleFunc("POST /api/imports/{id}/stop", s.stopImport)
 	s.mux.HandleFunc("POST /api/demo", s.startDemo)
 	s.mux.HandleFunc("POST /api/reports", s.startReport)
 	s.mux.HandleFunc("GET /api/reports/{id}", s.reportStatus)

@@ -95,3 +95,52 @@ func TestReportStopsWithItsContext(t *testing.T) {
 		t.Fatalf("a stopped report left %v", matches)
 	}
 }
+
+// StopImport ends one import as "stopped" with what it stored counted; the
+// same archive imported again completes the case.
+func TestStopImport(t *testing.T) {
+	c := openTemp(t)
+	const events = 20000
+	job, err := c.StartDemo(events, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mustSearch(t, c, audit.Query{Limit: 1}).Total == 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := c.StopImport(job.ID); err != nil {
+		t.Fatal(err)
+	}
+	j := waitJob(t, c, job.ID)
+	if j.State != "stopped" || !strings.Contains(j.Error, "stopped by the user") {
+		t.Fatalf("stopped job: %s %q", j.State, j.Error)
+	}
+	stored := mustSearch(t, c, audit.Query{Limit: 1}).Total
+	if j.Progress.Events != int(stored) || stored == 0 || stored >= events {
+		t.Fatalf("the job says %d events, the case holds %d (of %d)", j.Progress.Events, stored, events)
+	}
+	if again, err := c.StopImport(job.ID); err != nil || again.State != "stopped" {
+		t.Fatalf("stopping an ended import: %v %v", again, err)
+	}
+	if _, err := c.StopImport("import-99"); audit.ErrorCode(err) != audit.ENOTFOUND {
+		t.Fatalf("stopping an unknown import: %v", err)
+	}
+	rest := waitJob(t, c, c.StartImport(j.Paths, "").ID)
+	if rest.State != "done" || rest.Summary.Events+rest.Summary.Duplicates != events || rest.Summary.Duplicates != int(stored) {
+		t.Fatalf("importing the archive again: %s, %+v", rest.State, rest.Summary)
+	}
+}
+
+func waitJob(t *testing.T, c *Case, id string) *ImportJob {
+	t.Helper()
+	for {
+		j, ok := c.Job(id)
+		if !ok {
+			t.Fatalf("no job %s", id)
+		}
+		if j.State != "running" {
+			return j
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

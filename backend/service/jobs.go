@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,13 +16,15 @@ import (
 // ImportJob is an import running in the background, for the UI to follow.
 type ImportJob struct {
 	ID       string         `json:"id"`
-	State    string         `json:"state"` // running, done, failed
+	State    string         `json:"state"` // running, done, stopped (by StopImport), failed
 	Paths    []string       `json:"paths"`
 	Started  time.Time      `json:"started"`
 	Progress ImportProgress `json:"progress"`
 	Rate     float64        `json:"rate"` // events per second so far
 	Summary  *ImportSummary `json:"summary,omitempty"`
 	Error    string         `json:"error,omitempty"`
+
+	stop context.CancelCauseFunc
 }
 
 type jobs struct {
@@ -30,6 +33,9 @@ type jobs struct {
 	byID map[string]*ImportJob
 }
 
+// errStopped is why an import that StopImport stopped ended.
+var errStopped = errors.New("stopped by the user")
+
 // StartImport imports paths in the background and returns the job to poll.
 func (c *Case) StartImport(paths []string, format string) *ImportJob {
 	c.jobs.mu.Lock()
@@ -37,10 +43,13 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 		c.jobs.byID = map[string]*ImportJob{}
 	}
 	c.jobs.next++
-	job := &ImportJob{ID: fmt.Sprintf("import-%d", c.jobs.next), State: "running", Paths: paths, Started: time.Now().UTC()}
+	// closing the case stops it too: ctx is a child of the case's life
+	ctx, stop := context.WithCancelCause(c.life)
+	job := &ImportJob{ID: fmt.Sprintf("import-%d", c.jobs.next), State: "running", Paths: paths, Started: time.Now().UTC(), stop: stop}
 	c.jobs.byID[job.ID] = job
 	c.jobs.mu.Unlock()
-	c.background(func(ctx context.Context) {
+	c.background(func(context.Context) {
+		defer stop(nil)
 		sum, err := c.Import(paths, ImportOptions{Format: format, Context: ctx, Progress: func(p ImportProgress) {
 			c.jobs.mu.Lock()
 			job.Progress = p
@@ -56,13 +65,33 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 			job.Progress.Events, job.Progress.Duplicates, job.Progress.Rejected = sum.Events, sum.Duplicates, sum.Rejected
 			job.Progress.Sources = len(sum.Sources)
 		}
-		if err != nil {
+		job.stop = nil
+		switch {
+		case errors.Is(err, errStopped):
+			job.State, job.Error = "stopped", err.Error()
+		case err != nil:
 			job.State, job.Error = "failed", err.Error()
-			return
+		default:
+			job.State = "done"
 		}
-		job.State = "done"
 	})
 	return job.snapshot(&c.jobs.mu)
+}
+
+// StopImport ends a running import at its next batch: what it stored stays
+// (and is logged), and the job ends as "stopped". Stopping an import that
+// has ended changes nothing.
+func (c *Case) StopImport(id string) (*ImportJob, error) {
+	c.jobs.mu.Lock()
+	job, ok := c.jobs.byID[id]
+	if ok && job.stop != nil {
+		job.stop(errStopped)
+	}
+	c.jobs.mu.Unlock()
+	if !ok {
+		return nil, audit.Errorf(audit.ENOTFOUND, "no import %q", id)
+	}
+	return job.snapshot(&c.jobs.mu), nil
 }
 
 // Job returns a copy of an import job's state.

@@ -22,7 +22,7 @@ export interface SourceResult {
   duplicates: number; rejected: number; errors: RecordError[]; failed?: string;
 }
 export interface ImportJob {
-  id: string; state: "running" | "done" | "failed"; paths: string[];
+  id: string; state: "running" | "done" | "stopped" | "failed"; paths: string[];
   progress: { sources: number; events: number; duplicates: number; rejected: number; elapsed_ns: number };
   rate: number; error?: string;
   summary?: { events: number; duplicates: number; rejected: number; sources: SourceResult[]; failures?: string[] };
@@ -75,6 +75,7 @@ export const api = {
   importDemo: (events: number) =>
     call<ImportJob>("/api/demo", {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events }) }),
   job: (id: string) => call<ImportJob>(`/api/imports/${encodeURIComponent(id)}`),
+  stopImport: (id: string) => call<ImportJob>(`/api/imports/${encodeURIComponent(id)}/stop`, {}, { method: "POST" }),
   startReport: (r: Range, tz: string, sheets: string[], path?: string) =>
     call<ReportJob>("/api/reports", {}, { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ q: r.q, from: r.from ?? "", to: r.to ?? "", tz, sheets, path: path ?? "" }) }),

@@ -14,6 +14,7 @@ export function ImportDialog({ close, onProgress }: Props) {
   const [job, setJob] = useState<ImportJob | null>(null);
   const [path, setPath] = useState("");
   const [err, setErr] = useState("");
+  const [stopping, setStopping] = useState(false);
   const files = useRef<HTMLInputElement>(null);
   const native = wailsApp();
 
@@ -47,12 +48,14 @@ export function ImportDialog({ close, onProgress }: Props) {
         {err && <p class="error" role="alert">{err}</p>}
         {job && p && (
           <div id="import-progress" data-state={job.state}>
-            <p><strong>{job.state === "running" ? "Importing…" : job.state === "done" ? "Done" : "Failed"}</strong>{" "}
+            <p><strong>{{ running: stopping ? "Stopping…" : "Importing…", done: "Done", stopped: "Stopped", failed: "Failed" }[job.state]}</strong>{" "}
               {p.sources} files · <span id="import-events">{p.events.toLocaleString()}</span> events · {Math.round(job.rate).toLocaleString()} events/s ·
               {" "}{p.duplicates.toLocaleString()} duplicates · {p.rejected.toLocaleString()} rejected</p>
-            {job.state === "running" && <progress />}
-            {job.error && <p class="error">{job.error}</p>}
-            {job.summary?.failures?.map((f) => <p class="error">{f}</p>)}
+            {job.state === "running" && <p><progress />{" "}
+              <button id="import-stop" disabled={stopping} title="Stop at the next batch: what was stored stays"
+                onClick={() => { setStopping(true); api.stopImport(job.id).catch((e: Error) => { setStopping(false); setErr(e.message); }); }}>Stop</button></p>}
+            {job.error && !job.summary?.failures?.includes(job.error) && <p class="error">{job.error}</p>}
+            {job.summary?.failures?.map((f) => <p class={job.state === "stopped" ? "muted" : "error"}>{f}</p>)}
             {job.summary && (
               <ul class="rejections">
                 {job.summary.sources.filter((s) => s.rejected > 0 || s.failed).flatMap((s) =>
