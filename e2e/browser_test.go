@@ -388,13 +388,14 @@ func TestFirstRun(t *testing.T) {
 }
 
 // An import started from the UI can be stopped: what it stored stays and is
-// what the case then shows.
+// what the case then shows; the same archive again completes it. A report
+// can be stopped too, and leaves no file.
 func TestStopAnImport(t *testing.T) {
 	ctx := browser(t)
 	dir := t.TempDir()
 	url := startServe(t, filepath.Join(dir, "case"))
 	zip := filepath.Join(dir, "trail.zip")
-	if err := demo.WriteZip(demo.Options{Events: 30000, Seed: 9}, zip); err != nil {
+	if err := demo.WriteZip(demo.Options{Events: 12000, Seed: 9}, zip); err != nil {
 		t.Fatal(err)
 	}
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#welcome"), chromedp.Click("#import"),
@@ -411,11 +412,29 @@ func TestStopAnImport(t *testing.T) {
 		t.Fatal("the Stop button is still shown")
 	}
 	stored, err := strconv.Atoi(strings.ReplaceAll(text(t, ctx, "#import-events"), ",", ""))
-	if err != nil || stored <= 0 || stored >= 30000 {
-		t.Fatalf("stored %d of 30000 events (%v)", stored, err)
+	if err != nil || stored <= 0 || stored >= 12000 {
+		t.Fatalf("stored %d of 12000 events (%v)", stored, err)
 	}
 	shot(t, ctx, "07-import-stopped")
 	run(t, ctx, chromedp.Click("#import-dialog .box > header button"))
 	want := fmt.Sprintf("%d events", stored)
 	waitFor(t, ctx, `document.querySelector("#total") && document.querySelector("#total").textContent.replace(/,/g, "") === `+strconv.Quote(want))
+
+	// The same archive again completes the case.
+	run(t, ctx, chromedp.Click("#import"), chromedp.WaitVisible("#import-dialog"), chromedp.SetUploadFiles("#upload", []string{zip}),
+		chromedp.Click("#upload-start"), chromedp.WaitVisible("#import-progress"))
+	waitFor(t, ctx, `document.querySelector("#import-progress").dataset.state === "done"`)
+	run(t, ctx, chromedp.Click("#import-dialog .box > header button"))
+	waitFor(t, ctx, `document.querySelector("#total").textContent === "12,000 events"`)
+
+	// A report of them, stopped: no file.
+	run(t, ctx, chromedp.Click("#report"), chromedp.WaitVisible("#report-dialog"), chromedp.Click("#report-start"),
+		chromedp.WaitVisible("#report-stop"), chromedp.Click("#report-stop"))
+	waitFor(t, ctx, `document.querySelector("#report-progress").dataset.state === "stopped"`)
+	if got := text(t, ctx, "#report-progress"); !strings.Contains(got, "Stopped: no file was written") {
+		t.Fatalf("report after stopping: %q", got)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "case", "reports", "*")); len(left) != 0 {
+		t.Fatalf("a stopped report left %v", left)
+	}
 }

@@ -263,3 +263,30 @@ func TestImportStopped(t *testing.T) {
 		t.Fatalf("the import after a stop: exit %d, %+v, %s", r.code, s, r.stderr)
 	}
 }
+
+// A report or export interrupted (Ctrl-C: its context ends) says so and
+// leaves no file, whole or partial, beside where it was to be.
+func TestReportAndExportInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	c := filepath.Join(dir, "case")
+	if r := run(t, "demo", "--case", c, "--events", "2500", "--seed", "3"); r.code != 0 {
+		t.Fatalf("demo: %s", r.stderr)
+	}
+	outDir := filepath.Join(dir, "out")
+	os.Mkdir(outDir, 0o755)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{
+		{"report", "--case", c, "--out", filepath.Join(outDir, "r.xlsx")},
+		{"export", "--case", c, "--format", "csv", "--out", filepath.Join(outDir, "e.csv")},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(args, Env{Stdout: &out, Stderr: &errb, Context: ctx})
+		if code != 1 || !strings.Contains(errb.String(), "stopped before its end") {
+			t.Fatalf("%s interrupted: exit %d\n%s%s", args[0], code, out.String(), errb.String())
+		}
+		if left, _ := os.ReadDir(outDir); len(left) != 0 {
+			t.Fatalf("%s interrupted left %v", args[0], left)
+		}
+	}
+}

@@ -39,10 +39,12 @@ it, the raw record included.`,
 				return err
 			}
 			defer c.Close()
+			ctx, stop := interruptible(cmd)
+			defer stop()
 			var n int
 			if out == "-" {
 				bw := bufio.NewWriter(env.Stdout)
-				if n, err = c.Export(q, format, bw); err == nil {
+				if n, err = c.Export(ctx, q, format, bw); err == nil {
 					err = bw.Flush()
 				}
 				if err != nil {
@@ -55,7 +57,7 @@ it, the raw record included.`,
 				return nil
 			}
 			err = writeAtomic(out, func(w io.Writer) error {
-				n, err = c.Export(q, format, w)
+				n, err = c.Export(ctx, q, format, w)
 				return err
 			})
 			if err != nil {

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +27,7 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 			defer c.Close()
 			// Ctrl-C ends the import at its next batch: what was stored
 			// stays, is logged and is summed up below.
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interruptible(cmd)
 			defer stop()
 			opts := service.ImportOptions{Format: format, Mappings: mappings, Context: ctx}
 			if !asJSON {

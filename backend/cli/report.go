@@ -51,9 +51,11 @@ summary,events,changes,actors,sources (default: all).`,
 			// instead of letting the heap double (a freshly imported case
 			// of a million events: 376 MB peak RSS, 418 MB at 300 MiB).
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(reportMemory))
+			ctx, stop := interruptible(cmd)
+			defer stop()
 			var sum *report.Summary
 			err = writeAtomic(out, func(w io.Writer) error {
-				sum, err = c.Report(q, opts, w)
+				sum, err = c.Report(ctx, q, opts, w)
 				return err
 			})
 			if err != nil {

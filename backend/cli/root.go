@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -35,6 +37,13 @@ type Env struct {
 	// Context, when set, ends long commands (serve, import) when done, as
 	// SIGINT does; tests use it to stop a server they started.
 	Context context.Context
+}
+
+// interruptible is the command's context, ended also by Ctrl-C (SIGINT)
+// or SIGTERM: long commands stop at their next batch and tidy up (an
+// import keeps what it stored, a report or export leaves no file).
+func interruptible(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 }
 
 // Run runs the command line and returns the process exit status.

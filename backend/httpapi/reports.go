@@ -83,6 +83,16 @@ func (s *Server) reportStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, job)
 }
 
+// stopReport ends a running report; it leaves no file.
+func (s *Server) stopReport(w http.ResponseWriter, r *http.Request) {
+	job, err := s.c.StopReport(r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, job)
+}
+
 // reportFile downloads a finished report.
 func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	job, err := s.c.ReportJob(r.PathValue("id"))

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -69,7 +70,7 @@ func TestReportCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := c.Report(audit.Query{}, report.Options{Location: berlin, Version: "v9.9.9"}, out)
+	sum, err := c.Report(context.Background(), audit.Query{}, report.Options{Location: berlin, Version: "v9.9.9"}, out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,7 +89,7 @@ func TestReportStopsWithItsContext(t *testing.T) {
 	cancel(errClosed)
 	out := filepath.Join(t.TempDir(), "r.xlsx")
 	err = c.writeReport(ctx, audit.Query{}, report.Options{}, out, nil)
-	if err == nil || !strings.Contains(err.Error(), "report stopped") || !strings.Contains(err.Error(), "the case was closed") {
+	if err == nil || !strings.Contains(err.Error(), "stopped before its end") || !strings.Contains(err.Error(), "the case was closed") {
 		t.Fatalf("report with an ended context: %v", err)
 	}
 	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(out), "*")); len(matches) != 0 {
@@ -97,8 +98,9 @@ func TestReportStopsWithItsContext(t *testing.T) {
 }
 
 // StopImport ends one import as "stopped" with what it stored counted; the
-// same archive imported again completes the case.
-func TestStopImport(t *testing.T) {
+// same archive imported again completes the case. StopReport ends a report
+// with no file left.
+func TestStopImportAndReport(t *testing.T) {
 	c := openTemp(t)
 	const events = 20000
 	job, err := c.StartDemo(events, 4)
@@ -128,6 +130,29 @@ func TestStopImport(t *testing.T) {
 	rest := waitJob(t, c, c.StartImport(j.Paths, "").ID)
 	if rest.State != "done" || rest.Summary.Events+rest.Summary.Duplicates != events || rest.Summary.Duplicates != int(stored) {
 		t.Fatalf("importing the archive again: %s, %+v", rest.State, rest.Summary)
+	}
+
+	rj, err := c.StartReport(audit.Query{}, report.Options{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StopReport(rj.ID); err != nil {
+		t.Fatal(err)
+	}
+	for rj.State == "running" {
+		time.Sleep(20 * time.Millisecond)
+		if rj, err = c.ReportJob(rj.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rj.State != "stopped" || !strings.Contains(rj.Error, "stopped by the user") || rj.Written >= events {
+		t.Fatalf("stopped report: %s %q after %d events", rj.State, rj.Error, rj.Written)
+	}
+	if left, _ := os.ReadDir(filepath.Dir(rj.Path)); len(left) != 0 {
+		t.Fatalf("a stopped report left %v", left)
+	}
+	if _, err := c.StopReport("report-99"); audit.ErrorCode(err) != audit.ENOTFOUND {
+		t.Fatalf("stopping an unknown report: %v", err)
 	}
 }
 

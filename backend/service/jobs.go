@@ -33,7 +33,7 @@ type jobs struct {
 	byID map[string]*ImportJob
 }
 
-// errStopped is why an import that StopImport stopped ended.
+// errStopped is why an import or report stopped by the user ended.
 var errStopped = errors.New("stopped by the user")
 
 // StartImport imports paths in the background and returns the job to poll.

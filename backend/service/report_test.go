@@ -3,6 +3,7 @@ package service
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -36,7 +37,7 @@ func exportCase(t *testing.T) *Case {
 func TestExportCSVRoundTrip(t *testing.T) {
 	c := exportCase(t)
 	var buf bytes.Buffer
-	n, err := c.Export(audit.Query{}, "csv", &buf)
+	n, err := c.Export(context.Background(), audit.Query{}, "csv", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestExportNDJSONMatchesStore(t *testing.T) {
 	c := exportCase(t)
 	var buf bytes.Buffer
 	q := audit.Query{Text: "+format:okta.system_log"}
-	n, err := c.Export(q, "ndjson", &buf)
+	n, err := c.Export(context.Background(), q, "ndjson", &buf)
 	if err != nil || n != 100 {
 		t.Fatalf("%d events, %v", n, err)
 	}
@@ -129,13 +130,13 @@ func TestExportNDJSONMatchesStore(t *testing.T) {
 
 func TestExportAndReportRefuseBadInput(t *testing.T) {
 	c := openTemp(t)
-	if _, err := c.Export(audit.Query{}, "xlsx", io.Discard); audit.ErrorCode(err) != audit.EINVALID {
+	if _, err := c.Export(context.Background(), audit.Query{}, "xlsx", io.Discard); audit.ErrorCode(err) != audit.EINVALID {
 		t.Errorf("bad format: %v", err)
 	}
-	if _, err := c.Report(audit.Query{Text: `action:"unclosed`}, report.Options{}, io.Discard); audit.ErrorCode(err) != audit.EINVALID {
+	if _, err := c.Report(context.Background(), audit.Query{Text: `action:"unclosed`}, report.Options{}, io.Discard); audit.ErrorCode(err) != audit.EINVALID {
 		t.Errorf("bad query: %v", err)
 	}
-	if _, err := c.Export(audit.Query{From: time.Now(), To: time.Now().Add(-time.Hour)}, "csv", io.Discard); audit.ErrorCode(err) != audit.EINVALID {
+	if _, err := c.Export(context.Background(), audit.Query{From: time.Now(), To: time.Now().Add(-time.Hour)}, "csv", io.Discard); audit.ErrorCode(err) != audit.EINVALID {
 		t.Errorf("empty range: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,12 +16,14 @@ import (
 // ReportJob is a report being written in the background, for the UI.
 type ReportJob struct {
 	ID      string    `json:"id"`
-	State   string    `json:"state"` // running, done, failed
+	State   string    `json:"state"` // running, done, stopped (by StopReport), failed
 	Path    string    `json:"path"`  // where the workbook is (being) written
 	Written int       `json:"written"`
 	Total   uint64    `json:"total"` // matching events
 	Started time.Time `json:"started"`
 	Error   string    `json:"error,omitempty"`
+
+	stop context.CancelCauseFunc
 }
 
 type reportJobs struct {
@@ -49,10 +52,12 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 		r.byID = map[string]*ReportJob{}
 	}
 	r.next++
-	job := &ReportJob{ID: fmt.Sprintf("report-%d", r.next), State: "running", Path: path, Total: res.Total, Started: time.Now().UTC()}
+	ctx, stop := context.WithCancelCause(c.life)
+	job := &ReportJob{ID: fmt.Sprintf("report-%d", r.next), State: "running", Path: path, Total: res.Total, Started: time.Now().UTC(), stop: stop}
 	r.byID[job.ID] = job
 	r.mu.Unlock()
-	c.background(func(ctx context.Context) {
+	c.background(func(context.Context) {
+		defer stop(nil)
 		err := c.writeReport(ctx, q, opts, path, func(n int) {
 			r.mu.Lock()
 			job.Written = n
@@ -60,13 +65,28 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 		})
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if err != nil {
+		job.stop = nil
+		switch {
+		case errors.Is(err, errStopped):
+			job.State, job.Error = "stopped", err.Error()
+		case err != nil:
 			job.State, job.Error = "failed", err.Error()
-			return
+		default:
+			job.State = "done"
 		}
-		job.State = "done"
 	})
 	return c.ReportJob(job.ID)
+}
+
+// StopReport ends a running report at its next thousand events; no file is
+// left. Stopping a report that has ended changes nothing.
+func (c *Case) StopReport(id string) (*ReportJob, error) {
+	c.reports.mu.Lock()
+	if job, ok := c.reports.byID[id]; ok && job.stop != nil {
+		job.stop(errStopped)
+	}
+	c.reports.mu.Unlock()
+	return c.ReportJob(id)
 }
 
 // ReportJob returns a copy of a report job's state.

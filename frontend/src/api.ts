@@ -29,7 +29,7 @@ export interface ImportJob {
 }
 
 export interface Range { q: string; from?: string; to?: string }
-export interface ReportJob { id: string; state: "running" | "done" | "failed"; path: string; written: number; total: number; error?: string }
+export interface ReportJob { id: string; state: "running" | "done" | "stopped" | "failed"; path: string; written: number; total: number; error?: string }
 
 export function actorLabel(a: Actor): string {
   return a.email || a.name || a.id;
@@ -88,5 +88,6 @@ export const api = {
     call<SavedSearch>("/api/saved", {}, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(s) }),
   deleteSearch: (name: string) => call<unknown>(`/api/saved/${encodeURIComponent(name)}`, {}, { method: "DELETE" }),
   report: (id: string) => call<ReportJob>(`/api/reports/${encodeURIComponent(id)}`),
+  stopReport: (id: string) => call<ReportJob>(`/api/reports/${encodeURIComponent(id)}/stop`, {}, { method: "POST" }),
   reportURL: (id: string) => withToken(new URL(`/api/reports/${encodeURIComponent(id)}/file`, location.href)).toString(),
 };

@@ -21,6 +21,7 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
   const [pick, setPick] = useState<Record<string, boolean>>(Object.fromEntries(sheets.map(([k]) => [k, true])));
   const [job, setJob] = useState<ReportJob | null>(null);
   const [err, setErr] = useState("");
+  const [stopping, setStopping] = useState(false);
   const native = wailsSave();
 
   const start = async () => {
@@ -56,9 +57,11 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
         {err && <p class="error" role="alert">{err}</p>}
         {job && (
           <div id="report-progress" data-state={job.state}>
-            <p>{job.state === "running" ? "Writing…" : job.state === "done" ? "Done" : "Failed"} · {job.written.toLocaleString()} of {job.total.toLocaleString()} events</p>
-            {job.state === "running" && <progress value={job.written} max={Math.max(1, job.total)} />}
-            {job.error && <p class="error">{job.error}</p>}
+            <p>{{ running: stopping ? "Stopping…" : "Writing…", done: "Done", stopped: "Stopped: no file was written", failed: "Failed" }[job.state]} · {job.written.toLocaleString()} of {job.total.toLocaleString()} events</p>
+            {job.state === "running" && <p><progress value={job.written} max={Math.max(1, job.total)} />{" "}
+              <button id="report-stop" disabled={stopping}
+                onClick={() => { setStopping(true); api.stopReport(job.id).catch((e: Error) => { setStopping(false); setErr(e.message); }); }}>Stop</button></p>}
+            {job.error && job.state !== "stopped" && <p class="error">{job.error}</p>}
             {job.state === "done" && (
               <p>Saved at <code id="report-path">{job.path}</code>{!native && <> · <a id="report-download" href={api.reportURL(job.id)} download>Download</a></>}</p>
             )}
