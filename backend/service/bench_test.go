@@ -1,6 +1,7 @@
 package service
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,4 +35,20 @@ func BenchmarkImportDemo(b *testing.B) {
 		c.Close()
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(dirSize(filepath.Join(dir, "case0", "index")))/(1<<20), "MiB-index")
+	b.ReportMetric(float64(dirSize(filepath.Join(dir, "case0", "case.db")))/(1<<20), "MiB-db")
+}
+
+// dirSize is the bytes of the files under path.
+func dirSize(path string) int64 {
+	var n int64
+	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
