@@ -5,6 +5,7 @@ package ingest
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -47,6 +48,9 @@ type Options struct {
 	MaxExpandRatio int64
 	MinExpandBytes int64
 	MaxExpandBytes int64
+	// Context, when set, ends the import when done: reads fail from then
+	// on, and Import returns the context's cause as the handler's error.
+	Context context.Context
 }
 
 func (o *Options) defaults() {
@@ -175,7 +179,7 @@ func (im *importer) file(path string) error {
 // content whose records become events. at, when not nil, is the same data
 // with random access (needed by zip).
 func (im *importer) stream(src *audit.Source, r io.Reader, at io.ReaderAt, size int64, b *budget) error {
-	hr := &hashingReader{r: r, h: sha256.New()}
+	hr := &hashingReader{r: r, h: sha256.New(), ctx: im.opts.Context}
 	br := bufio.NewReaderSize(hr, 64<<10)
 	content := br
 	if u, ok := utf16Reader(br); ok {
@@ -212,6 +216,9 @@ func (im *importer) stream(src *audit.Source, r io.Reader, at io.ReaderAt, size 
 	if errors.As(err, &he) {
 		return err
 	}
+	if stop := im.stopped(); stop != nil {
+		return &handlerError{stop} // src stays open: the handler knows it was cut short
+	}
 	if err != nil {
 		src.Failed = err.Error()
 	}
@@ -237,13 +244,25 @@ func child(parent *audit.Source, name string) *audit.Source {
 	return &audit.Source{ParentID: parent.ID, Path: parent.Path, Member: member, ImporterVersion: Version}
 }
 
+// stopped is the cause of the import's end, once its context is done.
+func (im *importer) stopped() error {
+	if ctx := im.opts.Context; ctx != nil && ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
 type hashingReader struct {
-	r io.Reader
-	h hash.Hash
-	n int64
+	r   io.Reader
+	h   hash.Hash
+	n   int64
+	ctx context.Context // when done, reads fail: a stopped import reads no further
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {
+	if h.ctx != nil && h.ctx.Err() != nil {
+		return 0, context.Cause(h.ctx)
+	}
 	n, err := h.r.Read(p)
 	h.h.Write(p[:n])
 	h.n += int64(n)

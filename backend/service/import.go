@@ -86,7 +86,7 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	}
 	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}},
 		indexer: startIndexer(idx)}
-	failures := ingest.Import(paths, ingest.Options{Format: opts.Format, Mappings: mappings}, h)
+	failures := ingest.Import(paths, ingest.Options{Format: opts.Format, Mappings: mappings, Context: opts.Context}, h)
 	err = h.flush()
 	if err == nil && h.stopped() != nil {
 		err = h.finishOpen()
@@ -102,8 +102,9 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 			return h.sum, f
 		}
 		if _, ok := f.(*ingest.PathError); !ok {
-			if h.stopped() != nil {
+			if stop := h.stopped(); stop != nil {
 				// stopped on purpose: what was stored is logged as imported
+				f = stop
 				h.sum.Failures = append(h.sum.Failures, f.Error())
 				h.sum.Seconds = time.Since(h.start).Seconds()
 				if err := c.logImport(paths, h.sum); err != nil {
