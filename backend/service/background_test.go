@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,35 @@ func waitJob(t *testing.T, c *Case, id string) *ImportJob {
 			return j
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Progress counts what a file still being read has stored: one big file
+// does not show 0 events until its end.
+func TestProgressWithinOneFile(t *testing.T) {
+	c := openTemp(t)
+	f := filepath.Join(t.TempDir(), "one.ndjson")
+	var b strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, `{"time":"2026-01-01T00:%02d:%02dZ","user":"u%d","action":"a.b"}`+"\n", i/60%60, i%60, i)
+	}
+	b.WriteString(`{"time":"2026-01-01T00:00:00Z","user":"u0","action":"a.b"}` + "\n{broken\n") // a duplicate, a rejected one
+	os.WriteFile(f, []byte(b.String()), 0o644)
+	var seen []ImportProgress
+	sum, err := c.Import([]string{f}, ImportOptions{Progress: func(p ImportProgress) { seen = append(seen, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 3 || seen[0].Events == 0 || seen[0].Sources != 0 {
+		t.Fatalf("progress while the one file was read: %+v", seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i].Events < seen[i-1].Events {
+			t.Fatalf("progress went back: %+v", seen)
+		}
+	}
+	last := seen[len(seen)-1]
+	if last.Events != sum.Events || sum.Events != 5000 || last.Duplicates != 1 || last.Rejected != 1 {
+		t.Fatalf("last progress %+v, summary %d events", last, sum.Events)
 	}
 }

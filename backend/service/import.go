@@ -281,12 +281,19 @@ func (h *importHandler) flushEvents() error {
 	return nil
 }
 
+// progress reports the finished sources' counts plus what the sources
+// still being read have stored so far: one big file shows its progress too.
 func (h *importHandler) progress() {
 	if h.opts.Progress == nil {
 		return
 	}
 	p := ImportProgress{Sources: len(h.sum.Sources), Events: h.sum.Events, Duplicates: h.sum.Duplicates,
 		Rejected: h.sum.Rejected, Elapsed: time.Since(h.start)}
+	for _, src := range h.open {
+		p.Events += src.Events
+		p.Duplicates += src.Duplicates
+		p.Rejected += src.Rejected
+	}
 	h.opts.Progress(p)
 }
 
