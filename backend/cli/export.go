@@ -34,7 +34,7 @@ it, the raw record included.`,
 			if out == "" {
 				return audit.Errorf(audit.EINVALID, "--out: name the file to write, or - for stdout")
 			}
-			c, err := openCase(*caseDir)
+			c, err := openCaseForStreaming(*caseDir)
 			if err != nil {
 				return err
 			}

@@ -42,7 +42,7 @@ summary,events,changes,actors,sources (default: all).`,
 			if out == "" || out == "-" {
 				return audit.Errorf(audit.EINVALID, "--out: name the .xlsx file to write")
 			}
-			c, err := openCase(*caseDir)
+			c, err := openCaseForStreaming(*caseDir)
 			if err != nil {
 				return err
 			}

@@ -122,6 +122,11 @@ func openCase(dir string) (*service.Case, error) {
 	return service.Open(caseDirOrDefault(dir))
 }
 
+// openCaseForStreaming opens the case of a report or export.
+func openCaseForStreaming(dir string) (*service.Case, error) {
+	return service.OpenForStreaming(caseDirOrDefault(dir))
+}
+
 func hasDisplay() bool {
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }

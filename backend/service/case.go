@@ -78,11 +78,21 @@ func DefaultDir() string {
 // Open opens the case in dir, creating it when missing, and brings its
 // search index up to the database (after a killed import, or when the index
 // was removed or is of an older mapping).
-func Open(dir string) (*Case, error) {
+func Open(dir string) (*Case, error) { return open(dir, store.Options{}) }
+
+// OpenForStreaming is Open for a process that streams the case's events
+// out once (a report, an export): its database readers keep smaller caches
+// (a 1M report: 312 -> 266 MB peak, no slower), which would slow the
+// filtered facets of a case being explored.
+func OpenForStreaming(dir string) (*Case, error) {
+	return open(dir, store.Options{ReaderCache: 8000})
+}
+
+func open(dir string, o store.Options) (*Case, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "cannot create the case folder %s: %v", dir, err)
 	}
-	st, err := store.Open(filepath.Join(dir, "case.db"))
+	st, err := store.OpenWith(filepath.Join(dir, "case.db"), o)
 	if err != nil {
 		return nil, fmt.Errorf("opening the case database: %w", err)
 	}

@@ -140,3 +140,22 @@ func TestTermsRebuiltForAnOlderCase(t *testing.T) {
 		t.Fatalf("after the rebuild:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A store opened for streaming gives its readers the smaller cache asked
+// for; the writer and a default store keep 32 MB.
+func TestReaderCacheOption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "case.db")
+	for _, c := range []struct{ opt, want int }{{0, -32000}, {8000, -8000}} {
+		s, err := OpenWith(path, Options{ReaderCache: c.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r, w int
+		s.r.QueryRow(`PRAGMA cache_size`).Scan(&r)
+		s.w.QueryRow(`PRAGMA cache_size`).Scan(&w)
+		s.Close()
+		if r != c.want || w != -32000 {
+			t.Fatalf("ReaderCache %d: readers %d, writer %d; want %d and -32000", c.opt, r, w, c.want)
+		}
+	}
+}
