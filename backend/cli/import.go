@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -25,7 +23,7 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			// Ctrl-C ends the import at its next batch: what was stored
+			// Ctrl-C ends the import at its next read: what was stored
 			// stays, is logged and is summed up below.
 			ctx, stop := interruptible(cmd)
 			defer stop()
@@ -37,7 +35,7 @@ func importCmd(env Env, caseDir *string) *cobra.Command {
 			if err != nil && sum == nil {
 				return err
 			}
-			if err != nil && !errors.Is(err, context.Canceled) {
+			if err != nil && ctx.Err() == nil { // stopped: the summary says what was stored
 				return &exitError{1, err}
 			}
 			if asJSON {

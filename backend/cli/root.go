@@ -34,8 +34,8 @@ type Env struct {
 	// Window runs the desktop window on a case; nil when the binary has
 	// none (built without the desktop tag): then serve runs instead.
 	Window func(caseDir string) error
-	// Context, when set, ends long commands (serve, import) when done, as
-	// SIGINT does; tests use it to stop a server they started.
+	// Context, when set, ends long commands (serve, import, report,
+	// export) when done, as SIGINT does; tests use it to stop a server.
 	Context context.Context
 }
 

@@ -71,7 +71,7 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 	err = x.windows(bq, q, after, span.Oldest, span.Newest, total, limit, func(w query.Query, want int) (int, error) {
 		req := bleve.NewSearchRequestOptions(w, want, 0, false)
 		req.SortBy([]string{"-time", "-_id"})
-		req.Score = "none"
+		req.Score = bleve.ScoreNone
 		if after != nil {
 			req.SetSearchAfter(after)
 		}

@@ -23,13 +23,7 @@ func TestClosingStopsABackgroundImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	const events = 60000
-	job, err := c.StartDemo(events, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for mustSearch(t, c, audit.Query{Limit: 1}).Total == 0 {
-		time.Sleep(20 * time.Millisecond)
-	}
+	job := startDemoStoring(t, c, events, 3)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +98,7 @@ func TestReportStopsWithItsContext(t *testing.T) {
 func TestStopImportAndReport(t *testing.T) {
 	c := openTemp(t)
 	const events = 20000
-	job, err := c.StartDemo(events, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for mustSearch(t, c, audit.Query{Limit: 1}).Total == 0 {
-		time.Sleep(20 * time.Millisecond)
-	}
+	job := startDemoStoring(t, c, events, 4)
 	if _, err := c.StopImport(job.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +143,20 @@ func TestStopImportAndReport(t *testing.T) {
 	if _, err := c.StopReport("report-99"); audit.ErrorCode(err) != audit.ENOTFOUND {
 		t.Fatalf("stopping an unknown report: %v", err)
 	}
+}
+
+// startDemoStoring starts a demo import and returns once it has stored
+// its first events.
+func startDemoStoring(t *testing.T, c *Case, events int, seed uint64) *ImportJob {
+	t.Helper()
+	job, err := c.StartDemo(events, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mustSearch(t, c, audit.Query{Limit: 1}).Total == 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return job
 }
 
 func waitJob(t *testing.T, c *Case, id string) *ImportJob {

@@ -33,7 +33,7 @@ type Case struct {
 	// database's answers with it).
 	indexOnly bool
 	// life ends when the case is closed: background imports and reports
-	// stop at their next batch, and Close waits for them (bg).
+	// stop at their next read or thousand events, and Close waits for them (bg).
 	life context.Context
 	end  context.CancelCauseFunc
 	bg   sync.WaitGroup
@@ -42,14 +42,17 @@ type Case struct {
 // errClosed is why background work stopped early.
 var errClosed = errors.New("the case was closed")
 
-// background runs fn in its own goroutine until it returns; Close cancels
-// its context and waits for it.
-func (c *Case) background(fn func(ctx context.Context)) {
+// background runs fn in its own goroutine with a context that ends when
+// the returned stop is called or the case is closed; Close waits for fn.
+func (c *Case) background(fn func(ctx context.Context)) (stop context.CancelCauseFunc) {
+	ctx, stop := context.WithCancelCause(c.life)
 	c.bg.Add(1)
 	go func() {
 		defer c.bg.Done()
-		fn(c.life)
+		defer stop(nil)
+		fn(ctx)
 	}()
+	return stop
 }
 
 // plan decides who answers q: the database when it names only fields it
@@ -155,7 +158,7 @@ func (c *Case) words() (*search.Index, error) {
 }
 
 // Close stops the case's background imports and reports (they end at their
-// next batch, leaving what they committed), then closes the index and the
+// next read or thousand events, leaving what they stored), then closes the index and the
 // database.
 func (c *Case) Close() error {
 	c.end(errClosed)

@@ -26,9 +26,9 @@ type ImportOptions struct {
 	Format   string               // "" or "auto", or a format name
 	Mappings []string             // user mapping files (JSON), besides the case's mappings/
 	Progress func(ImportProgress) // called after each batch, may be nil
-	// Context, when set, stops the import once it is done: what was
-	// committed stays, and the sources it was reading are recorded as failed
-	// with the events stored from them.
+	// Context, when set, stops the import once it is done (ingest reads no
+	// further): what was read is stored, and the sources it was reading are
+	// recorded as failed with the events stored from them.
 	Context context.Context
 }
 
@@ -172,9 +172,6 @@ func (h *importHandler) finishOpen() error {
 }
 
 func (h *importHandler) Event(src *audit.Source, ev *audit.Event) error {
-	if err := h.stopped(); err != nil {
-		return err
-	}
 	ev.Source = audit.SourceRef{ID: src.ID, Name: src.Path, Member: src.Member}
 	h.pending = append(h.pending, pendingEvent{src, ev})
 	if len(h.pending) >= writeBatch {
@@ -188,11 +185,9 @@ func (h *importHandler) Event(src *audit.Source, ev *audit.Event) error {
 func (h *importHandler) EndSource(src *audit.Source) error {
 	h.ended = append(h.ended, src)
 	if len(h.ended) >= 500 {
-		if err := h.flush(); err != nil {
-			return err
-		}
+		return h.flush()
 	}
-	return h.stopped()
+	return nil
 }
 
 func (h *importHandler) finishSource(src *audit.Source) error {

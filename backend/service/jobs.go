@@ -24,7 +24,7 @@ type ImportJob struct {
 	Summary  *ImportSummary `json:"summary,omitempty"`
 	Error    string         `json:"error,omitempty"`
 
-	stop context.CancelCauseFunc
+	stop context.CancelCauseFunc // set, and read by StopImport, under jobs.mu
 }
 
 type jobs struct {
@@ -43,13 +43,10 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 		c.jobs.byID = map[string]*ImportJob{}
 	}
 	c.jobs.next++
-	// closing the case stops it too: ctx is a child of the case's life
-	ctx, stop := context.WithCancelCause(c.life)
-	job := &ImportJob{ID: fmt.Sprintf("import-%d", c.jobs.next), State: "running", Paths: paths, Started: time.Now().UTC(), stop: stop}
+	job := &ImportJob{ID: fmt.Sprintf("import-%d", c.jobs.next), State: "running", Paths: paths, Started: time.Now().UTC()}
 	c.jobs.byID[job.ID] = job
-	c.jobs.mu.Unlock()
-	c.background(func(context.Context) {
-		defer stop(nil)
+	defer c.jobs.mu.Unlock()
+	job.stop = c.background(func(ctx context.Context) {
 		sum, err := c.Import(paths, ImportOptions{Format: format, Context: ctx, Progress: func(p ImportProgress) {
 			c.jobs.mu.Lock()
 			job.Progress = p
@@ -65,27 +62,31 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 			job.Progress.Events, job.Progress.Duplicates, job.Progress.Rejected = sum.Events, sum.Duplicates, sum.Rejected
 			job.Progress.Sources = len(sum.Sources)
 		}
-		job.stop = nil
-		switch {
-		case errors.Is(err, errStopped):
-			job.State, job.Error = "stopped", err.Error()
-		case err != nil:
-			job.State, job.Error = "failed", err.Error()
-		default:
-			job.State = "done"
-		}
+		job.State, job.Error = endState(err)
 	})
-	return job.snapshot(&c.jobs.mu)
+	cp := *job
+	return &cp
 }
 
-// StopImport ends a running import at its next batch: what it stored stays
+// endState is the state of a job that ended with err, and its error text.
+func endState(err error) (state, msg string) {
+	switch {
+	case errors.Is(err, errStopped):
+		return "stopped", err.Error()
+	case err != nil:
+		return "failed", err.Error()
+	}
+	return "done", ""
+}
+
+// StopImport ends a running import at its next read: what it stored stays
 // (and is logged), and the job ends as "stopped". Stopping an import that
 // has ended changes nothing.
 func (c *Case) StopImport(id string) (*ImportJob, error) {
 	c.jobs.mu.Lock()
 	job, ok := c.jobs.byID[id]
-	if ok && job.stop != nil {
-		job.stop(errStopped)
+	if ok {
+		job.stop(errStopped) // nothing, once it has ended
 	}
 	c.jobs.mu.Unlock()
 	if !ok {

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ type ReportJob struct {
 	Started time.Time `json:"started"`
 	Error   string    `json:"error,omitempty"`
 
-	stop context.CancelCauseFunc
+	stop context.CancelCauseFunc // set, and read by StopReport, under reports.mu
 }
 
 type reportJobs struct {
@@ -52,12 +51,9 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 		r.byID = map[string]*ReportJob{}
 	}
 	r.next++
-	ctx, stop := context.WithCancelCause(c.life)
-	job := &ReportJob{ID: fmt.Sprintf("report-%d", r.next), State: "running", Path: path, Total: res.Total, Started: time.Now().UTC(), stop: stop}
+	job := &ReportJob{ID: fmt.Sprintf("report-%d", r.next), State: "running", Path: path, Total: res.Total, Started: time.Now().UTC()}
 	r.byID[job.ID] = job
-	r.mu.Unlock()
-	c.background(func(context.Context) {
-		defer stop(nil)
+	job.stop = c.background(func(ctx context.Context) {
 		err := c.writeReport(ctx, q, opts, path, func(n int) {
 			r.mu.Lock()
 			job.Written = n
@@ -65,16 +61,9 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 		})
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		job.stop = nil
-		switch {
-		case errors.Is(err, errStopped):
-			job.State, job.Error = "stopped", err.Error()
-		case err != nil:
-			job.State, job.Error = "failed", err.Error()
-		default:
-			job.State = "done"
-		}
+		job.State, job.Error = endState(err)
 	})
+	r.mu.Unlock()
 	return c.ReportJob(job.ID)
 }
 
@@ -82,8 +71,8 @@ func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*Re
 // left. Stopping a report that has ended changes nothing.
 func (c *Case) StopReport(id string) (*ReportJob, error) {
 	c.reports.mu.Lock()
-	if job, ok := c.reports.byID[id]; ok && job.stop != nil {
-		job.stop(errStopped)
+	if job, ok := c.reports.byID[id]; ok {
+		job.stop(errStopped) // nothing, once it has ended
 	}
 	c.reports.mu.Unlock()
 	return c.ReportJob(id)
