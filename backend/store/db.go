@@ -24,6 +24,7 @@ type Store struct {
 	w       *sql.DB
 	r       *sql.DB
 	termIDs map[termKey]int64 // terms.id by field and folded value, for the writer
+	raw     *rawCodec
 }
 
 // Options tune a store to its use.
@@ -77,6 +78,10 @@ func OpenWith(path string, o Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	s := &Store{w: w, r: r, termIDs: map[termKey]int64{}}
+	if s.raw, err = newRawCodec(func() (map[uint32]dictRow, error) { return loadDicts(r) }); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: reading its dictionaries: %v", path, err)
+	}
 	if err := s.rebuildTerms(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: counting the case's values: %v", path, err)

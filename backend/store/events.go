@@ -49,6 +49,7 @@ type Batch struct {
 	tx    *sql.Tx
 	stmt  *sql.Stmt
 	added []termKey // terms this batch added (forgotten if it is rolled back)
+	dicts []uint32  // raw-record dictionaries it added (likewise)
 	all   int64     // id of the term every event has
 	tally tally
 }
@@ -86,7 +87,13 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 		return 0, err
 	}
 	ns := ev.Time.UnixNano()
-	raw, zstd := packRaw(ev.Raw)
+	raw, zstd, dict, err := b.s.raw.pack(ev.Format, ev.Raw, b.saveDict)
+	if err != nil {
+		return 0, err
+	}
+	if dict != 0 {
+		b.dicts = append(b.dicts, dict)
+	}
 	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
 		ev.Action, ev.Outcome, ev.Actor.ID, ev.Actor.Name, ev.Actor.Email, ev.Actor.Type, string(targets),
 		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), raw, zstd, ev.RawSHA256,
@@ -127,6 +134,18 @@ func (b *Batch) forget() {
 		delete(b.s.termIDs, k)
 	}
 	b.added = nil
+	b.s.raw.forget(b.dicts)
+	b.dicts = nil
+}
+
+// saveDict stores a format's raw-record dictionary in the batch's
+// transaction. Another process may have stored one first: then that one is
+// used.
+func (b *Batch) saveDict(format string, content []byte) (int64, []byte, error) {
+	var id int64
+	err := b.tx.QueryRow(`INSERT INTO raw_dicts(format, content) VALUES(?, ?)
+		ON CONFLICT(format) DO UPDATE SET format = format RETURNING id, content`, format, content).Scan(&id, &content)
+	return id, content, err
 }
 
 func nonNilTargets(t []audit.Target) []audit.Target {
@@ -145,7 +164,7 @@ func nonNilChanges(c []audit.Change) []audit.Change {
 
 type scanner interface{ Scan(...any) error }
 
-func scanEvent(r scanner) (int64, *audit.Event, error) {
+func (s *Store) scanEvent(r scanner) (int64, *audit.Event, error) {
 	var ev audit.Event
 	var seq, ns int64
 	var targets, changes string
@@ -159,7 +178,7 @@ func scanEvent(r scanner) (int64, *audit.Event, error) {
 		return 0, nil, err
 	}
 	ev.Time = time.Unix(0, ns).UTC()
-	if ev.Raw, err = unpackRaw(raw, zstd); err != nil {
+	if ev.Raw, err = s.raw.unpack(raw, zstd); err != nil {
 		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
 	}
 	ev.Tags = []string{}
@@ -196,7 +215,7 @@ func decodeChanges(s string, out *[]audit.Change) error {
 
 // Event returns one event by id.
 func (s *Store) Event(id string) (*audit.Event, error) {
-	_, ev, err := scanEvent(s.r.QueryRow(`SELECT `+eventColumns+eventFrom+`WHERE e.id = ?`, id))
+	_, ev, err := s.scanEvent(s.r.QueryRow(`SELECT `+eventColumns+eventFrom+`WHERE e.id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, audit.Errorf(audit.ENOTFOUND, "no event %q in this case", id)
 	}
@@ -222,7 +241,7 @@ func (s *Store) EventsByIDs(ids []string) ([]*audit.Event, error) {
 			return nil, err
 		}
 		for rows.Next() {
-			_, ev, err := scanEvent(rows)
+			_, ev, err := s.scanEvent(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -252,7 +271,7 @@ func (s *Store) EachAfter(ctx context.Context, after int64, fn func(seq int64, e
 	}
 	defer rows.Close()
 	for rows.Next() {
-		seq, ev, err := scanEvent(rows)
+		seq, ev, err := s.scanEvent(rows)
 		if err != nil {
 			return err
 		}

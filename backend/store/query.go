@@ -689,7 +689,7 @@ func (x *Selected) Each(ctx context.Context, fn func(*audit.Event) error) error 
 	}
 	rows, err := x.s.r.QueryContext(ctx, `SELECT `+x.s.scanColumns(ctx, x.noRaw)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
 	return eachRow(rows, err, func() error {
-		_, ev, err := scanEvent(rows)
+		_, ev, err := x.s.scanEvent(rows)
 		if err != nil {
 			return err
 		}
