@@ -6,7 +6,7 @@ package search
 import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -16,7 +16,14 @@ import (
 // version is stale and is rebuilt.
 const MappingVersion = "6"
 
-const keywordAnalyzer = "keyword_lower"
+const (
+	keywordAnalyzer = "keyword_lower"
+	// wordsAnalyzer is Bleve's standard analyzer (words, lower-cased,
+	// English stop words dropped) with the ASCII fast path of tokenizer.go:
+	// the same terms and positions. Indexes made before it name "standard"
+	// in their stored mapping and answer the same.
+	wordsAnalyzer = "words"
+)
 
 // newMapping is the explicit mapping: keyword fields (whole value, any case)
 // for exact terms and facets, text fields for words, no dynamic fields.
@@ -29,7 +36,14 @@ func newMapping() (mapping.IndexMapping, error) {
 	}); err != nil {
 		return nil, err
 	}
-	im.DefaultAnalyzer = standard.Name
+	if err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     asciiTokenizerName,
+		"token_filters": []string{lowercase.Name, en.StopName},
+	}); err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = wordsAnalyzer
 	// Free text goes to one field, "text", built from the message, the
 	// actor, the targets and the raw record's values — not to Bleve's _all,
 	// which would index every field a second time.
@@ -87,7 +101,7 @@ func keyword() *mapping.FieldMapping {
 // text is a field of words; positions (for phrases) only where asked.
 func text(phrases bool) *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
-	f.Analyzer = standard.Name
+	f.Analyzer = wordsAnalyzer
 	f.Store = false
 	f.IncludeInAll = false
 	f.IncludeTermVectors = phrases

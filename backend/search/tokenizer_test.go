@@ -1,0 +1,101 @@
+package search
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+)
+
+// sameTokens fails unless the ASCII tokenizer and Bleve's unicode tokenizer
+// cut text into the same tokens: term, offsets, position and type.
+func sameTokens(t *testing.T, text []byte) {
+	t.Helper()
+	want := unicode.NewUnicodeTokenizer().Tokenize(text)
+	got := (&asciiTokenizer{unicode.NewUnicodeTokenizer()}).Tokenize(text)
+	if show(got) != show(want) {
+		t.Fatalf("%q:\n got %s\nwant %s", text, show(got), show(want))
+	}
+}
+
+func show(ts analysis.TokenStream) string {
+	var b strings.Builder
+	for _, tk := range ts {
+		fmt.Fprintf(&b, "%q@%d[%d:%d]/%d ", tk.Term, tk.Position, tk.Start, tk.End, tk.Type)
+	}
+	return b.String()
+}
+
+// Every rule of the ASCII fast path, each beside the input that would break
+// it, and the real records of every vendor in the corpus (their raw values,
+// as the index gets them, and whole, punctuation included).
+func TestASCIITokenizerAsUnicode(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "_", "__", "_a_", "_1_", "1_a", "a_1", "a.b", "a..b", "a.b.", ".a.b", "a.1", "1.a",
+		"1.2", "1.2.3", "1,2", "a,b", "1;2", "a;b", "a:b", "1:2", "a'b", "1'2", "a_.b", "a._b", "1_.2", "a'", "'a",
+		"don't", "quentin.weber@acme.io", "2026-05-05T08:02:11.389Z", "evt_ea9cb70a77eb6cc3", "198.51.100.12",
+		"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:127.0)", "+49 155 7013430", "a\r\nb\vc\fd", "x\x00y\x7fz",
+		"[FIRING:1] memory pressure on k8s-node-11", "ab12cd.34ef", "1.2a.b", "a.b1.2", "Ünïcode falls back: café"} {
+		sameTokens(t, []byte(s))
+	}
+	corpus, _ := filepath.Abs("../../../shared/corpus")
+	files, _ := filepath.Glob(filepath.Join(corpus, "*", "*"))
+	if len(files) == 0 {
+		t.Logf("no corpus at %s: its records are not compared", corpus)
+	}
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<24)
+		for sc.Scan() {
+			sameTokens(t, sc.Bytes())
+			sameTokens(t, []byte(rawValues(sc.Bytes())))
+		}
+		f.Close()
+	}
+	// Random text over the bytes the rules name, and a few others.
+	r := rand.New(rand.NewSource(1))
+	alphabet := []byte("aZ09_.',;:\"- @/\r\n\v\t")
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, r.Intn(24))
+		for j := range b {
+			b[j] = alphabet[r.Intn(len(alphabet))]
+		}
+		sameTokens(t, b)
+	}
+}
+
+// FuzzASCIITokenizer: any text, the same tokens as Bleve's own tokenizer.
+func FuzzASCIITokenizer(f *testing.F) {
+	for _, s := range []string{"a.b", "1,2;3", "x_y:z", "don't 1'2", "café", "a\r\nb"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { sameTokens(t, b) })
+}
+
+// The mapping's words analyzer gives the terms of Bleve's standard one.
+func TestWordsAnalyzerAsStandard(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, std := m.AnalyzerNamed(wordsAnalyzer), m.AnalyzerNamed(standard.Name)
+	if words == nil || std == nil || m.AnalyzerNameForPath("text") != wordsAnalyzer {
+		t.Fatalf("analyzers: %v %v, text uses %q", words, std, m.AnalyzerNameForPath("text"))
+	}
+	for _, s := range []string{"The Payments primary escalation policy WAS changed by Quentin.Weber@ACME.io at 08:02",
+		"Ünïcode: Café AND the naïve résumé", "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with"} {
+		if g, w := show(words.Analyze([]byte(s))), show(std.Analyze([]byte(s))); g != w {
+			t.Errorf("%q:\n got %s\nwant %s", s, g, w)
+		}
+	}
+}
