@@ -76,6 +76,10 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 	targets.AddFieldMappingsAt("name", text(true))
 	doc.AddSubDocumentMapping("targets", targets)
+	// No field is in _all, but Bleve still builds and indexes the empty
+	// composite field for every document (7% of an import's CPU) unless
+	// the mapping disables it.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	im.DefaultMapping = doc
 	return im, nil
 }

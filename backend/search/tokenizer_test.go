@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,5 +98,15 @@ func TestWordsAnalyzerAsStandard(t *testing.T) {
 		if g, w := show(words.Analyze([]byte(s))), show(std.Analyze([]byte(s))); g != w {
 			t.Errorf("%q:\n got %s\nwant %s", s, g, w)
 		}
+	}
+}
+
+// A document holds the mapped fields only: no empty _all composite, which
+// Bleve would otherwise build and index for every event.
+func TestNoAllField(t *testing.T) {
+	x := openIndex(t, ev("e1", "2026-01-02T10:00:00Z", "user.login", "Ann Lee", `{"a":"zebra"}`))
+	fields, err := x.idx.Fields()
+	if err != nil || slices.Contains(fields, "_all") || !slices.Contains(fields, "text") {
+		t.Fatalf("fields %v %v", fields, err)
 	}
 }
