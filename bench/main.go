@@ -154,13 +154,15 @@ func generateAndImport(res *results, work string) (input, caseDir string, wall [
 	log("input: %d events, %.0f MiB NDJSON", *n, res.InputMB)
 
 	// Import, into a fresh case each run.
-	var rss, first, size []float64
+	var rss, anon, file, first, size []float64
 	for i := 0; i < *runs; i++ {
 		caseDir = filepath.Join(work, fmt.Sprintf("case%d", i))
-		s, peak, firstSeen := runImport(caseDir, input)
-		wall, rss, first = append(wall, s), append(rss, peak), append(first, firstSeen)
+		r := runImport(caseDir, input)
+		wall, rss, first = append(wall, r.wall), append(rss, r.peak), append(first, r.first)
+		anon, file = append(anon, r.anon), append(file, r.file)
 		size = append(size, dirMB(caseDir))
-		log("import run %d: %.1f s, peak RSS %.0f MiB, first events browsable after %.1f s", i+1, s, peak, firstSeen)
+		log("import run %d: %.1f s, peak RSS %.0f MiB (anonymous %.0f, file-backed %.0f), first events browsable after %.1f s",
+			i+1, r.wall, r.peak, r.anon, r.file, r.first)
 		if i < *runs-1 {
 			os.RemoveAll(caseDir)
 		}
@@ -168,6 +170,8 @@ func generateAndImport(res *results, work string) (input, caseDir string, wall [
 	res.add("import: wall seconds until every event is searchable", median(wall), "s", "≤ 60 s at 1M", "")
 	res.add("import: events per second", float64(*n)/median(wall), "events/s", "≥ 16k", "")
 	res.add("import: peak RSS", median(rss), "MiB", "≤ 600", "")
+	res.add("— of it, peak anonymous memory", median(anon), "MiB", "", "Go heap, SQLite, stacks: what the import holds")
+	res.add("— of it, peak file-backed memory", median(file), "MiB", "", "mapped files: the index segments Bleve reads, the program; clean page cache the kernel can take back")
 	res.add("import: seconds until the first events can be browsed", median(first), "s", "≤ 3", "a second process (serve) answers the first page while the import runs")
 	res.add("case size / NDJSON size", median(size)/res.InputMB, "×", "≤ 1.2", fmt.Sprintf("%.0f MiB", median(size)))
 
@@ -234,11 +238,17 @@ func (r *results) markdown() string {
 
 // runImport imports input into a fresh case, returning its wall seconds,
 // peak RSS and when the first events were stored.
-func runImport(caseDir, input string) (float64, float64, float64) {
+// importRun is what one import measured.
+type importRun struct {
+	wall, peak, first float64
+	anon, file        float64 // peaks of anonymous and file-backed resident memory
+}
+
+func runImport(caseDir, input string) importRun {
 	cmd := exec.Command(*bin, "import", "--case", caseDir, "--json", input)
 	start := time.Now()
 	check(cmd.Start())
-	peak, first := 0.0, -1.0
+	r := importRun{first: -1}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	db := filepath.Join(caseDir, "case.db")
@@ -246,14 +256,17 @@ func runImport(caseDir, input string) (float64, float64, float64) {
 		select {
 		case err := <-done:
 			check(err)
-			return time.Since(start).Seconds(), max(peak, hwm(cmd)), max(first, 0)
+			r.wall, r.peak, r.first = time.Since(start).Seconds(), max(r.peak, hwm(cmd)), max(r.first, 0)
+			return r
 		case <-time.After(50 * time.Millisecond):
-			peak = max(peak, vmHWM(cmd.Process.Pid))
-			if first < 0 && storedAny(db) {
+			pid := cmd.Process.Pid
+			r.peak = max(r.peak, vmHWM(pid))
+			r.anon, r.file = max(r.anon, procStatus(pid, "RssAnon")), max(r.file, procStatus(pid, "RssFile"))
+			if r.first < 0 && storedAny(db) {
 				// Browsable: a serve of its own answers the first page
 				// while the import runs (and holds the search index).
 				srv, _, _ := startServe(caseDir)
-				first = time.Since(start).Seconds()
+				r.first = time.Since(start).Seconds()
 				srv.Process.Kill()
 				srv.Wait()
 			}
@@ -296,14 +309,17 @@ func hwm(cmd *exec.Cmd) float64 {
 	return maxrss(cmd)
 }
 
-var hwmRe = regexp.MustCompile(`VmHWM:\s+(\d+) kB`)
+func vmHWM(pid int) float64 { return procStatus(pid, "VmHWM") }
 
-func vmHWM(pid int) float64 {
+// procStatus is a memory figure of /proc/PID/status, in MiB: VmHWM (peak
+// resident), RssAnon (heap, stacks, SQLite's allocations) or RssFile
+// (pages of mapped files: Bleve maps its index segments).
+func procStatus(pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
-	m := hwmRe.FindSubmatch(b)
+	m := regexp.MustCompile(field + `:\s+(\d+) kB`).FindSubmatch(b)
 	if m == nil {
 		return 0
 	}
