@@ -259,9 +259,8 @@ func runImport(caseDir, input string) importRun {
 			r.wall, r.peak, r.first = time.Since(start).Seconds(), max(r.peak, hwm(cmd)), max(r.first, 0)
 			return r
 		case <-time.After(50 * time.Millisecond):
-			pid := cmd.Process.Pid
-			r.peak = max(r.peak, vmHWM(pid))
-			r.anon, r.file = max(r.anon, procStatus(pid, "RssAnon")), max(r.file, procStatus(pid, "RssFile"))
+			m := procMemory(cmd.Process.Pid)
+			r.peak, r.anon, r.file = max(r.peak, m["VmHWM"]), max(r.anon, m["RssAnon"]), max(r.file, m["RssFile"])
 			if r.first < 0 && storedAny(db) {
 				// Browsable: a serve of its own answers the first page
 				// while the import runs (and holds the search index).
@@ -309,22 +308,24 @@ func hwm(cmd *exec.Cmd) float64 {
 	return maxrss(cmd)
 }
 
-func vmHWM(pid int) float64 { return procStatus(pid, "VmHWM") }
+func vmHWM(pid int) float64 { return procMemory(pid)["VmHWM"] }
 
-// procStatus is a memory figure of /proc/PID/status, in MiB: VmHWM (peak
-// resident), RssAnon (heap, stacks, SQLite's allocations) or RssFile
-// (pages of mapped files: Bleve maps its index segments).
-func procStatus(pid int, field string) float64 {
+var procMemoryRe = regexp.MustCompile(`(?m)^(VmHWM|RssAnon|RssFile):\s+(\d+) kB`)
+
+// procMemory reads a process's memory figures from /proc/PID/status, in
+// MiB: VmHWM (peak resident), RssAnon (heap, stacks, SQLite's allocations)
+// and RssFile (pages of mapped files: Bleve maps its index segments).
+func procMemory(pid int) map[string]float64 {
+	out := map[string]float64{}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return out
 	}
-	m := regexp.MustCompile(field + `:\s+(\d+) kB`).FindSubmatch(b)
-	if m == nil {
-		return 0
+	for _, m := range procMemoryRe.FindAllSubmatch(b, -1) {
+		kb, _ := strconv.ParseFloat(string(m[2]), 64)
+		out[string(m[1])] = kb / 1024
 	}
-	kb, _ := strconv.ParseFloat(string(m[1]), 64)
-	return kb / 1024
+	return out
 }
 
 func startServe(caseDir string) (*exec.Cmd, string, float64) {

@@ -71,14 +71,18 @@ func (t *asciiTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			i++
 			continue
 		}
-		start, letters := i, false
+		start, letters, digits := i, false, false
 		for i < len(input) {
 			switch k = asciiClass[input[i]]; k {
 			case cLetter:
 				letters = true
 				i++
 				continue
-			case cDigit, cUnderscore:
+			case cDigit:
+				digits = true
+				i++
+				continue
+			case cUnderscore:
 				i++
 				continue
 			}
@@ -88,14 +92,13 @@ func (t *asciiTokenizer) Tokenize(input []byte) analysis.TokenStream {
 				if prev == next && (prev == cLetter && (k == cMidBoth || k == cMidLetter) ||
 					prev == cDigit && (k == cMidBoth || k == cMidNum)) {
 					i += 2
-					letters = letters || prev == cLetter
 					continue
 				}
 			}
 			break
 		}
-		typ := analysis.AlphaNumeric
-		if !letters && !onlyUnderscores(input[start:i]) {
+		typ := analysis.AlphaNumeric // a word, or underscores alone
+		if digits && !letters {
 			typ = analysis.Numeric
 		}
 		tokens = append(tokens, analysis.Token{Term: input[start:i], Start: start, End: i, Position: pos, Type: typ})
@@ -106,13 +109,4 @@ func (t *asciiTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		out[j] = &tokens[j]
 	}
 	return out
-}
-
-func onlyUnderscores(b []byte) bool {
-	for _, c := range b {
-		if c != '_' {
-			return false
-		}
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"math/rand"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+
+	"auditlens/backend/demo"
 )
 
 // sameTokens fails unless the ASCII tokenizer and Bleve's unicode tokenizer
@@ -108,5 +111,27 @@ func TestNoAllField(t *testing.T) {
 	fields, err := x.idx.Fields()
 	if err != nil || slices.Contains(fields, "_all") || !slices.Contains(fields, "text") {
 		t.Fatalf("fields %v %v", fields, err)
+	}
+}
+
+// BenchmarkWordSegmentation: the ASCII fast path against Bleve's unicode
+// tokenizer, over the values of demo records as the text field gets them.
+// go test ./backend/search -run XXX -bench WordSegmentation
+func BenchmarkWordSegmentation(b *testing.B) {
+	var buf bytes.Buffer
+	if err := demo.Generate(demo.Options{Events: 5000, Seed: 1}, &buf); err != nil {
+		b.Fatal(err)
+	}
+	var texts [][]byte
+	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		texts = append(texts, []byte(rawValues(line)))
+	}
+	u := unicode.NewUnicodeTokenizer()
+	for name, tok := range map[string]analysis.Tokenizer{"unicode": u, "ascii": &asciiTokenizer{u}} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				tok.Tokenize(texts[i%len(texts)])
+			}
+		})
 	}
 }

@@ -79,14 +79,19 @@ func (c *rawCodec) reload() error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	added := c.dec.Load() == nil
 	for id, d := range rows {
-		c.dicts[id] = d.content
+		if _, ok := c.dicts[id]; !ok {
+			c.dicts[id], added = d.content, true
+		}
 		if _, ok := c.enc[d.format]; !ok {
 			c.enc[d.format] = formatDict{id, newEncoder(zstd.WithEncoderDictRaw(id, d.content))}
 			delete(c.samples, d.format)
 		}
 	}
-	c.newDecoderLocked()
+	if added { // a frame naming no dictionary of the case does not rebuild it each time
+		c.newDecoderLocked()
+	}
 	return nil
 }
 
