@@ -19,9 +19,10 @@ const MappingVersion = "6"
 const (
 	keywordAnalyzer = "keyword_lower"
 	// wordsAnalyzer is Bleve's standard analyzer (words, lower-cased,
-	// English stop words dropped) with the ASCII fast path of tokenizer.go:
-	// the same terms and positions. Indexes made before it name "standard"
-	// in their stored mapping and answer the same.
+	// English stop words dropped) with the ASCII fast path of tokenizer.go,
+	// keeping positions but no offsets (positions.go): the same terms and
+	// positions. Indexes made before it keep their stored analyzer
+	// ("standard", or "words" with offsets) and answer the same.
 	wordsAnalyzer = "words"
 )
 
@@ -39,7 +40,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	if err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     asciiTokenizerName,
-		"token_filters": []string{lowercase.Name, en.StopName},
+		"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName},
 	}); err != nil {
 		return nil, err
 	}

@@ -11,10 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/search/query"
 
+	"auditlens/backend/audit"
 	"auditlens/backend/demo"
 )
 
@@ -98,9 +101,55 @@ func TestWordsAnalyzerAsStandard(t *testing.T) {
 	}
 	for _, s := range []string{"The Payments primary escalation policy WAS changed by Quentin.Weber@ACME.io at 08:02",
 		"Ünïcode: Café AND the naïve résumé", "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with"} {
-		if g, w := show(words.Analyze([]byte(s))), show(std.Analyze([]byte(s))); g != w {
+		want := std.Analyze([]byte(s))
+		for _, tk := range want { // positions only: offsets are not kept
+			tk.Start, tk.End = 0, 0
+		}
+		if g, w := show(words.Analyze([]byte(s))), show(want); g != w {
 			t.Errorf("%q:\n got %s\nwant %s", s, g, w)
 		}
+	}
+}
+
+// The index keeps the positions of words, so phrases match as before, and
+// no byte offsets (positions.go).
+func TestPhrasesWithoutOffsets(t *testing.T) {
+	x := openIndex(t,
+		ev("e1", "2026-01-02T10:00:00Z", "policy.updated", "Ann Lee", `{"note":"the escalation policy of payments primary"}`),
+		ev("e2", "2026-01-02T11:00:00Z", "policy.updated", "Bob Roe", `{"note":"primary payments escalation"}`))
+	for q, want := range map[string]string{
+		`"payments primary"`:              "e1",
+		`"primary payments"`:              "e2",
+		`"escalation policy of payments"`: "e1", // "of" is a stop word: its position stays
+		`"policy payments"`:               "",
+		`message:"ann lee"`:               "e1",
+		`"payments primary escalation"`:   "",
+		`payments primary`:                "e2 e1",
+		`+"Escalation policy" -"ann lee"`: "",
+	} {
+		if got := strings.Join(ids(t, x, audit.Query{Text: q}), " "); got != want {
+			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+	req := bleve.NewSearchRequest(query.NewMatchPhraseQuery("payments primary"))
+	req.IncludeLocations = true
+	res, err := x.idx.Search(req)
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatal(err, res)
+	}
+	n := 0
+	for _, terms := range res.Hits[0].Locations {
+		for _, locs := range terms {
+			for _, l := range locs {
+				if l.Pos == 0 || l.Start != 0 || l.End != 0 {
+					t.Errorf("location %+v: want a position and no offsets", l)
+				}
+				n++
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d locations, want both words'", n)
 	}
 }
 
