@@ -7,9 +7,9 @@ import (
 	"auditlens/backend/audit"
 )
 
-// document is what the index holds of an event: the normalized fields, and
-// one free text (see freeText).
-func document(ev *audit.Event) map[string]any {
+// fields is what the index holds of an event, besides its time (a
+// timeField): the normalized fields, and one free text (see freeText).
+func fields(ev *audit.Event) map[string]any {
 	targets := make([]map[string]any, 0, len(ev.Targets))
 	for _, t := range ev.Targets {
 		targets = append(targets, nonEmpty(map[string]any{"type": t.Type, "id": t.ID, "name": t.Name}))
@@ -27,7 +27,6 @@ func document(ev *audit.Event) map[string]any {
 		"source":     ev.Source.Name,
 		"text":       freeText(ev),
 	})
-	doc["time"] = ev.Time
 	doc["actor"] = nonEmpty(map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
 		"type": ev.Actor.Type, "label": ev.Actor.Label()})
 	doc["targets"] = targets

@@ -35,6 +35,7 @@ func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
 		return nil, 0, err
 	}
 	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.Score = bleve.ScoreNone // no scores: a time range is then one union of its terms
 	for _, f := range FacetFields {
 		req.AddFacet(f, bleve.NewFacetRequest(f, size))
 	}
@@ -73,6 +74,7 @@ func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, s
 		term.SetField(stackField)
 		bq := query.NewConjunctionQuery([]query.Query{base, term})
 		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+		req.Score = bleve.ScoreNone
 		fr := bleve.NewFacetRequest("time", len(edges))
 		for i := 0; i+1 < len(edges); i++ {
 			fr.AddDateTimeRange(edges[i].Format(time.RFC3339Nano), edges[i], edges[i+1])
@@ -109,6 +111,7 @@ func (x *Index) Bounds(q audit.Query) (oldest, newest string, n uint64, err erro
 	for _, order := range []string{"time", "-time"} {
 		req := bleve.NewSearchRequestOptions(bq, 1, 0, false)
 		req.SortBy([]string{order, "_id"})
+		req.Score = bleve.ScoreNone
 		res, err := x.idx.Search(req)
 		if err != nil {
 			return "", "", 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	berrors "go.etcd.io/bbolt/errors"
 
@@ -96,7 +97,14 @@ type Batch struct {
 func (x *Index) NewBatch() *Batch { return &Batch{x: x, b: x.idx.NewBatch()} }
 
 // Add queues ev.
-func (b *Batch) Add(ev *audit.Event) error { return b.b.Index(ev.ID, document(ev)) }
+func (b *Batch) Add(ev *audit.Event) error {
+	doc := document.NewDocument(ev.ID)
+	if err := b.x.idx.Mapping().MapDocument(doc, fields(ev)); err != nil {
+		return err
+	}
+	doc.AddField(newTimeField(ev.Time))
+	return b.b.IndexAdvanced(doc)
+}
 
 // Size is the number of queued documents.
 func (b *Batch) Size() int { return b.b.Size() }

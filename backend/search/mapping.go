@@ -14,7 +14,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index of another
 // version is stale and is rebuilt.
-const MappingVersion = "6"
+const MappingVersion = "7"
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -54,11 +54,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	im.DocValuesDynamic = false
 
 	doc := bleve.NewDocumentStaticMapping()
-	tm := bleve.NewDateTimeFieldMapping()
-	tm.Store = false
-	tm.IncludeInAll = false
-	tm.DocValues = true
-	doc.AddFieldMappingsAt("time", tm)
+	// "time" is not mapped: Batch.Add indexes it as a timeField.
 	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag"} {
 		doc.AddFieldMappingsAt(f, keyword())
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -171,15 +172,11 @@ func (x *Index) windows(bq query.Query, q audit.Query, after []string, oldest, n
 	for hi.After(lo) && want > 0 {
 		from := hi.Add(-w)
 		last := !from.After(lo)
-		inclusive, exclusive := true, false
-		var dr *query.DateRangeQuery
+		lo := from
 		if last {
-			dr = query.NewDateRangeInclusiveQuery(time.Time{}, hi, &inclusive, &exclusive)
-		} else {
-			dr = query.NewDateRangeInclusiveQuery(from, hi, &inclusive, &exclusive)
+			lo = time.Time{}
 		}
-		dr.SetField("time")
-		n, err := page(query.NewConjunctionQuery([]query.Query{bq, dr}), want)
+		n, err := page(query.NewConjunctionQuery([]query.Query{bq, newTimeRange(lo, hi)}), want)
 		if err != nil {
 			return err
 		}
@@ -223,10 +220,10 @@ func Compile(q audit.Query) (query.Query, error) {
 		parts = append(parts, adjust(parsed))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		inclusive, exclusive := true, false
-		dr := query.NewDateRangeInclusiveQuery(q.From, q.To, &inclusive, &exclusive)
-		dr.SetField("time")
-		parts = append(parts, dr)
+		if !representable(q.From) || !representable(q.To) {
+			return nil, audit.Errorf(audit.EINVALID, "the time range %s to %s is outside the years 1678 to 2262", q.From, q.To)
+		}
+		parts = append(parts, newTimeRange(q.From, q.To))
 	}
 	switch len(parts) {
 	case 0:
@@ -270,6 +267,14 @@ func adjust(q query.Query) query.Query {
 			m.SetBoost(t.BoostVal.Value())
 			return m
 		}
+	case *query.DateRangeQuery:
+		if t.FieldVal == timeFieldName { // time:>"2026-01-02" and the like
+			return dateRange(t)
+		}
+	case *query.NumericRangeQuery:
+		if t.FieldVal == timeFieldName { // time:>=1767312000000000000: nanoseconds
+			return numericRange(t)
+		}
 	case *query.WildcardQuery:
 		t.Wildcard = strings.ToLower(t.Wildcard)
 	case *query.RegexpQuery:
@@ -278,6 +283,62 @@ func adjust(q query.Query) query.Query {
 		t.Prefix = strings.ToLower(t.Prefix)
 	}
 	return q
+}
+
+// dateRange is a query string's date range on the time field as a
+// timeRange: Bleve's own would look for the terms of a precision step of 4.
+// An unset inclusive flag means inclusive at the start, exclusive at the
+// end, as in Bleve.
+func dateRange(q *query.DateRangeQuery) query.Query {
+	r := timeRange{math.MinInt64, math.MaxInt64}
+	if !q.Start.IsZero() {
+		if !representable(q.Start.Time) {
+			return query.NewMatchNoneQuery()
+		}
+		r.lo = q.Start.UnixNano()
+		if q.InclusiveStart != nil && !*q.InclusiveStart {
+			r.lo++
+		}
+	}
+	if !q.End.IsZero() {
+		if !representable(q.End.Time) {
+			return query.NewMatchNoneQuery()
+		}
+		r.hi = q.End.UnixNano()
+		if q.InclusiveEnd == nil || !*q.InclusiveEnd {
+			r.hi--
+		}
+	}
+	return r
+}
+
+// numericRange is a numeric range on the time field, in nanoseconds.
+func numericRange(q *query.NumericRangeQuery) query.Query {
+	r := timeRange{math.MinInt64, math.MaxInt64}
+	if q.Min != nil {
+		r.lo = toNanos(math.Ceil(*q.Min))
+		if q.InclusiveMin != nil && !*q.InclusiveMin && float64(r.lo) == *q.Min && r.lo < math.MaxInt64 {
+			r.lo++
+		}
+	}
+	if q.Max != nil {
+		r.hi = toNanos(math.Floor(*q.Max))
+		if (q.InclusiveMax == nil || !*q.InclusiveMax) && float64(r.hi) == *q.Max && r.hi > math.MinInt64 {
+			r.hi--
+		}
+	}
+	return r
+}
+
+// toNanos is f, an integral number, as nanoseconds, held to int64's range.
+func toNanos(f float64) int64 {
+	switch {
+	case f >= math.MaxInt64:
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
 }
 
 // numericTime reads a time sort value of a hit (Bleve's prefix-coded

@@ -1,0 +1,180 @@
+package search
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	"github.com/blevesearch/bleve/v2/size"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// The time of an event is indexed as Bleve indexes a date, in prefix-coded
+// nanoseconds, but at 9 precisions rather than 16. Bleve's date field (a
+// term every 4 bits, 16 terms an event, which are also its doc values) was
+// a fifth of the index's size and of the time to build it; these 9 terms
+// make the index a tenth smaller (30k demo events: 40.6 -> 36.7 MiB).
+//
+// A range query takes, at each precision, the terms between a bound and the
+// next coarser precision's edge: up to 2^step - 1 of them, but only those
+// the index holds. Where a term holds one event or none (below 2^24 ns,
+// 17 ms) a step of 8 or 16 bits costs nothing, since the terms there are
+// the few events near the bounds; where terms are shared (seconds to
+// months) a step of 4 keeps a range to a few terms a precision, as Bleve's
+// does. The doc values hold the same shift-0 term as Bleve's, so sorting by
+// "time" and date-range facets work unchanged; range queries need
+// timeRange, which knows these precisions (Bleve's own range query assumes
+// all 16 and would miss events).
+
+const timeFieldName = "time"
+
+// timeShifts are the precisions indexed, in bits dropped.
+var timeShifts = []uint{0, 16, 24, 32, 36, 40, 44, 48, 56}
+
+// timeField is the indexed time of one event.
+type timeField struct {
+	value numeric.PrefixCoded // shift 0
+	ns    int64
+	freqs index.TokenFrequencies
+	n     int
+}
+
+var _ document.Field = (*timeField)(nil)
+
+func newTimeField(t time.Time) *timeField {
+	ns := t.UnixNano()
+	return &timeField{value: numeric.MustNewPrefixCodedInt64(ns, 0), ns: ns}
+}
+
+func (f *timeField) Name() string              { return timeFieldName }
+func (f *timeField) Value() []byte             { return f.value }
+func (f *timeField) ArrayPositions() []uint64  { return nil }
+func (f *timeField) EncodedFieldType() byte    { return 'd' }
+func (f *timeField) NumPlainTextBytes() uint64 { return 8 }
+func (f *timeField) AnalyzedLength() int       { return f.n }
+func (f *timeField) Options() index.FieldIndexingOptions {
+	return index.IndexField | index.DocValues
+}
+func (f *timeField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
+
+func (f *timeField) Analyze() {
+	tokens := make(analysis.TokenStream, 0, len(timeShifts))
+	for _, shift := range timeShifts {
+		term := f.value
+		if shift > 0 {
+			term = numeric.MustNewPrefixCodedInt64(f.ns, shift)
+		}
+		tokens = append(tokens, &analysis.Token{End: len(term), Term: term, Position: 1, Type: analysis.DateTime})
+	}
+	f.n = len(tokens)
+	f.freqs = analysis.TokenFrequency(tokens, nil, f.Options())
+}
+
+func (f *timeField) Size() int {
+	s := 64 + size.SizeOfPtr + len(f.value)
+	if f.freqs != nil {
+		s += f.freqs.Size()
+	}
+	return s
+}
+
+// timeRange matches the events with lo <= time <= hi (nanoseconds).
+type timeRange struct{ lo, hi int64 }
+
+// newTimeRange is [from, to) where a zero time leaves that side open.
+func newTimeRange(from, to time.Time) timeRange {
+	r := timeRange{math.MinInt64, math.MaxInt64}
+	if !from.IsZero() {
+		r.lo = from.UnixNano()
+	}
+	if !to.IsZero() {
+		r.hi = to.UnixNano() - 1
+	}
+	return r
+}
+
+// representable says whether Bleve can hold t as nanoseconds (years 1678 to 2262).
+func representable(t time.Time) bool {
+	return t.IsZero() || (!t.Before(document.MinTimeRepresentable) && !t.After(document.MaxTimeRepresentable))
+}
+
+func (r timeRange) Searcher(ctx context.Context, i index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	var terms [][]byte
+	for _, tr := range splitRange(r.lo, r.hi, timeShifts) {
+		// Only the terms the index holds: the dictionary between the two
+		// ends of each range, rather than every candidate.
+		d, err := i.FieldDictRange(timeFieldName, tr[0], tr[1])
+		if err != nil {
+			return nil, err
+		}
+		for {
+			e, err := d.Next()
+			if err != nil {
+				d.Close()
+				return nil, err
+			}
+			if e == nil {
+				break
+			}
+			terms = append(terms, []byte(e.Term))
+		}
+		if err := d.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return searcher.NewMultiTermSearcherBytes(ctx, i, terms, timeFieldName, 1, options, false)
+}
+
+// splitRange covers [lo, hi] with prefix-coded term ranges, each at one of
+// shifts (ascending, from 0): Lucene's and Bleve's splitInt64Range
+// (search/searcher), with the step from one precision to the next taken
+// from shifts rather than fixed. It returns [first, last] term pairs.
+func splitRange(lo, hi int64, shifts []uint) [][2][]byte {
+	var out [][2][]byte
+	add := func(lo, hi int64, shift uint) {
+		hi |= int64(1)<<shift - 1
+		out = append(out, [2][]byte{numeric.MustNewPrefixCodedInt64(lo, shift), numeric.MustNewPrefixCodedInt64(hi, shift)})
+	}
+	if lo > hi {
+		return nil
+	}
+	for i, shift := range shifts {
+		next := uint(64)
+		if i+1 < len(shifts) {
+			next = shifts[i+1]
+		}
+		if next >= 64 {
+			add(lo, hi, shift)
+			return out
+		}
+		diff := int64(1) << next
+		mask := (int64(1)<<(next-shift) - 1) << shift
+		hasLower := lo&mask != 0
+		hasUpper := hi&mask != mask
+		nextLo, nextHi := lo&^mask, hi&^mask
+		if hasLower {
+			nextLo = (lo + diff) &^ mask
+		}
+		if hasUpper {
+			nextHi = (hi - diff) &^ mask
+		}
+		if nextLo > nextHi || nextLo < lo || nextHi > hi {
+			add(lo, hi, shift)
+			return out
+		}
+		if hasLower {
+			add(lo, lo|mask, shift)
+		}
+		if hasUpper {
+			add(hi&^mask, hi, shift)
+		}
+		lo, hi = nextLo, nextHi
+	}
+	return out
+}

@@ -1,0 +1,202 @@
+package search
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"auditlens/backend/audit"
+)
+
+// Every range of times finds exactly the events within it, whatever its
+// bounds: on a term's edge or not, inclusive or not, open on one side,
+// before 1970, at the ends of what nanoseconds hold; through Compile, the
+// query string and the windows of a search.
+func TestTimeRangesExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	var times []int64
+	for range 300 { // bursts, equal times, and times spread over years
+		times = append(times, base+rng.Int64N(int64(time.Hour)))
+	}
+	for range 100 {
+		times = append(times, base+rng.Int64N(int64(5*time.Second)))
+	}
+	for range 100 {
+		times = append(times, base+rng.Int64N(int64(40*24*time.Hour))-int64(20*24*time.Hour))
+	}
+	times = append(times, base, base, base+1, base-1, 0, -1, 1, -int64(30*365*24*time.Hour), math.MinInt64+1, math.MaxInt64-1)
+	evs := make([]*audit.Event, len(times))
+	for i, ns := range times {
+		e := ev(fmt.Sprintf("e%03d", i), "2026-01-02T10:00:00Z", "user.login", "Ann Lee", `{}`)
+		e.Time = time.Unix(0, ns).UTC()
+		evs[i] = e
+	}
+	x := openIndex(t, evs...)
+	within := func(lo, hi int64) []string {
+		var ids []string
+		for i, ns := range times {
+			if lo <= ns && ns <= hi {
+				ids = append(ids, evs[i].ID)
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	hits := func(q query.Query) []string {
+		t.Helper()
+		req := bleve.NewSearchRequestOptions(q, len(times)+1, 0, false)
+		req.Score = bleve.ScoreNone
+		res, err := x.idx.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	check := func(what string, q query.Query, lo, hi int64) {
+		t.Helper()
+		if got, want := hits(q), within(lo, hi); !slices.Equal(got, want) {
+			t.Fatalf("%s [%d, %d]: %d hits, want %d\n got %v\nwant %v", what, lo, hi, len(got), len(want), got, want)
+		}
+	}
+	bound := func() int64 {
+		switch rng.IntN(6) {
+		case 0: // an event's own time, or next to it
+			return times[rng.IntN(len(times))] + rng.Int64N(3) - 1
+		case 1: // a term's edge at some shift
+			shift := timeShifts[rng.IntN(len(timeShifts))]
+			return base &^ (int64(1)<<shift - 1)
+		case 2:
+			return base + rng.Int64N(int64(time.Hour))
+		case 3:
+			return base + rng.Int64N(int64(80*24*time.Hour)) - int64(40*24*time.Hour)
+		case 4:
+			return []int64{math.MinInt64, math.MaxInt64, 0, -1}[rng.IntN(4)]
+		}
+		return rng.Int64()
+	}
+	for range 400 {
+		lo, hi := bound(), bound()
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		check("timeRange", timeRange{lo, hi}, lo, hi)
+	}
+	check("empty", timeRange{base, base - 1}, base, base-1)
+
+	// Compile: [From, To), a zero side open.
+	from, to := time.Unix(0, base), time.Unix(0, base+int64(10*time.Minute))
+	for _, c := range []struct {
+		from, to time.Time
+		lo, hi   int64
+	}{{from, to, base, base + int64(10*time.Minute) - 1}, {from, time.Time{}, base, math.MaxInt64},
+		{time.Time{}, to, math.MinInt64, base + int64(10*time.Minute) - 1}} {
+		q, err := Compile(audit.Query{From: c.from, To: c.to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("Compile", q, c.lo, c.hi)
+	}
+	if _, err := Compile(audit.Query{From: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}); err == nil {
+		t.Error("a range before 1678 compiled")
+	}
+
+	// The query string's ranges on time (dates, and numbers as nanoseconds).
+	at := time.Unix(0, times[0]).UTC() // an event's own time: the bounds' inclusion shows
+	s := at.Format(time.RFC3339Nano)
+	ns := at.UnixNano()
+	for text, r := range map[string][2]int64{
+		`time:>"` + s + `"`:  {ns + 1, math.MaxInt64},
+		`time:>="` + s + `"`: {ns, math.MaxInt64},
+		`time:<"` + s + `"`:  {math.MinInt64, ns - 1},
+		`time:<="` + s + `"`: {math.MinInt64, ns},
+		// Numbers are float64 in the query syntax: whole seconds are exact.
+		fmt.Sprintf("time:>=%d", base):                                   {base, math.MaxInt64},
+		fmt.Sprintf("time:<%d", base):                                    {math.MinInt64, base - 1},
+		fmt.Sprintf("+time:>%d +time:<=%d", base, base+int64(time.Hour)): {base + 1, base + int64(time.Hour)},
+	} {
+		q, err := Compile(audit.Query{Text: text})
+		if err != nil {
+			t.Fatal(text, err)
+		}
+		check(text, q, r[0], r[1])
+	}
+
+	// Windows: every page of a search within a range, in time order.
+	q := audit.Query{Text: "ann", From: time.Unix(0, base-int64(24*time.Hour)), To: time.Unix(0, base+int64(time.Hour)), Limit: 7}
+	want := within(q.From.UnixNano(), q.To.UnixNano()-1)
+	var got []string
+	span := Span{Oldest: time.Unix(0, math.MinInt64+1), Newest: time.Unix(0, math.MaxInt64-1)}
+	fewHits = 10 // read by windows, not by the database's times
+	t.Cleanup(func() { fewHits = 1000 })
+	for {
+		res, err := x.Search(q, span)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != uint64(len(want)) {
+			t.Fatalf("total %d, want %d", res.Total, len(want))
+		}
+		got = append(got, res.IDs...)
+		if res.Next == "" {
+			break
+		}
+		q.Cursor = res.Next
+	}
+	byTime := slices.Clone(want)
+	slices.SortFunc(byTime, func(a, b string) int {
+		ta, tb := times[idx(a)], times[idx(b)]
+		if ta != tb {
+			return -cmpInt(ta, tb)
+		}
+		return -strings.Compare(a, b)
+	})
+	if !slices.Equal(got, byTime) {
+		t.Fatalf("pages:\n got %v\nwant %v", got, byTime)
+	}
+}
+
+func idx(id string) int {
+	var i int
+	fmt.Sscanf(id, "e%d", &i)
+	return i
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// An event's time is nine terms in the index, Bleve's date field sixteen.
+func TestTimeTermsPerEvent(t *testing.T) {
+	x := openIndex(t, ev("e1", "2026-01-02T10:00:00Z", "user.login", "Ann Lee", `{}`))
+	d, err := x.idx.FieldDict(timeFieldName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	n := 0
+	for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
+		n++
+	}
+	if n != 9 {
+		t.Fatalf("%d terms, want 9", n)
+	}
+}
