@@ -146,8 +146,8 @@ func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([
 // oldest (each ending where the one before began, so together they give the
 // hits in order) until want hits are found. A window is sized to hold about
 // twice the hits still wanted at the query's average rate, and doubles
-// while windows come back short. Bounds are whole seconds, which Bleve's
-// date ranges hold exactly; the query's own range still applies.
+// while windows come back short. Bounds are whole seconds; the query's own
+// range still applies.
 func (x *Index) windows(bq query.Query, q audit.Query, after []string, oldest, newest time.Time, total uint64, want int,
 	page func(w query.Query, want int) (int, error)) error {
 	if total == 0 || oldest.IsZero() {
@@ -172,11 +172,11 @@ func (x *Index) windows(bq query.Query, q audit.Query, after []string, oldest, n
 	for hi.After(lo) && want > 0 {
 		from := hi.Add(-w)
 		last := !from.After(lo)
-		lo := from
+		start := from
 		if last {
-			lo = time.Time{}
+			start = time.Time{}
 		}
-		n, err := page(query.NewConjunctionQuery([]query.Query{bq, newTimeRange(lo, hi)}), want)
+		n, err := page(query.NewConjunctionQuery([]query.Query{bq, newTimeRange(start, hi)}), want)
 		if err != nil {
 			return err
 		}
@@ -297,6 +297,9 @@ func dateRange(q *query.DateRangeQuery) query.Query {
 		}
 		r.lo = q.Start.UnixNano()
 		if q.InclusiveStart != nil && !*q.InclusiveStart {
+			if r.lo == math.MaxInt64 {
+				return query.NewMatchNoneQuery()
+			}
 			r.lo++
 		}
 	}
@@ -306,6 +309,9 @@ func dateRange(q *query.DateRangeQuery) query.Query {
 		}
 		r.hi = q.End.UnixNano()
 		if q.InclusiveEnd == nil || !*q.InclusiveEnd {
+			if r.hi == math.MinInt64 {
+				return query.NewMatchNoneQuery()
+			}
 			r.hi--
 		}
 	}

@@ -94,7 +94,10 @@ func newTimeRange(from, to time.Time) timeRange {
 		r.lo = from.UnixNano()
 	}
 	if !to.IsZero() {
-		r.hi = to.UnixNano() - 1
+		if r.hi = to.UnixNano(); r.hi == math.MinInt64 {
+			return timeRange{0, -1} // before the first nanosecond: nothing
+		}
+		r.hi--
 	}
 	return r
 }

@@ -109,6 +109,11 @@ func TestTimeRangesExact(t *testing.T) {
 		}
 		check("Compile", q, c.lo, c.hi)
 	}
+	q0, err := Compile(audit.Query{To: time.Unix(0, math.MinInt64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Compile to the first nanosecond", q0, 1, 0)
 	if _, err := Compile(audit.Query{From: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}); err == nil {
 		t.Error("a range before 1678 compiled")
 	}
@@ -122,6 +127,9 @@ func TestTimeRangesExact(t *testing.T) {
 		`time:>="` + s + `"`: {ns, math.MaxInt64},
 		`time:<"` + s + `"`:  {math.MinInt64, ns - 1},
 		`time:<="` + s + `"`: {math.MinInt64, ns},
+		// At the ends of what nanoseconds hold: nothing is after the last or before the first.
+		`time:>"` + time.Unix(0, math.MaxInt64).UTC().Format(time.RFC3339Nano) + `"`: {1, 0},
+		`time:<"` + time.Unix(0, math.MinInt64).UTC().Format(time.RFC3339Nano) + `"`: {1, 0},
 		// Numbers are float64 in the query syntax: whole seconds are exact.
 		fmt.Sprintf("time:>=%d", base):                                   {base, math.MaxInt64},
 		fmt.Sprintf("time:<%d", base):                                    {math.MinInt64, base - 1},
