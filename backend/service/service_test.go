@@ -126,6 +126,26 @@ func TestImportCorpusTwiceAndSearch(t *testing.T) {
 // A case whose index is lost (or behind, after a killed import) catches up
 // from the database when opened.
 func TestIndexCatchesUpOnOpen(t *testing.T) {
+	caseDir, events := githubCaseWithoutIndex(t, nil)
+	c, err := Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.caughtUp != int64(events) {
+		t.Fatalf("caught up %d events, want %d", c.caughtUp, events)
+	}
+	res := mustSearch(t, c, audit.Query{Limit: 1})
+	if int(res.Total) != events {
+		t.Fatalf("after reopening without an index: %d events searchable, want %d", res.Total, events)
+	}
+}
+
+// githubCaseWithoutIndex is a case of the corpus's GitHub audit log whose
+// search index was removed after the import (and after before, if given,
+// looked at the case), and its number of events.
+func githubCaseWithoutIndex(t *testing.T, before func(*Case)) (string, int) {
+	t.Helper()
 	dir := corpus(t)
 	caseDir := filepath.Join(t.TempDir(), "case")
 	c, err := Open(caseDir)
@@ -136,22 +156,14 @@ func TestIndexCatchesUpOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if before != nil {
+		before(c)
+	}
 	c.Close()
 	if err := os.RemoveAll(filepath.Join(caseDir, "index")); err != nil {
 		t.Fatal(err)
 	}
-	c, err = Open(caseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if c.caughtUp != int64(sum.Events) {
-		t.Fatalf("caught up %d events, want %d", c.caughtUp, sum.Events)
-	}
-	res := mustSearch(t, c, audit.Query{Limit: 1})
-	if int(res.Total) != sum.Events {
-		t.Fatalf("after reopening without an index: %d events searchable, want %d", res.Total, sum.Events)
-	}
+	return caseDir, sum.Events
 }
 
 // Pages by cursor cover every match exactly once, newest first; Scan too.
@@ -264,27 +276,14 @@ func TestIndexHeldElsewhere(t *testing.T) {
 // left due. A query of fields alone leaves it closed (here: not even
 // rebuilt); one with words opens it, catches it up, and finds the same.
 func TestStreamingOpensIndexForWordsOnly(t *testing.T) {
-	dir := corpus(t)
-	caseDir := filepath.Join(t.TempDir(), "case")
-	c, err := Open(caseDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := c.Import([]string{filepath.Join(dir, "github_audit")}, ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	words := audit.Query{Text: "repo"}
 	var want []string
-	if err := c.Scan(words, func(ev *audit.Event) error { want = append(want, ev.ID); return nil }); err != nil || len(want) == 0 {
-		t.Fatal(err, len(want))
-	}
-	c.Close()
-	if err := os.RemoveAll(filepath.Join(caseDir, "index")); err != nil {
-		t.Fatal(err)
-	}
-
-	c, err = OpenForStreaming(caseDir)
+	caseDir, events := githubCaseWithoutIndex(t, func(c *Case) {
+		if err := c.Scan(words, func(ev *audit.Event) error { want = append(want, ev.ID); return nil }); err != nil || len(want) == 0 {
+			t.Fatal(err, len(want))
+		}
+	})
+	c, err := OpenForStreaming(caseDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,14 +295,14 @@ func TestStreamingOpensIndexForWordsOnly(t *testing.T) {
 	if err := c.Scan(audit.Query{}, func(*audit.Event) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(caseDir, "index")); !os.IsNotExist(err) || c.index != nil || n < sum.Events {
+	if _, err := os.Stat(filepath.Join(caseDir, "index")); !os.IsNotExist(err) || c.index != nil || n < events {
 		t.Fatalf("fields alone: index open %v, on disk %v, %d events", c.index != nil, err, n)
 	}
 	var got []string
 	if err := c.Scan(words, func(ev *audit.Event) error { got = append(got, ev.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if c.index == nil || c.caughtUp != int64(sum.Events) || !slices.Equal(got, want) {
-		t.Fatalf("words: index open %v, caught up %d of %d, %d events, want %d", c.index != nil, c.caughtUp, sum.Events, len(got), len(want))
+	if c.index == nil || c.caughtUp != int64(events) || !slices.Equal(got, want) {
+		t.Fatalf("words: index open %v, caught up %d of %d, %d events, want %d", c.index != nil, c.caughtUp, events, len(got), len(want))
 	}
 }
