@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/numeric"
 
 	"github.com/blevesearch/bleve/v2"
@@ -220,7 +221,7 @@ func Compile(q audit.Query) (query.Query, error) {
 		parts = append(parts, adjust(parsed))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		if !representable(q.From) || !representable(q.To) {
+		if !representable(q.From) || !representable(q.To) { // as Bleve's date range refused them
 			return nil, audit.Errorf(audit.EINVALID, "the time range %s to %s is outside the years 1678 to 2262", q.From, q.To)
 		}
 		parts = append(parts, newTimeRange(q.From, q.To))
@@ -290,61 +291,56 @@ func adjust(q query.Query) query.Query {
 // An unset inclusive flag means inclusive at the start, exclusive at the
 // end, as in Bleve.
 func dateRange(q *query.DateRangeQuery) query.Query {
-	r := timeRange{math.MinInt64, math.MaxInt64}
+	lo, loIn, hi, hiIn := int64(math.MinInt64), true, int64(math.MaxInt64), true
 	if !q.Start.IsZero() {
-		if !representable(q.Start.Time) {
-			return query.NewMatchNoneQuery()
-		}
-		r.lo = q.Start.UnixNano()
-		if q.InclusiveStart != nil && !*q.InclusiveStart {
-			if r.lo == math.MaxInt64 {
-				return query.NewMatchNoneQuery()
-			}
-			r.lo++
-		}
+		lo, loIn = dateBound(q.Start.Time, q.InclusiveStart == nil || *q.InclusiveStart, true)
 	}
 	if !q.End.IsZero() {
-		if !representable(q.End.Time) {
-			return query.NewMatchNoneQuery()
-		}
-		r.hi = q.End.UnixNano()
-		if q.InclusiveEnd == nil || !*q.InclusiveEnd {
-			if r.hi == math.MinInt64 {
-				return query.NewMatchNoneQuery()
-			}
-			r.hi--
-		}
+		hi, hiIn = dateBound(q.End.Time, q.InclusiveEnd != nil && *q.InclusiveEnd, false)
 	}
-	return r
+	return between(lo, loIn, hi, hiIn)
 }
 
 // numericRange is a numeric range on the time field, in nanoseconds.
 func numericRange(q *query.NumericRangeQuery) query.Query {
-	r := timeRange{math.MinInt64, math.MaxInt64}
+	lo, loIn, hi, hiIn := int64(math.MinInt64), true, int64(math.MaxInt64), true
 	if q.Min != nil {
-		r.lo = toNanos(math.Ceil(*q.Min))
-		if q.InclusiveMin != nil && !*q.InclusiveMin && float64(r.lo) == *q.Min && r.lo < math.MaxInt64 {
-			r.lo++
-		}
+		lo, loIn = numBound(*q.Min, q.InclusiveMin == nil || *q.InclusiveMin, true)
 	}
 	if q.Max != nil {
-		r.hi = toNanos(math.Floor(*q.Max))
-		if (q.InclusiveMax == nil || !*q.InclusiveMax) && float64(r.hi) == *q.Max && r.hi > math.MinInt64 {
-			r.hi--
-		}
+		hi, hiIn = numBound(*q.Max, q.InclusiveMax != nil && *q.InclusiveMax, false)
 	}
-	return r
+	return between(lo, loIn, hi, hiIn)
 }
 
-// toNanos is f, an integral number, as nanoseconds, held to int64's range.
-func toNanos(f float64) int64 {
+// dateBound is t as a lower or upper bound in nanoseconds. A time before
+// (after) what nanoseconds hold lies just outside int64's least (greatest)
+// value: every event is after (before) it.
+func dateBound(t time.Time, inclusive, lower bool) (int64, bool) {
 	switch {
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
+	case t.Before(document.MinTimeRepresentable):
+		return math.MinInt64, lower
+	case t.After(document.MaxTimeRepresentable):
+		return math.MaxInt64, !lower
 	}
-	return int64(f)
+	return t.UnixNano(), inclusive
+}
+
+// numBound is f, a number as the query syntax reads it (a float64), as a
+// lower or upper bound in nanoseconds: a fraction takes the whole
+// nanoseconds within, and a number past int64 lies just outside it.
+func numBound(f float64, inclusive, lower bool) (int64, bool) {
+	switch {
+	case f < math.MinInt64:
+		return math.MinInt64, lower
+	case f >= math.MaxInt64: // 2^63, one past int64's greatest value
+		return math.MaxInt64, !lower
+	}
+	n := math.Floor(f)
+	if lower {
+		n = math.Ceil(f)
+	}
+	return int64(n), inclusive || n != f
 }
 
 // numericTime reads a time sort value of a hit (Bleve's prefix-coded

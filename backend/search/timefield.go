@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -77,7 +78,7 @@ func (f *timeField) Analyze() {
 }
 
 func (f *timeField) Size() int {
-	s := 64 + size.SizeOfPtr + len(f.value)
+	s := int(unsafe.Sizeof(*f)) + size.SizeOfPtr + len(f.value)
 	if f.freqs != nil {
 		s += f.freqs.Size()
 	}
@@ -89,17 +90,29 @@ type timeRange struct{ lo, hi int64 }
 
 // newTimeRange is [from, to) where a zero time leaves that side open.
 func newTimeRange(from, to time.Time) timeRange {
-	r := timeRange{math.MinInt64, math.MaxInt64}
+	lo, hi, hiIn := int64(math.MinInt64), int64(math.MaxInt64), true
 	if !from.IsZero() {
-		r.lo = from.UnixNano()
+		lo = from.UnixNano()
 	}
 	if !to.IsZero() {
-		if r.hi = to.UnixNano(); r.hi == math.MinInt64 {
-			return timeRange{0, -1} // before the first nanosecond: nothing
-		}
-		r.hi--
+		hi, hiIn = to.UnixNano(), false
 	}
-	return r
+	return between(lo, true, hi, hiIn)
+}
+
+// between is the range from lo to hi, each bound inclusive or not. An
+// exclusive bound at int64's end leaves nothing, rather than wrapping.
+func between(lo int64, loIn bool, hi int64, hiIn bool) timeRange {
+	if (!loIn && lo == math.MaxInt64) || (!hiIn && hi == math.MinInt64) {
+		return timeRange{0, -1}
+	}
+	if !loIn {
+		lo++
+	}
+	if !hiIn {
+		hi--
+	}
+	return timeRange{lo, hi}
 }
 
 // representable says whether Bleve can hold t as nanoseconds (years 1678 to 2262).

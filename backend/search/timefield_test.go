@@ -32,7 +32,8 @@ func TestTimeRangesExact(t *testing.T) {
 	for range 100 {
 		times = append(times, base+rng.Int64N(int64(40*24*time.Hour))-int64(20*24*time.Hour))
 	}
-	times = append(times, base, base, base+1, base-1, 0, -1, 1, -int64(30*365*24*time.Hour), math.MinInt64+1, math.MaxInt64-1)
+	times = append(times, base, base, base+1, base-1, 0, -1, 1, 2, -int64(30*365*24*time.Hour),
+		math.MinInt64, math.MinInt64+1, math.MaxInt64-1, math.MaxInt64)
 	evs := make([]*audit.Event, len(times))
 	for i, ns := range times {
 		e := ev(fmt.Sprintf("e%03d", i), "2026-01-02T10:00:00Z", "user.login", "Ann Lee", `{}`)
@@ -130,6 +131,15 @@ func TestTimeRangesExact(t *testing.T) {
 		// At the ends of what nanoseconds hold: nothing is after the last or before the first.
 		`time:>"` + time.Unix(0, math.MaxInt64).UTC().Format(time.RFC3339Nano) + `"`: {1, 0},
 		`time:<"` + time.Unix(0, math.MinInt64).UTC().Format(time.RFC3339Nano) + `"`: {1, 0},
+		// Past what nanoseconds hold: every event is after 1500 and before 3000.
+		`time:>"1500-01-01T00:00:00Z"`:  {math.MinInt64, math.MaxInt64},
+		`time:<"1500-01-01T00:00:00Z"`:  {1, 0},
+		`time:<="3000-01-01T00:00:00Z"`: {math.MinInt64, math.MaxInt64},
+		`time:>="3000-01-01T00:00:00Z"`: {1, 0},
+		`time:>99999999999999999999`:    {1, 0},
+		`time:<99999999999999999999`:    {math.MinInt64, math.MaxInt64},
+		`time:>-99999999999999999999`:   {math.MinInt64, math.MaxInt64},
+		`time:>1.5`:                     {2, math.MaxInt64}, // a fraction: the whole nanoseconds within
 		// Numbers are float64 in the query syntax: whole seconds are exact.
 		fmt.Sprintf("time:>=%d", base):                                   {base, math.MaxInt64},
 		fmt.Sprintf("time:<%d", base):                                    {math.MinInt64, base - 1},
