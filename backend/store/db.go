@@ -24,8 +24,13 @@ type Store struct {
 	w       *sql.DB
 	r       *sql.DB
 	termIDs map[termKey]int64 // terms.id by field and folded value, for the writer
-	raw     *rawCodec
+	codecs  [2]*dictCodec     // rawBlob: raw records; detailBlob: event details
 }
+
+const (
+	rawBlob    = 0
+	detailBlob = 1
+)
 
 // Options tune a store to its use.
 type Options struct {
@@ -78,9 +83,11 @@ func OpenWith(path string, o Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	s := &Store{w: w, r: r, termIDs: map[termKey]int64{}}
-	if s.raw, err = newRawCodec(func() (map[uint32]dictRow, error) { return loadDicts(r) }); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("%s: reading its dictionaries: %v", path, err)
+	for i, table := range [2]string{"raw_dicts", "detail_dicts"} {
+		if s.codecs[i], err = newDictCodec(r, table); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("%s: reading its dictionaries: %v", path, err)
+		}
 	}
 	if err := s.rebuildTerms(); err != nil {
 		s.Close()

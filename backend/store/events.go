@@ -3,27 +3,24 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
-
-	gojson "github.com/goccy/go-json"
 
 	"auditlens/backend/audit"
 )
 
 const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
-	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_zstd, e.raw_sha256,
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.detail, e.detail_zstd, e.raw, e.raw_zstd, e.raw_sha256,
 	coalesce((SELECT group_concat(t.tag, char(31)) FROM event_tags t WHERE t.event_id = e.id), ''),
 	coalesce((SELECT group_concat(n.text, char(30)) FROM (SELECT text FROM notes WHERE event_id = e.id ORDER BY id) n), '')`
 
 // columnsFast reads no tags or notes: for long scans of a case that has none.
 const columnsFast = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
-	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.raw, e.raw_zstd, e.raw_sha256, '', ''`
+	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.detail, e.detail_zstd, e.raw, e.raw_zstd, e.raw_sha256, '', ''`
 
 // scanColumns picks the columns of a long scan: the per-event look-ups of
 // tags and notes cost a million index probes on a million events, so they
@@ -48,9 +45,9 @@ type Batch struct {
 	s     *Store
 	tx    *sql.Tx
 	stmt  *sql.Stmt
-	added []termKey // terms this batch added (forgotten if it is rolled back)
-	dicts []uint32  // raw-record dictionaries it added (likewise)
-	all   int64     // id of the term every event has
+	added []termKey   // terms this batch added (forgotten if it is rolled back)
+	dicts [2][]uint32 // raw-record and detail dictionaries it added (likewise)
+	all   int64       // id of the term every event has
 	tally tally
 }
 
@@ -60,10 +57,11 @@ func (s *Store) BeginBatch() (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, format, source_id, category, action,
-		outcome, actor_id, actor_name, actor_email, actor_type, targets, ip, user_agent, session, request,
-		message, changes, raw, raw_zstd, raw_sha256, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip,
-		k_format, k_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+	// The columns an event's detail replaces are left empty.
+	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, source_id, format, category, action,
+		outcome, targets, changes, detail, detail_zstd, raw, raw_zstd, raw_sha256, k_category, k_action, k_outcome,
+		k_actor_label, k_actor_email, k_ip, k_format, k_source)
+		VALUES(?,?,?,?,'','','','','','',?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
@@ -74,30 +72,28 @@ func (s *Store) BeginBatch() (*Batch, error) {
 // Insert adds ev unless an event with its id is already stored; it returns
 // the new row's seq, or 0 for a duplicate.
 func (b *Batch) Insert(ev *audit.Event) (int64, error) {
-	targets, err := json.Marshal(nonNilTargets(ev.Targets))
-	if err != nil {
-		return 0, err
-	}
-	changes, err := json.Marshal(nonNilChanges(ev.Changes))
-	if err != nil {
-		return 0, fmt.Errorf("changes of event %s: %v", ev.ID, err)
-	}
 	k, err := b.eventTerms(ev)
 	if err != nil {
 		return 0, err
 	}
-	ns := ev.Time.UnixNano()
-	raw, zstd, dict, err := b.s.raw.pack(ev.Format, ev.Raw, b.saveDict)
+	detail, err := encodeDetail(ev)
 	if err != nil {
 		return 0, err
 	}
-	if dict != 0 {
-		b.dicts = append(b.dicts, dict)
+	var blobs [2][]byte
+	var zstd [2]bool
+	for i, blob := range [2][]byte{ev.Raw, detail} {
+		var dict uint32
+		if blobs[i], zstd[i], dict, err = b.s.codecs[i].pack(b.tx, ev.Format, blob); err != nil {
+			return 0, err
+		}
+		if dict != 0 {
+			b.dicts[i] = append(b.dicts[i], dict)
+		}
 	}
-	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Format, ev.Source.ID, ev.Category,
-		ev.Action, ev.Outcome, ev.Actor.ID, ev.Actor.Name, ev.Actor.Email, ev.Actor.Type, string(targets),
-		ev.IP, ev.UserAgent, ev.Session, ev.Request, ev.Message, string(changes), raw, zstd, ev.RawSHA256,
-		k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
+	ns := ev.Time.UnixNano()
+	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Source.ID, blobs[detailBlob], zstd[detailBlob],
+		blobs[rawBlob], zstd[rawBlob], ev.RawSHA256, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
 	if err != nil {
 		return 0, err
 	}
@@ -134,32 +130,10 @@ func (b *Batch) forget() {
 		delete(b.s.termIDs, k)
 	}
 	b.added = nil
-	b.s.raw.forget(b.dicts)
-	b.dicts = nil
-}
-
-// saveDict stores a format's raw-record dictionary in the batch's
-// transaction. Another process may have stored one first: then that one is
-// used.
-func (b *Batch) saveDict(format string, content []byte) (int64, []byte, error) {
-	var id int64
-	err := b.tx.QueryRow(`INSERT INTO raw_dicts(format, content) VALUES(?, ?)
-		ON CONFLICT(format) DO UPDATE SET format = format RETURNING id, content`, format, content).Scan(&id, &content)
-	return id, content, err
-}
-
-func nonNilTargets(t []audit.Target) []audit.Target {
-	if t == nil {
-		return []audit.Target{}
+	for i, c := range b.s.codecs {
+		c.forget(b.dicts[i])
+		b.dicts[i] = nil
 	}
-	return t
-}
-
-func nonNilChanges(c []audit.Change) []audit.Change {
-	if c == nil {
-		return []audit.Change{}
-	}
-	return c
 }
 
 type scanner interface{ Scan(...any) error }
@@ -168,17 +142,21 @@ func (s *Store) scanEvent(r scanner) (int64, *audit.Event, error) {
 	var ev audit.Event
 	var seq, ns int64
 	var targets, changes string
-	var raw []byte
-	var zstd bool
+	var detail, raw []byte
+	var detailZstd, rawZstd bool
 	var tags, notes string
 	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
 		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
-		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &raw, &zstd, &ev.RawSHA256, &tags, &notes)
+		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &detail, &detailZstd,
+		&raw, &rawZstd, &ev.RawSHA256, &tags, &notes)
 	if err != nil {
 		return 0, nil, err
 	}
 	ev.Time = time.Unix(0, ns).UTC()
-	if ev.Raw, err = s.raw.unpack(raw, zstd); err != nil {
+	if ev.Raw, err = s.codecs[rawBlob].unpack(raw, rawZstd); err != nil {
+		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
+	}
+	if err := s.readDetail(detail, detailZstd, targets, changes, &ev); err != nil {
 		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
 	}
 	ev.Tags = []string{}
@@ -191,29 +169,23 @@ func (s *Store) scanEvent(r scanner) (int64, *audit.Event, error) {
 			ev.Notes = append(ev.Notes, audit.Note{Text: n})
 		}
 	}
-	if targets == "[]" {
-		ev.Targets = []audit.Target{}
-	} else if err := gojson.Unmarshal([]byte(targets), &ev.Targets); err != nil {
-		return 0, nil, err
-	}
-	if err := decodeChanges(changes, &ev.Changes); err != nil {
-		return 0, nil, err
-	}
 	return seq, &ev, nil
 }
 
-// decodeChanges keeps numbers exact (json.Number), as the importer made them.
-func decodeChanges(s string, out *[]audit.Change) error {
-	if s == "[]" {
-		*out = []audit.Change{}
-		return nil
+// readDetail fills ev from its stored detail or, for a row written before
+// details (none stored), from the targets and changes columns; the other
+// columns were scanned into ev already.
+func (s *Store) readDetail(stored []byte, compressed bool, targets, changes string, ev *audit.Event) error {
+	if len(stored) == 0 {
+		return decodeLists(targets, changes, ev)
 	}
-	dec := gojson.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	return dec.Decode(out)
+	detail, err := s.codecs[detailBlob].unpack(stored, compressed)
+	if err != nil {
+		return err
+	}
+	return decodeDetail(detail, ev)
 }
 
-// Event returns one event by id.
 func (s *Store) Event(id string) (*audit.Event, error) {
 	_, ev, err := s.scanEvent(s.r.QueryRow(`SELECT `+eventColumns+eventFrom+`WHERE e.id = ?`, id))
 	if err == sql.ErrNoRows {

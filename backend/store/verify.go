@@ -30,7 +30,7 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 		}
 		out.Events++
 		// a frame that no longer decompresses holds no record: altered too
-		raw, err := s.raw.unpack(stored, zstd)
+		raw, err := s.codecs[rawBlob].unpack(stored, zstd)
 		if sum := sha256.Sum256(raw); err != nil || hex.EncodeToString(sum[:]) != want {
 			out.Altered = append(out.Altered, eid)
 		}

@@ -10,23 +10,24 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Raw records are most of a case's database. A record is stored as one zstd
-// frame (with a checksum) when that saves at least an eighth; raw_zstd
-// marks those rows. The column, not a magic number, tells them apart: a
-// hostile record may itself look like a zstd frame.
+// A dictCodec stores one kind of blob of a case compressed: raw records
+// (raw_dicts, migration 0008) and event details (detail_dicts, 0009). A
+// blob is stored as one zstd frame (with a checksum) when that saves at
+// least an eighth; the caller keeps a flag of its own that says which, not
+// a magic number: a hostile record may itself look like a zstd frame.
 //
-// One JSON record alone shrinks by about two fifths. Records of one format
+// One JSON record alone shrinks by about two fifths. Blobs of one format
 // share most of their bytes, so once a case holds dictSize bytes of a
-// format's records, those records become that format's dictionary
-// (raw_dicts, migration 0008) and every later record of the format is
-// compressed against it: the demo's records shrink to a fifth. A frame
-// names its dictionary, so reading needs no column: the decoder knows every
-// dictionary of the case.
+// format's blobs, those blobs become that format's dictionary (a row of the
+// codec's table) and every later blob of the format is compressed against
+// it: the demo's records shrink to a fifth. A frame names its dictionary,
+// so reading needs no column: the decoder knows every dictionary of the
+// codec's table.
 
-// maxRawRecord bounds what one stored record may expand to.
+// maxRawRecord bounds what one stored blob may expand to.
 const maxRawRecord = 256 << 20
 
-// dictSize is how many bytes of a format's first records make its
+// dictSize is how many bytes of a format's first blobs make its
 // dictionary; dictIDBase keeps the frames' dictionary ids out of the range
 // zstd reserves (below 32,768).
 const (
@@ -45,14 +46,15 @@ func newEncoder(opts ...zstd.EOption) *zstd.Encoder {
 
 var plainEncoder = newEncoder()
 
-// rawCodec packs and unpacks one case's raw records.
-type rawCodec struct {
+// dictCodec packs and unpacks one kind of blob of a case.
+type dictCodec struct {
+	table   string // where its dictionaries are: raw_dicts or detail_dicts
+	db      *sql.DB
 	mu      sync.Mutex
 	enc     map[string]formatDict // by format, once it has a dictionary
-	samples map[string][]byte     // first records of formats with none yet
+	samples map[string][]byte     // first blobs of formats with none yet
 	dicts   map[uint32][]byte     // every dictionary of the case, by frame id
 	dec     atomic.Pointer[zstd.Decoder]
-	load    func() (map[uint32]dictRow, error) // the case's dictionaries, read again
 }
 
 type formatDict struct {
@@ -65,15 +67,16 @@ type dictRow struct {
 	content []byte
 }
 
-func newRawCodec(load func() (map[uint32]dictRow, error)) (*rawCodec, error) {
-	c := &rawCodec{enc: map[string]formatDict{}, samples: map[string][]byte{}, dicts: map[uint32][]byte{}, load: load}
+// newDictCodec reads the dictionaries of table through db (the readers).
+func newDictCodec(db *sql.DB, table string) (*dictCodec, error) {
+	c := &dictCodec{table: table, db: db, enc: map[string]formatDict{}, samples: map[string][]byte{}, dicts: map[uint32][]byte{}}
 	return c, c.reload()
 }
 
 // reload reads the case's dictionaries: at open, and when a frame names one
 // this process has not seen (another process's import added it).
-func (c *rawCodec) reload() error {
-	rows, err := c.load()
+func (c *dictCodec) reload() error {
+	rows, err := c.loadDicts()
 	if err != nil {
 		return err
 	}
@@ -98,7 +101,7 @@ func (c *rawCodec) reload() error {
 // newDecoderLocked replaces the decoder by one that knows every dictionary.
 // A DecodeAll may still run on the old one; it starts no goroutines of its
 // own (concurrency applies to streams), so it is left to the collector.
-func (c *rawCodec) newDecoderLocked() {
+func (c *dictCodec) newDecoderLocked() {
 	opts := []zstd.DOption{zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxRawRecord)}
 	for id, content := range c.dicts {
 		opts = append(opts, zstd.WithDecoderDictRaw(id, content))
@@ -110,12 +113,11 @@ func (c *rawCodec) newDecoderLocked() {
 	c.dec.Store(d)
 }
 
-// pack returns what to store for a record of format, and whether it is
-// compressed. When a format's first records reach dictSize bytes, they
-// become its dictionary: save writes it in the caller's transaction and
-// returns its row id, and pack returns the new frame id so that a rollback
-// can forget it.
-func (c *rawCodec) pack(format string, raw []byte, save func(format string, content []byte) (int64, []byte, error)) (out []byte, compressed bool, added uint32, err error) {
+// pack returns what to store for a blob of format, and whether it is
+// compressed. When a format's first blobs reach dictSize bytes, they become
+// its dictionary: pack writes it in the caller's transaction tx and returns
+// its frame id, so that a rollback can forget it.
+func (c *dictCodec) pack(tx *sql.Tx, format string, raw []byte) (out []byte, compressed bool, added uint32, err error) {
 	c.mu.Lock()
 	fd, ok := c.enc[format]
 	if !ok {
@@ -123,7 +125,7 @@ func (c *rawCodec) pack(format string, raw []byte, save func(format string, cont
 		s = append(s, raw[:min(len(raw), dictSize-len(s))]...)
 		c.samples[format] = s
 		if len(s) == dictSize {
-			rowid, content, err := save(format, s)
+			rowid, content, err := c.save(tx, format, s)
 			if err != nil {
 				c.mu.Unlock()
 				return nil, false, 0, err
@@ -154,7 +156,7 @@ func (c *rawCodec) pack(format string, raw []byte, save func(format string, cont
 
 // forget drops dictionaries whose transaction was rolled back: their rows
 // are gone, and their ids will be given again.
-func (c *rawCodec) forget(ids []uint32) {
+func (c *dictCodec) forget(ids []uint32) {
 	if len(ids) == 0 {
 		return
 	}
@@ -171,8 +173,17 @@ func (c *rawCodec) forget(ids []uint32) {
 	c.newDecoderLocked()
 }
 
-// unpack is the record pack stored.
-func (c *rawCodec) unpack(stored []byte, compressed bool) ([]byte, error) {
+// save stores a format's dictionary in the caller's transaction. Another
+// process may have stored one first: then that one is used.
+func (c *dictCodec) save(tx *sql.Tx, format string, content []byte) (int64, []byte, error) {
+	var id int64
+	err := tx.QueryRow(`INSERT INTO `+c.table+`(format, content) VALUES(?, ?)
+		ON CONFLICT(format) DO UPDATE SET format = format RETURNING id, content`, format, content).Scan(&id, &content)
+	return id, content, err
+}
+
+// unpack is the blob pack stored.
+func (c *dictCodec) unpack(stored []byte, compressed bool) ([]byte, error) {
 	if !compressed {
 		return stored, nil
 	}
@@ -183,14 +194,21 @@ func (c *rawCodec) unpack(stored []byte, compressed bool) ([]byte, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("a stored raw record cannot be decompressed: %v", err)
+		return nil, fmt.Errorf("a stored %s cannot be decompressed: %v", c.what(), err)
 	}
 	return raw, nil
 }
 
-// loadDicts reads raw_dicts.
-func loadDicts(db *sql.DB) (map[uint32]dictRow, error) {
-	rows, err := db.Query(`SELECT id, format, content FROM raw_dicts`)
+func (c *dictCodec) what() string {
+	if c.table == "raw_dicts" {
+		return "raw record"
+	}
+	return "event detail"
+}
+
+// loadDicts reads the codec's table.
+func (c *dictCodec) loadDicts() (map[uint32]dictRow, error) {
+	rows, err := c.db.Query(`SELECT id, format, content FROM ` + c.table)
 	if err != nil {
 		return nil, err
 	}
