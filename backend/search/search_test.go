@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"auditlens/backend/audit"
 )
@@ -226,4 +229,33 @@ func timeOf(evs []*audit.Event, id string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// The facet fields, and only they, keep doc values: without them Bleve
+// would count a facet by uninverting the field's postings into memory at
+// its first use, and the others' took 4% of the index for nothing.
+func TestDocValuesOnFacetFieldsOnly(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var walk func(prefix string, d *mapping.DocumentMapping)
+	walk = func(prefix string, d *mapping.DocumentMapping) {
+		for name, sub := range d.Properties {
+			for _, f := range sub.Fields {
+				if f.DocValues {
+					got = append(got, prefix+name)
+				}
+			}
+			walk(prefix+name+".", sub)
+		}
+	}
+	walk("", m.(*mapping.IndexMappingImpl).DefaultMapping)
+	want := slices.Clone(FacetFields)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("fields with doc values: %v, want the facet fields %v", got, want)
+	}
 }
