@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -22,7 +24,9 @@ func detailEvent(i int, src int64) *audit.Event {
 		IP: fmt.Sprintf("198.51.100.%d", i%250), UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/127.0",
 		Session: fmt.Sprintf("sess-%d", i/10), Request: fmt.Sprintf("req-%08d", i),
 		Message: fmt.Sprintf("Escalation rule %d of policy \"Payments\" changed\nby <b>admin</b>", i%7),
-		Raw:     audit.RawRecord(`{"n":` + fmt.Sprint(i) + `}`), RawSHA256: strings.Repeat("ab", 32)}
+		Raw:     audit.RawRecord(`{"n":` + fmt.Sprint(i) + `}`)}
+	sum := sha256.Sum256(ev.Raw)
+	ev.RawSHA256 = hex.EncodeToString(sum[:])
 	if i%2 == 1 {
 		ev.Targets = []audit.Target{{Type: "ESCALATION_POLICY", ID: fmt.Sprint(i % 5), Name: "Payments primary"},
 			{Type: "USER", ID: "usr_1", Name: ""}}
@@ -43,7 +47,7 @@ func detailFields(ev *audit.Event) []any {
 		changes = []audit.Change{}
 	}
 	return []any{ev.Format, ev.Category, ev.Action, ev.Outcome, ev.Actor, ev.IP, ev.UserAgent, ev.Session, ev.Request,
-		ev.Message, targets, changes}
+		ev.Message, targets, changes, ev.RawSHA256}
 }
 
 // New rows keep everything no query reads in one detail, compressed against
@@ -76,7 +80,7 @@ func TestEventDetails(t *testing.T) {
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	var empty, late, compressed int
+	var empty, late, compressed, hashes int
 	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE format || category || action || outcome || actor_id ||
 		actor_name || actor_email || actor_type || targets || ip || user_agent || session || request || message || changes = ''`).Scan(&empty); err != nil {
 		t.Fatal(err)
@@ -84,8 +88,12 @@ func TestEventDetails(t *testing.T) {
 	if err := s.r.QueryRow(`SELECT sum(length(detail)), sum(detail_zstd) FROM events WHERE seq > ?`, n/2).Scan(&late, &compressed); err != nil {
 		t.Fatal(err)
 	}
-	if empty != n || compressed != n/2 || late*3 > plain {
-		t.Fatalf("%d of %d rows with empty columns; the later half: %d compressed, %d bytes stored of %d", empty, n, compressed, late, plain)
+	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE typeof(raw_sha256) = 'blob' AND length(raw_sha256) = 32`).Scan(&hashes); err != nil {
+		t.Fatal(err)
+	}
+	if empty != n || compressed != n/2 || late*3 > plain || hashes != n {
+		t.Fatalf("%d of %d rows with empty columns, %d hashes stored as 32 bytes; the later half: %d compressed, %d bytes stored of %d",
+			empty, n, hashes, compressed, late, plain)
 	}
 	check := func(st *Store) {
 		t.Helper()
@@ -110,14 +118,17 @@ func TestEventDetails(t *testing.T) {
 		}
 	}
 	check(s)
+	if c, err := s.VerifySource(src.ID, ""); err != nil || c.Events != n || len(c.Altered) != 0 {
+		t.Fatalf("verify: %+v %v", c, err)
+	}
 	s.Close()
 	s = open(t, path)
 	defer s.Close()
 	check(s)
 }
 
-// A row written before details keeps its columns and no detail, and reads
-// as it did.
+// A row written before details keeps its columns, no detail and its hash as
+// hex text, and reads and verifies as it did.
 func TestRowsWithoutDetail(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
 	defer s.Close()
@@ -143,6 +154,9 @@ func TestRowsWithoutDetail(t *testing.T) {
 		if !reflect.DeepEqual(detailFields(got), detailFields(ev)) || string(got.Raw) != string(ev.Raw) {
 			t.Fatalf("old row %d:\n%#v\nwant\n%#v", i, detailFields(got), detailFields(ev))
 		}
+	}
+	if c, err := s.VerifySource(src.ID, ""); err != nil || c.Events != 2 || len(c.Altered) != 0 {
+		t.Fatalf("verify: %+v %v", c, err)
 	}
 }
 

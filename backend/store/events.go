@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -93,7 +95,7 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 	}
 	ns := ev.Time.UnixNano()
 	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Source.ID, blobs[detailBlob], zstd[detailBlob],
-		blobs[rawBlob], zstd[rawBlob], ev.RawSHA256, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
+		blobs[rawBlob], zstd[rawBlob], packSHA256(ev.RawSHA256), k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
 	if err != nil {
 		return 0, err
 	}
@@ -142,17 +144,18 @@ func (s *Store) scanEvent(r scanner) (int64, *audit.Event, error) {
 	var ev audit.Event
 	var seq, ns int64
 	var targets, changes string
-	var detail, raw []byte
+	var detail, raw, sum []byte
 	var detailZstd, rawZstd bool
 	var tags, notes string
 	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
 		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
 		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &detail, &detailZstd,
-		&raw, &rawZstd, &ev.RawSHA256, &tags, &notes)
+		&raw, &rawZstd, &sum, &tags, &notes)
 	if err != nil {
 		return 0, nil, err
 	}
 	ev.Time = time.Unix(0, ns).UTC()
+	ev.RawSHA256 = unpackSHA256(sum)
 	if ev.Raw, err = s.codecs[rawBlob].unpack(raw, rawZstd); err != nil {
 		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
 	}
@@ -259,4 +262,22 @@ func (s *Store) MaxSeq() (int64, error) {
 	var n sql.NullInt64
 	err := s.r.QueryRow(`SELECT max(seq) FROM events`).Scan(&n)
 	return n.Int64, err
+}
+
+// packSHA256 stores a record's SHA-256 as its 32 bytes, not 64 hex digits;
+// anything else (no hash) is stored as it is. Rows written before keep
+// their hex text: the column holds either.
+func packSHA256(h string) any {
+	if b, err := hex.DecodeString(h); err == nil && len(b) == sha256.Size {
+		return b
+	}
+	return h
+}
+
+// unpackSHA256 is the hex form of what packSHA256 stored.
+func unpackSHA256(stored []byte) string {
+	if len(stored) == sha256.Size {
+		return hex.EncodeToString(stored)
+	}
+	return string(stored)
 }

@@ -22,12 +22,13 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 	out := &SourceCheck{}
 	d := sha256.New()
 	for rows.Next() {
-		var eid, want string
-		var stored []byte
+		var eid string
+		var stored, sum []byte
 		var zstd bool
-		if err := rows.Scan(&eid, &stored, &zstd, &want); err != nil {
+		if err := rows.Scan(&eid, &stored, &zstd, &sum); err != nil {
 			return nil, err
 		}
+		want := unpackSHA256(sum)
 		out.Events++
 		// a frame that no longer decompresses holds no record: altered too
 		raw, err := s.codecs[rawBlob].unpack(stored, zstd)
