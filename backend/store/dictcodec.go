@@ -88,7 +88,7 @@ func (c *dictCodec) reload() error {
 			c.dicts[id], added = d.content, true
 		}
 		if _, ok := c.enc[d.format]; !ok {
-			c.enc[d.format] = formatDict{id, newEncoder(zstd.WithEncoderDictRaw(id, d.content))}
+			c.enc[d.format] = formatDict{id, c.newEncoder(id, d.content)}
 			delete(c.samples, d.format)
 		}
 	}
@@ -96,6 +96,15 @@ func (c *dictCodec) reload() error {
 		c.newDecoderLocked()
 	}
 	return nil
+}
+
+// newEncoder is an encoder with a format's dictionary. Details skip the
+// entropy coding of literals: against their dictionary they are nearly all
+// matches, and coding the few left cost a third of their time (100k demo:
+// 15.9 -> 10.7 µs a detail, 0.273 -> 0.274 of its size). Raw records keep it
+// (0.224 -> 0.233 without).
+func (c *dictCodec) newEncoder(id uint32, dict []byte) *zstd.Encoder {
+	return newEncoder(zstd.WithEncoderDictRaw(id, dict), zstd.WithNoEntropyCompression(c.table == "detail_dicts"))
 }
 
 // newDecoderLocked replaces the decoder by one that knows every dictionary.
@@ -133,7 +142,7 @@ func (c *dictCodec) pack(tx *sql.Tx, format string, raw []byte) (out []byte, com
 			s = content // another process's, if it stored one first
 			delete(c.samples, format)
 			added = uint32(dictIDBase + rowid)
-			fd, ok = formatDict{added, newEncoder(zstd.WithEncoderDictRaw(added, s))}, true
+			fd, ok = formatDict{added, c.newEncoder(added, s)}, true
 			c.enc[format] = fd
 			c.dicts[added] = s
 			c.newDecoderLocked()
