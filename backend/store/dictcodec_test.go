@@ -136,9 +136,13 @@ func TestRawRecordsShareADictionary(t *testing.T) {
 	insertRecords(t, s, src.ID, "ilert.audit", 0, n, true)
 	insertRecords(t, s, src.ID, "other.format", 0, 50, true) // under 64 KiB: no dictionary
 
-	var formats string
-	if err := s.r.QueryRow(`SELECT group_concat(format) FROM (SELECT format FROM raw_dicts ORDER BY id)`).Scan(&formats); err != nil || formats != "first.format,ilert.audit" {
-		t.Fatalf("dictionaries: %q %v", formats, err)
+	// Their details (~50 bytes each here) share dictionaries the same way:
+	// only ilert.audit has 64 KiB of them.
+	for table, want := range map[string]string{"raw_dicts": "first.format,ilert.audit", "detail_dicts": "ilert.audit"} {
+		var formats string
+		if err := s.r.QueryRow(`SELECT group_concat(format) FROM (SELECT format FROM ` + table + ` ORDER BY id)`).Scan(&formats); err != nil || formats != want {
+			t.Fatalf("%s: %q %v", table, formats, err)
+		}
 	}
 	var late, records int
 	if err := s.r.QueryRow(`SELECT sum(length(raw)) FROM events WHERE id LIKE 'ilert.audit-%' AND time_ns >= ?`,
@@ -164,7 +168,7 @@ func TestRawRecordsShareADictionary(t *testing.T) {
 					continue
 				}
 				ev, err := st.Event(fmt.Sprintf("%s-%d", f, i))
-				if err != nil || string(ev.Raw) != dictRecord(i) {
+				if err != nil || string(ev.Raw) != dictRecord(i) || ev.Format != f || ev.Action != "alert.commented" {
 					t.Fatalf("%s-%d read back: %v", f, i, err)
 				}
 			}
