@@ -46,7 +46,7 @@ func (a *App) SaveFile(defaultName string) (string, error) {
 // window runs the desktop window on the case in caseDir; the UI talks to
 // the case through the HTTP API served by the window's asset server.
 func window(caseDir string) error {
-	c, err := service.Open(caseDir)
+	c, err := service.OpenServing(caseDir) // the index catches up behind the first page
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"auditlens/backend/audit"
 	"auditlens/backend/httpapi"
+	"auditlens/backend/service"
 	"auditlens/frontend"
 )
 
@@ -50,7 +51,8 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 	if !isLoopback(host) && token == "" {
 		return audit.Errorf(audit.EINVALID, "--addr %s listens beyond this machine: give --token (or --token auto) so only you can read the case", addr)
 	}
-	c, err := openCase(dir)
+	// The first page must not wait for an index being caught up or rebuilt.
+	c, err := service.OpenServing(caseDirOrDefault(dir))
 	if err != nil {
 		return err
 	}

@@ -30,11 +30,7 @@ func (c *Case) Tag(eventID, tag string, remove bool) (*audit.Event, error) {
 		return nil, err
 	}
 	if changed {
-		idx, err := c.words()
-		if err == nil {
-			err = idx.Update(ev)
-		}
-		if err != nil {
+		if err := c.indexEvent(ev); err != nil {
 			return nil, err
 		}
 		kind := "tag.added"

@@ -37,8 +37,8 @@ func TestClosingStopsABackgroundImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if c.caughtUp != 0 {
-		t.Errorf("the index missed %d events stored before the stop", c.caughtUp)
+	if c.caughtUp.Load() != 0 {
+		t.Errorf("the index missed %d events stored before the stop", c.caughtUp.Load())
 	}
 	sources, err := c.Sources()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/search"
@@ -22,11 +23,13 @@ type Case struct {
 	store *store.Store
 	index *search.Index
 	mu    sync.Mutex // one import or reindex at a time
-	// indexMu guards index, which is nil while another process holds it.
+	// indexMu guards index, which is nil while another process holds it
+	// or while it is being brought up to date in the background (rebuild).
 	indexMu sync.Mutex
-	// caughtUp counts the events indexed when the case was opened (after a
+	rebuild *rebuild
+	// caughtUp counts the events indexed when the index was opened (after a
 	// crash, or for a missing or outdated index).
-	caughtUp int64
+	caughtUp atomic.Int64
 	jobs     jobs       // imports started from the UI
 	reports  reportJobs // reports started from the UI
 	// indexOnly sends every query to the search index (tests compare the
@@ -81,7 +84,14 @@ func DefaultDir() string {
 // Open opens the case in dir, creating it when missing, and brings its
 // search index up to the database (after a killed import, or when the index
 // was removed or is of an older mapping).
-func Open(dir string) (*Case, error) { return open(dir, store.Options{}, true) }
+func Open(dir string) (*Case, error) { return open(dir, store.Options{}, indexNow) }
+
+// OpenServing is Open for serve and the window, whose first page must not
+// wait for the search index: an index that must be caught up or rebuilt (a
+// 1M case of an older mapping: minutes) is brought up to date in the
+// background. Meanwhile the database answers every query on fields, and
+// words get ECONFLICT with the progress (see rebuild.go).
+func OpenServing(dir string) (*Case, error) { return open(dir, store.Options{}, indexInBackground) }
 
 // OpenForStreaming is Open for a process that streams the case's events
 // out once (a report, an export): its database readers keep smaller caches
@@ -92,12 +102,20 @@ func Open(dir string) (*Case, error) { return open(dir, store.Options{}, true) }
 // for it (a 1M report right after the import: 41.1 -> 37.7 s, peak RSS
 // 345 -> 240 MB; 45 s and 1.3 GiB in one bench run).
 func OpenForStreaming(dir string) (*Case, error) {
-	return open(dir, store.Options{ReaderCache: 8000}, false)
+	return open(dir, store.Options{ReaderCache: 8000}, indexWhenAsked)
 }
 
-// open opens the case; withIndex opens (and catches up) the search index
-// now rather than at the first query with words.
-func open(dir string, o store.Options, withIndex bool) (*Case, error) {
+// indexMode is when a case opens its search index and brings it up to date.
+type indexMode int
+
+const (
+	indexNow          indexMode = iota // at once, before open returns
+	indexWhenAsked                     // at the first query with words (words)
+	indexInBackground                  // opened at once, brought up to date in the background
+)
+
+// open opens the case and its search index as mode says.
+func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "cannot create the case folder %s: %v", dir, err)
 	}
@@ -113,10 +131,15 @@ func open(dir string, o store.Options, withIndex bool) (*Case, error) {
 			return nil, err
 		}
 	}
-	if !withIndex {
+	switch mode {
+	case indexWhenAsked:
 		return c, nil
+	case indexNow:
+		err = c.openIndex()
+	case indexInBackground:
+		err = c.openIndexInBackground()
 	}
-	if err := c.openIndex(); err != nil && !errors.Is(err, search.ErrBusy) {
+	if err != nil && !errors.Is(err, search.ErrBusy) {
 		c.Close()
 		return nil, err
 	}
@@ -133,14 +156,18 @@ func (c *Case) openIndex() error {
 		return err
 	}
 	c.index = idx
-	from := idx.Watermark()
-	if fresh {
-		from = 0
-	}
-	if err := c.catchUp(context.Background(), from); err != nil {
+	if err := c.catchUp(context.Background(), idx, startOf(idx, fresh), nil); err != nil {
 		return fmt.Errorf("bringing the search index up to date: %w", err)
 	}
 	return nil
+}
+
+// startOf is the seq after which idx lacks events.
+func startOf(idx *search.Index, fresh bool) int64 {
+	if fresh {
+		return 0
+	}
+	return idx.Watermark()
 }
 
 // words gives the search index, opening it if another process held it
@@ -150,6 +177,9 @@ func (c *Case) words() (*search.Index, error) {
 	defer c.indexMu.Unlock()
 	if c.index != nil {
 		return c.index, nil
+	}
+	if c.rebuild != nil {
+		return nil, c.busy(c.rebuild)
 	}
 	err := c.openIndex()
 	if errors.Is(err, search.ErrBusy) {
@@ -185,22 +215,26 @@ func (c *Case) Close() error {
 	return err
 }
 
-// catchUp indexes every stored event after seq from.
-func (c *Case) catchUp(ctx context.Context, from int64) error {
-	max, err := c.store.MaxSeq()
-	if err != nil || max <= from {
+// catchUp indexes into idx every stored event after seq from, counting
+// them in caughtUp; max, when given, is told the newest seq first.
+func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64, max func(int64)) error {
+	newest, err := c.store.MaxSeq()
+	if max != nil {
+		max(newest)
+	}
+	c.caughtUp.Store(0)
+	if err != nil || newest <= from {
 		return err
 	}
-	b := c.index.NewBatch()
+	b := idx.NewBatch()
 	last := from
 	batches := 0
-	c.caughtUp = 0
 	err = c.store.EachAfter(ctx, from, func(seq int64, ev *audit.Event) error {
 		if err := b.Add(ev); err != nil {
 			return err
 		}
 		last = seq
-		c.caughtUp++
+		c.caughtUp.Add(1)
 		if b.Size() >= indexBatch {
 			batches++
 			return b.Commit(last, batches%syncEvery == 0)
@@ -217,16 +251,21 @@ func (c *Case) catchUp(ctx context.Context, from int64) error {
 func (c *Case) Reindex(ctx context.Context) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.waitRebuild(ctx); err != nil {
+		return 0, err
+	}
 	c.indexMu.Lock()
 	defer c.indexMu.Unlock()
 	dir := filepath.Join(c.Dir, "index")
-	if c.index == nil {
+	if c.index == nil && c.rebuild == nil {
 		return 0, audit.Errorf(audit.ECONFLICT, "another auditlens process has this case's search index open; reindex when it ends")
 	}
-	if err := c.index.Close(); err != nil {
-		return 0, err
+	if c.index != nil {
+		if err := c.index.Close(); err != nil {
+			return 0, err
+		}
 	}
-	c.index = nil
+	c.index, c.rebuild = nil, nil // a failed rebuild closed its index
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
 	}
@@ -235,7 +274,7 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	c.index = idx
-	if err := c.catchUp(ctx, 0); err != nil {
+	if err := c.catchUp(ctx, idx, 0, nil); err != nil {
 		return 0, err
 	}
 	n, err := idx.DocCount()

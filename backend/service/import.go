@@ -79,6 +79,13 @@ type SourceResult struct {
 func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := c.waitRebuild(ctx); err != nil {
+		return nil, err
+	}
 	mappings, err := c.Mappings(opts.Mappings...)
 	if err != nil {
 		return nil, err

@@ -132,8 +132,8 @@ func TestIndexCatchesUpOnOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if c.caughtUp != int64(events) {
-		t.Fatalf("caught up %d events, want %d", c.caughtUp, events)
+	if c.caughtUp.Load() != int64(events) {
+		t.Fatalf("caught up %d events, want %d", c.caughtUp.Load(), events)
 	}
 	res := mustSearch(t, c, audit.Query{Limit: 1})
 	if int(res.Total) != events {
@@ -230,8 +230,8 @@ func TestReopenKeepsIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if got := c.index.Watermark(); got != want || want == 0 || c.caughtUp != 0 {
-		t.Fatalf("after reopening: watermark %d (want %d), %d events indexed again (want 0)", got, want, c.caughtUp)
+	if got := c.index.Watermark(); got != want || want == 0 || c.caughtUp.Load() != 0 {
+		t.Fatalf("after reopening: watermark %d (want %d), %d events indexed again (want 0)", got, want, c.caughtUp.Load())
 	}
 }
 
@@ -302,7 +302,7 @@ func TestStreamingOpensIndexForWordsOnly(t *testing.T) {
 	if err := c.Scan(words, func(ev *audit.Event) error { got = append(got, ev.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if c.index == nil || c.caughtUp != int64(events) || !slices.Equal(got, want) {
-		t.Fatalf("words: index open %v, caught up %d of %d, %d events, want %d", c.index != nil, c.caughtUp, events, len(got), len(want))
+	if c.index == nil || c.caughtUp.Load() != int64(events) || !slices.Equal(got, want) {
+		t.Fatalf("words: index open %v, caught up %d of %d, %d events, want %d", c.index != nil, c.caughtUp.Load(), events, len(got), len(want))
 	}
 }

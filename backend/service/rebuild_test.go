@@ -1,0 +1,138 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"auditlens/backend/audit"
+)
+
+// holdRebuilds makes every rebuild wait, once it has indexed every event,
+// until the returned release is called (or its case is closed: then it
+// fails).
+func holdRebuilds(t *testing.T) (release func()) {
+	held := make(chan struct{})
+	rebuildCaughtUp = func(ctx context.Context) error {
+		select {
+		case <-held:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	t.Cleanup(func() { rebuildCaughtUp = func(context.Context) error { return nil } })
+	return func() { close(held) }
+}
+
+// progress waits until c's rebuild has indexed every event.
+func progress(t *testing.T, c *Case, events int) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); c.caughtUp.Load() < int64(events); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the rebuild indexed %d of %d events in a minute", c.caughtUp.Load(), events)
+		}
+	}
+}
+
+func ids(t *testing.T, c *Case, text string) []string {
+	t.Helper()
+	var out []string
+	if err := c.Scan(audit.Query{Text: text}, func(ev *audit.Event) error { out = append(out, ev.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A case served while its index is rebuilt opens at once: fields are
+// answered by the database, words say how far the rebuild is, a tag set
+// after the rebuild read its event still reaches the index, an import
+// waits for the rebuild; then words find what they found before.
+func TestRebuildInBackground(t *testing.T) {
+	var want []string
+	caseDir, events := githubCaseWithoutIndex(t, func(c *Case) { want = ids(t, c, "repo") })
+	release := holdRebuilds(t)
+	c, err := OpenServing(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if res := mustSearch(t, c, audit.Query{Text: "+format:github.audit", Limit: 5}); res.Total != uint64(events) || len(res.Events) != 5 {
+		t.Fatalf("fields during the rebuild: %d events, %d on the page", res.Total, len(res.Events))
+	}
+	progress(t, c, events)
+	_, err = c.Search(audit.Query{Text: "repo"})
+	if audit.ErrorCode(err) != audit.ECONFLICT || !strings.Contains(err.Error(), fmt.Sprintf("being brought up to date (%d of %d events)", events, events)) {
+		t.Fatalf("words during the rebuild: %v", err)
+	}
+	first := mustSearch(t, c, audit.Query{Text: "+format:github.audit", Limit: 1}).Events[0].ID
+	if _, err := c.Tag(first, "starred", false); err != nil {
+		t.Fatalf("a tag during the rebuild: %v", err)
+	}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := c.Import([]string{filepath.Join(corpus(t), "gitlab_audit")}, ImportOptions{})
+		imported <- err
+	}()
+	select {
+	case err := <-imported:
+		t.Fatalf("an import did not wait for the rebuild: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	release()
+	if err := <-imported; err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, c, "+repo +format:github.audit"); !slices.Equal(got, want) {
+		t.Fatalf("words after the rebuild: %d events, want %d", len(got), len(want))
+	}
+	if got := ids(t, c, "tag:starred"); !slices.Equal(got, []string{first}) {
+		t.Fatalf("the tag set during the rebuild: index finds %v, want %s", got, first)
+	}
+	if n := len(ids(t, c, "+administrator -format:github.audit")); n == 0 {
+		t.Fatal("the import after the rebuild is not in the index")
+	}
+}
+
+// A case closed while it is rebuilt leaves an index the next open
+// completes, with the tags set meanwhile: the rebuild had written its
+// watermark past their events.
+func TestRebuildStoppedByClose(t *testing.T) {
+	var want []string
+	caseDir, events := githubCaseWithoutIndex(t, func(c *Case) { want = ids(t, c, "repo") })
+	holdRebuilds(t)
+	c, err := OpenServing(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress(t, c, events)
+	first := mustSearch(t, c, audit.Query{Text: "+format:github.audit", Limit: 1}).Events[0].ID
+	if _, err := c.Tag(first, "starred", false); err != nil {
+		t.Fatalf("a tag during the rebuild: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("closing the case did not stop its rebuild")
+	}
+	c, err = Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := ids(t, c, "repo"); !slices.Equal(got, want) {
+		t.Fatalf("words after the next open: %d events, want %d", len(got), len(want))
+	}
+	if got := ids(t, c, "tag:starred"); !slices.Equal(got, []string{first}) || c.caughtUp.Load() != 0 {
+		t.Fatalf("the tag set during the rebuild: index finds %v, want %s (%d events indexed again)", got, first, c.caughtUp.Load())
+	}
+}
