@@ -438,3 +438,69 @@ func TestStopAnImport(t *testing.T) {
 		t.Fatalf("a stopped report left %v", left)
 	}
 }
+
+// A case whose search index must be rebuilt (here: removed; in life, made
+// by an older auditlens) is served at once: the first page and searches on
+// fields come from the database while the index catches up, a search for
+// words says how far it is, and once it is done words find their events.
+// 40,000 events take this machine ~8 s to index again, a few times what the
+// browser needs for the first page.
+func TestServeWhileTheIndexIsRebuilt(t *testing.T) {
+	if _, err := frontend.Assets().Open("index.html"); err != nil {
+		t.Skip("frontend/dist is not built: run scripts/test (or npm run build in frontend/)")
+	}
+	caseDir := filepath.Join(t.TempDir(), "case")
+	var sink strings.Builder
+	if code := cli.Run([]string{"demo", "--case", caseDir, "--events", "40000", "--seed", "3"}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
+		t.Fatalf("demo: %s", sink.String())
+	}
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate("about:blank")) // the browser is up before serve starts
+	if err := os.RemoveAll(filepath.Join(caseDir, "index")); err != nil {
+		t.Fatal(err)
+	}
+	url := startServe(t, caseDir)
+	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"))
+	if got := text(t, ctx, "#total"); got != "40,000 events" {
+		t.Fatalf("total of the first page: %q", got)
+	}
+	search(t, ctx, "payments")
+	waitFor(t, ctx, `(document.querySelector(".error.banner")?.textContent ?? "").includes("being brought up to date")`)
+	banner := text(t, ctx, ".error.banner")
+	if !regexp.MustCompile(`\(\d+ of 40000 events\).*searches on fields .* work meanwhile`).MatchString(banner) {
+		t.Fatalf("the banner during the rebuild: %q", banner)
+	}
+	// nothing of the query before it stays on the screen, and nothing breaks
+	waitFor(t, ctx, `document.querySelectorAll("#facets li").length === 0 && !document.querySelector("#timeline .legend")?.textContent.includes("40,000") && !document.querySelector("#timeline canvas")`)
+	if eval[bool](t, ctx, `!!document.querySelector("pre.fatal")`) {
+		t.Fatalf("the screen broke: %q", text(t, ctx, "pre.fatal"))
+	}
+	shot(t, ctx, "09-index-rebuilding")
+	search(t, ctx, "+outcome:failure")
+	waitFor(t, ctx, `!document.querySelector(".error.banner") && document.querySelectorAll("#events .row").length > 0`)
+	// Once the rebuild is done (asked of the API, as the UI would be), the
+	// same search finds the words' events.
+	deadline := time.Now().Add(2 * time.Minute)
+	var total float64
+	for {
+		var err error
+		total, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`fetch("/api/search?q=payments&limit=1").then((r) => r.ok ? r.json().then((b) => b.total) : -1)`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total >= 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the index was not rebuilt in 2 minutes")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if total == 0 {
+		t.Fatal("no events for payments after the rebuild")
+	}
+	search(t, ctx, "payments")
+	want := strconv.FormatFloat(total, 'f', 0, 64)
+	waitFor(t, ctx, fmt.Sprintf(`!document.querySelector(".error.banner") && document.querySelector("#total").textContent.replaceAll(",", "") === "%s events"`, want))
+	shot(t, ctx, "10-index-rebuilt")
+}

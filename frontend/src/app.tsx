@@ -40,13 +40,15 @@ export function App() {
     api.search(range, 200).then((r) => {
       if (stale) return;
       setEvents(r.events); setTotal(r.total); setNext(r.next); setErr("");
-    }).catch((e: Error) => { if (!stale) { setErr(e.message); setEvents([]); setTotal(0); } });
-    api.facets(range).then((f) => !stale && setFacets(f)).catch(() => {});
+    }).catch((e: Error) => { if (!stale) { setErr(e.message); setEvents([]); setTotal(0); setNext(undefined); } });
+    // A query that fails (words while the index is rebuilt) shows no counts
+    // of the one before it.
+    api.facets(range).then((f) => !stale && setFacets(f)).catch(() => !stale && setFacets([]));
     return () => { stale = true; };
   }, [key, tick]);
   useEffect(() => {
     let stale = false;
-    api.histogram(range, view.stack).then((h) => !stale && setHist(h)).catch(() => {});
+    api.histogram(range, view.stack).then((h) => !stale && setHist(h)).catch(() => !stale && setHist(null));
     return () => { stale = true; };
   }, [key, view.stack, tick]);
   useEffect(() => {
@@ -59,7 +61,7 @@ export function App() {
     loading.current = true;
     api.search(range, 500, next).then((r) => {
       setEvents((es) => [...es, ...r.events]); setNext(r.next);
-    }).finally(() => { loading.current = false; });
+    }).catch((e: Error) => setErr(e.message)).finally(() => { loading.current = false; });
   }, [next, key]);
 
   const filter = (field: string, value: string, negate = false) => set({ q: addTerm(view.q, field, value, negate), sel: "", panel: "" });

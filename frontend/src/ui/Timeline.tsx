@@ -26,6 +26,7 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
   zoom.current = onZoom;
 
   useEffect(() => {
+    if (!hist) { plot.current?.destroy(); plot.current = null; } // no counts: no chart of older ones
     if (!el.current || !hist || hist.edges.length < 2) return;
     const xs = hist.edges.slice(0, -1).map((e) => Date.parse(e) / 1000);
     const xmax = Date.parse(hist.edges[hist.edges.length - 1]) / 1000;
