@@ -27,6 +27,7 @@ type Case struct {
 	// or while it is being brought up to date in the background (rebuild).
 	indexMu sync.Mutex
 	rebuild *rebuild
+	retag   map[string]struct{} // events whose tags changed while the index was not ready (rebuild.go)
 	// caughtUp counts the events indexed when the index was opened (after a
 	// crash, or for a missing or outdated index).
 	caughtUp atomic.Int64
@@ -182,6 +183,9 @@ func (c *Case) words() (*search.Index, error) {
 		return nil, c.busy(c.rebuild)
 	}
 	err := c.openIndex()
+	if err == nil {
+		err = c.retagLocked(c.index)
+	}
 	if errors.Is(err, search.ErrBusy) {
 		return nil, audit.Errorf(audit.ECONFLICT, "another auditlens process is importing into this case, so searching for words "+
 			"waits until it ends; searches on fields (action:, actor.email:, outcome:, category:, ip: …) work meanwhile")
@@ -266,6 +270,7 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 		}
 	}
 	c.index, c.rebuild = nil, nil // a failed rebuild closed its index
+	c.retag = nil                 // every event is written again, with its tags
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
 	}

@@ -15,14 +15,14 @@ import (
 // is of an older mapping, which at a million events takes minutes. Until it
 // is done the case's index stays nil, so words() answers ECONFLICT with the
 // progress while the database answers every query on fields; an import or
-// a reindex waits for it. A tag changed meanwhile is noted and its event
-// written again at the end, since the rebuild may have read it before.
+// a reindex waits for it. A tag changed meanwhile is noted (Case.retag) and
+// its event written again at the end, since the rebuild may have read it
+// before.
 type rebuild struct {
-	newest atomic.Int64        // the seq it indexes up to
-	from   int64               // the seq it started after
-	retag  map[string]struct{} // events whose tags changed meanwhile (under indexMu)
-	done   chan struct{}       // closed when it ends
-	err    error               // why it failed, once done (under indexMu)
+	newest atomic.Int64  // the seq it indexes up to
+	from   int64         // the seq it started after
+	done   chan struct{} // closed when it ends
+	err    error         // why it failed, once done (under indexMu)
 }
 
 // rebuildCaughtUp lets a test hold a rebuild between its last event and
@@ -36,7 +36,7 @@ func (c *Case) openIndexInBackground() error {
 	if err != nil {
 		return err
 	}
-	r := &rebuild{from: startOf(idx, fresh), retag: map[string]struct{}{}, done: make(chan struct{})}
+	r := &rebuild{from: startOf(idx, fresh), done: make(chan struct{})}
 	newest, err := c.store.MaxSeq()
 	if err != nil {
 		idx.Close()
@@ -58,14 +58,8 @@ func (c *Case) openIndexInBackground() error {
 		defer close(r.done)
 		// Even when stopped (the case closed): the next open catches up
 		// from the watermark, and would not see these again.
-		for id := range r.retag {
-			ev, e := c.store.Event(id)
-			if e == nil {
-				e = idx.Update(ev)
-			}
-			if err == nil {
-				err = e
-			}
+		if e := c.retagLocked(idx); err == nil {
+			err = e
 		}
 		if err != nil {
 			idx.Close()
@@ -88,21 +82,44 @@ func (c *Case) busy(r *rebuild) error {
 		c.caughtUp.Load(), r.newest.Load()-r.from)
 }
 
-// indexEvent writes ev's search document again (its tags changed). During
-// a rebuild it is noted, and written when the rebuild ends.
+// indexEvent writes ev's search document again (its tags changed). While
+// the index cannot take it (a rebuild runs, or another process holds the
+// index) the event is noted, and written when the index is ready: the
+// database holds the tag meanwhile.
 func (c *Case) indexEvent(ev *audit.Event) error {
-	c.indexMu.Lock()
-	if r := c.rebuild; r != nil && r.err == nil {
-		r.retag[ev.ID] = struct{}{}
-		c.indexMu.Unlock()
-		return nil
-	}
-	c.indexMu.Unlock()
 	idx, err := c.words()
+	if audit.ErrorCode(err) == audit.ECONFLICT {
+		c.indexMu.Lock()
+		defer c.indexMu.Unlock()
+		if c.index == nil { // still not ready (else it was made ready since, with the tag)
+			if c.retag == nil {
+				c.retag = map[string]struct{}{}
+			}
+			c.retag[ev.ID] = struct{}{}
+			return nil
+		}
+		idx, err = c.index, nil
+	}
 	if err != nil {
 		return err
 	}
 	return idx.Update(ev)
+}
+
+// retagLocked writes the noted events again into idx, which is about to
+// become the case's index; the caller holds indexMu.
+func (c *Case) retagLocked(idx *search.Index) error {
+	for id := range c.retag {
+		ev, err := c.store.Event(id)
+		if err == nil {
+			err = idx.Update(ev)
+		}
+		if err != nil {
+			return err
+		}
+		delete(c.retag, id)
+	}
+	return nil
 }
 
 // waitRebuild waits for a rebuild in progress to end.

@@ -237,7 +237,8 @@ func TestReopenKeepsIndex(t *testing.T) {
 
 // While another process holds the search index (an import from the command
 // line), the case still opens at once: fields are searched in the database,
-// words get a clear ECONFLICT, and once the index is free words work again.
+// words get a clear ECONFLICT, a tag is stored, and once the index is free
+// words work again and find the tag.
 func TestIndexHeldElsewhere(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "case")
 	a, err := Open(dir)
@@ -265,9 +266,17 @@ func TestIndexHeldElsewhere(t *testing.T) {
 	if _, err := b.Search(audit.Query{Text: "repo"}); audit.ErrorCode(err) != audit.ECONFLICT || !strings.Contains(err.Error(), "another auditlens process") {
 		t.Fatalf("words while the index is held: %v", err)
 	}
+	// A tag set meanwhile is stored, and reaches the index once it is free.
+	first := mustSearch(t, b, audit.Query{Text: "+format:github.audit", Limit: 1}).Events[0].ID
+	if _, err := b.Tag(first, "starred", false); err != nil {
+		t.Fatalf("a tag while the index is held: %v", err)
+	}
 	a.Close()
 	if res := mustSearch(t, b, audit.Query{Text: "repo", Limit: 1}); res.Total == 0 {
 		t.Fatalf("words once the index is free: nothing found")
+	}
+	if res := mustSearch(t, b, audit.Query{Text: "tag:starred"}); len(res.Events) != 1 || res.Events[0].ID != first {
+		t.Fatalf("the tag set while the index was held: %d events found", len(res.Events))
 	}
 }
 
