@@ -255,7 +255,7 @@ func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64, max f
 func (c *Case) Reindex(ctx context.Context) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.waitRebuild(ctx); err != nil {
+	if err := c.waitRebuild(ctx, nil); err != nil {
 		return 0, err
 	}
 	c.indexMu.Lock()

@@ -42,6 +42,7 @@ type ImportProgress struct {
 	Duplicates int           `json:"duplicates"`
 	Rejected   int           `json:"rejected"`
 	Elapsed    time.Duration `json:"elapsed_ns"`
+	Waiting    string        `json:"waiting,omitempty"` // why it has not started yet
 }
 
 // ImportSummary is the outcome of an import, as `import --json` prints it.
@@ -83,7 +84,11 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := c.waitRebuild(ctx); err != nil {
+	if err := c.waitRebuild(ctx, func(why string) {
+		if opts.Progress != nil {
+			opts.Progress(ImportProgress{Waiting: why})
+		}
+	}); err != nil {
 		return nil, err
 	}
 	mappings, err := c.Mappings(opts.Mappings...)

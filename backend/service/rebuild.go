@@ -122,13 +122,17 @@ func (c *Case) retagLocked(idx *search.Index) error {
 	return nil
 }
 
-// waitRebuild waits for a rebuild in progress to end.
-func (c *Case) waitRebuild(ctx context.Context) error {
+// waitRebuild waits for a rebuild in progress to end, telling waiting
+// (when given) why first.
+func (c *Case) waitRebuild(ctx context.Context, waiting func(why string)) error {
 	c.indexMu.Lock()
 	r := c.rebuild
 	c.indexMu.Unlock()
 	if r == nil {
 		return nil
+	}
+	if waiting != nil {
+		waiting("waiting for the search index to be brought up to date: it lacked events when the case was opened")
 	}
 	select {
 	case <-r.done:

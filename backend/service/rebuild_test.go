@@ -74,14 +74,24 @@ func TestRebuildInBackground(t *testing.T) {
 		t.Fatalf("a tag during the rebuild: %v", err)
 	}
 	imported := make(chan error, 1)
+	waiting := make(chan string, 1)
 	go func() {
-		_, err := c.Import([]string{filepath.Join(corpus(t), "gitlab_audit")}, ImportOptions{})
+		_, err := c.Import([]string{filepath.Join(corpus(t), "gitlab_audit")}, ImportOptions{Progress: func(p ImportProgress) {
+			if p.Waiting != "" {
+				waiting <- p.Waiting
+			}
+		}})
 		imported <- err
 	}()
 	select {
 	case err := <-imported:
 		t.Fatalf("an import did not wait for the rebuild: %v", err)
-	case <-time.After(300 * time.Millisecond):
+	case why := <-waiting:
+		if !strings.Contains(why, "search index to be brought up to date") {
+			t.Fatalf("the import waits, saying %q", why)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("an import waiting for the rebuild did not say so")
 	}
 	release()
 	if err := <-imported; err != nil {

@@ -23,7 +23,7 @@ export interface SourceResult {
 }
 export interface ImportJob {
   id: string; state: "running" | "done" | "stopped" | "failed"; paths: string[];
-  progress: { sources: number; events: number; duplicates: number; rejected: number; elapsed_ns: number };
+  progress: { sources: number; events: number; duplicates: number; rejected: number; elapsed_ns: number; waiting?: string };
   rate: number; error?: string;
   summary?: { events: number; duplicates: number; rejected: number; sources: SourceResult[]; failures?: string[] };
 }

@@ -51,6 +51,7 @@ export function ImportDialog({ close, onProgress }: Props) {
             <p><strong>{{ running: stopping ? "Stopping…" : "Importing…", done: "Done", stopped: "Stopped", failed: "Failed" }[job.state]}</strong>{" "}
               {p.sources} files · <span id="import-events">{p.events.toLocaleString()}</span> events · {Math.round(job.rate).toLocaleString()} events/s ·
               {" "}{p.duplicates.toLocaleString()} duplicates · {p.rejected.toLocaleString()} rejected</p>
+            {job.state === "running" && p.waiting && <p class="muted" id="import-waiting">{p.waiting}</p>}
             {job.state === "running" && <p><progress />{" "}
               <button id="import-stop" disabled={stopping} title="Stop at the next batch: what was stored stays"
                 onClick={() => { setStopping(true); api.stopImport(job.id).catch((e: Error) => { setStopping(false); setErr(e.message); }); }}>Stop</button></p>}
