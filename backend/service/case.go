@@ -157,7 +157,7 @@ func (c *Case) openIndex() error {
 		return err
 	}
 	c.index = idx
-	if err := c.catchUp(context.Background(), idx, startOf(idx, fresh), nil); err != nil {
+	if err := c.catchUp(context.Background(), idx, startOf(idx, fresh)); err != nil {
 		return fmt.Errorf("bringing the search index up to date: %w", err)
 	}
 	return nil
@@ -220,12 +220,9 @@ func (c *Case) Close() error {
 }
 
 // catchUp indexes into idx every stored event after seq from, counting
-// them in caughtUp; max, when given, is told the newest seq first.
-func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64, max func(int64)) error {
+// them in caughtUp.
+func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64) error {
 	newest, err := c.store.MaxSeq()
-	if max != nil {
-		max(newest)
-	}
 	c.caughtUp.Store(0)
 	if err != nil || newest <= from {
 		return err
@@ -279,7 +276,7 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	c.index = idx
-	if err := c.catchUp(ctx, idx, 0, nil); err != nil {
+	if err := c.catchUp(ctx, idx, 0); err != nil {
 		return 0, err
 	}
 	n, err := idx.DocCount()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync/atomic"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/search"
@@ -17,10 +16,11 @@ import (
 // progress while the database answers every query on fields; an import or
 // a reindex waits for it. A tag changed meanwhile is noted (Case.retag) and
 // its event written again at the end, since the rebuild may have read it
-// before.
+// before. Nothing adds events meanwhile (an import here waits; one
+// elsewhere finds the index held), so newest - from is how many it indexes.
 type rebuild struct {
-	newest atomic.Int64  // the seq it indexes up to
-	from   int64         // the seq it started after
+	from   int64         // the seq it starts after
+	newest int64         // the newest seq when it started
 	done   chan struct{} // closed when it ends
 	err    error         // why it failed, once done (under indexMu)
 }
@@ -36,20 +36,19 @@ func (c *Case) openIndexInBackground() error {
 	if err != nil {
 		return err
 	}
-	r := &rebuild{from: startOf(idx, fresh), done: make(chan struct{})}
 	newest, err := c.store.MaxSeq()
 	if err != nil {
 		idx.Close()
 		return err
 	}
+	r := &rebuild{from: startOf(idx, fresh), newest: newest, done: make(chan struct{})}
 	if newest <= r.from {
 		c.index = idx
 		return nil
 	}
-	r.newest.Store(newest)
 	c.rebuild = r
 	c.background(func(ctx context.Context) {
-		err := c.catchUp(ctx, idx, r.from, r.newest.Store)
+		err := c.catchUp(ctx, idx, r.from)
 		if err == nil {
 			err = rebuildCaughtUp(ctx)
 		}
@@ -79,7 +78,7 @@ func (c *Case) busy(r *rebuild) error {
 	}
 	return audit.Errorf(audit.ECONFLICT, "the search index is being brought up to date (%d of %d events), so searching "+
 		"for words waits until it is done; searches on fields (action:, actor.email:, outcome:, category:, ip: …) work meanwhile",
-		c.caughtUp.Load(), r.newest.Load()-r.from)
+		c.caughtUp.Load(), r.newest-r.from)
 }
 
 // indexEvent writes ev's search document again (its tags changed). While

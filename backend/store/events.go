@@ -189,6 +189,7 @@ func (s *Store) readDetail(stored []byte, compressed bool, targets, changes stri
 	return decodeDetail(detail, ev)
 }
 
+// Event returns one event by id.
 func (s *Store) Event(id string) (*audit.Event, error) {
 	_, ev, err := s.scanEvent(s.r.QueryRow(`SELECT `+eventColumns+eventFrom+`WHERE e.id = ?`, id))
 	if err == sql.ErrNoRows {

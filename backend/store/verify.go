@@ -23,12 +23,12 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 	d := sha256.New()
 	for rows.Next() {
 		var eid string
-		var stored, sum []byte
+		var stored, hash []byte
 		var zstd bool
-		if err := rows.Scan(&eid, &stored, &zstd, &sum); err != nil {
+		if err := rows.Scan(&eid, &stored, &zstd, &hash); err != nil {
 			return nil, err
 		}
-		want := unpackSHA256(sum)
+		want := unpackSHA256(hash)
 		out.Events++
 		// a frame that no longer decompresses holds no record: altered too
 		raw, err := s.codecs[rawBlob].unpack(stored, zstd)
