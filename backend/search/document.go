@@ -48,34 +48,89 @@ func nonEmpty(m map[string]any) map[string]any {
 }
 
 // freeText is what a query word without a field searches: the message, who,
-// what, to what, and every value of the raw record.
+// what, to what, and every value of the raw record, each distinct value once
+// (a record repeats its actor, action and targets, and its before and after
+// share most values: the demo's text has a third fewer words), the values
+// separated by valueSep. Values that differ only in ASCII case are one:
+// their words are the same terms.
 func freeText(ev *audit.Event) string {
-	var b strings.Builder
-	b.WriteString(ev.Message)
+	var v textValues
+	v.add(ev.Message)
 	for _, s := range []string{ev.Actor.Name, ev.Actor.Email, ev.Actor.ID, ev.Action, ev.IP} {
-		b.WriteByte(' ')
-		b.WriteString(s)
+		v.add(s)
 	}
 	for _, t := range ev.Targets {
-		b.WriteByte(' ')
-		b.WriteString(t.Name)
-		b.WriteByte(' ')
-		b.WriteString(t.ID)
+		v.add(t.Name)
+		v.add(t.ID)
 	}
-	b.WriteByte(' ')
-	b.WriteString(rawValues(ev.Raw))
-	return b.String()
+	eachRawValue(ev.Raw, &v)
+	return string(v.b)
 }
 
-// rawValues keeps the string and number values of a JSON record, dropping
-// its keys and punctuation; any other record is its own text.
+// textValues builds a free text of distinct values.
+type textValues struct {
+	b     []byte
+	spans [][2]int // where each value kept lies in b
+	start int      // where the value being written starts
+}
+
+func (v *textValues) add(s string) {
+	v.begin()
+	v.b = append(v.b, s...)
+	v.end()
+}
+
+func (v *textValues) begin() { v.start = len(v.b) }
+
+// end keeps the value written since begin unless it is empty or one
+// already kept.
+func (v *textValues) end() {
+	val := v.b[v.start:]
+	if len(val) == 0 {
+		return
+	}
+	for _, sp := range v.spans {
+		if sp[1]-sp[0] == len(val) && asciiFoldEqual(v.b[sp[0]:sp[1]], val) {
+			v.b = v.b[:v.start]
+			return
+		}
+	}
+	v.spans = append(v.spans, [2]int{v.start, len(v.b)})
+	v.b = append(v.b, valueSep)
+}
+
+// asciiFoldEqual: a and b are the same bytes but for the case of ASCII
+// letters, so the words analyzer gives them the same terms.
+func asciiFoldEqual(a, b []byte) bool {
+	for i := range a {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// rawValues is the string and number values of a JSON record, each distinct
+// value once, without its keys and punctuation; any other record is its own
+// text.
 func rawValues(raw []byte) string {
+	var v textValues
+	eachRawValue(raw, &v)
+	return string(v.b)
+}
+
+// eachRawValue adds the string and number values of a JSON record to v, or
+// the whole record when it is not JSON.
+func eachRawValue(raw []byte, v *textValues) {
 	t := bytes.TrimLeft(raw, " \t\r\n")
 	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
-		return string(raw)
+		v.add(string(raw))
+		return
 	}
-	var b strings.Builder
-	b.Grow(len(raw) / 2)
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
@@ -88,15 +143,16 @@ func rawValues(raw []byte) string {
 				j++
 			}
 			if j >= len(t) {
-				return b.String()
+				return
 			}
 			k := j + 1
 			for k < len(t) && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r' || t[k] == '\n') {
 				k++
 			}
 			if k >= len(t) || t[k] != ':' { // a value, not a key
-				writeUnescaped(&b, t[i+1:j])
-				b.WriteByte(' ')
+				v.begin()
+				v.b = appendUnescaped(v.b, t[i+1:j])
+				v.end()
 			}
 			i = j
 		case c == '-' || (c >= '0' && c <= '9'):
@@ -104,31 +160,32 @@ func rawValues(raw []byte) string {
 			for j < len(t) && strings.IndexByte("+-.eE0123456789", t[j]) >= 0 {
 				j++
 			}
-			b.Write(t[i:j])
-			b.WriteByte(' ')
+			v.begin()
+			v.b = append(v.b, t[i:j]...)
+			v.end()
 			i = j - 1
 		}
 	}
-	return b.String()
 }
 
-// writeUnescaped writes a JSON string body, turning the common escapes into
+// appendUnescaped appends a JSON string body, turning the common escapes into
 // spaces or their characters; text search needs words, not exact bytes.
-func writeUnescaped(b *strings.Builder, s []byte) {
+func appendUnescaped(b []byte, s []byte) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '\\' || i+1 >= len(s) {
-			b.WriteByte(s[i])
+			b = append(b, s[i])
 			continue
 		}
 		i++
 		switch s[i] {
 		case 'n', 't', 'r', 'b', 'f':
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		case 'u':
-			b.WriteByte(' ')
+			b = append(b, ' ')
 			i += 4
 		default:
-			b.WriteByte(s[i])
+			b = append(b, s[i])
 		}
 	}
+	return b
 }

@@ -16,7 +16,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index of another
 // version is stale and is rebuilt.
-const MappingVersion = "8"
+const MappingVersion = "9"
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -26,6 +26,9 @@ const (
 	// positions. Indexes made before it keep their stored analyzer
 	// ("standard", or "words" with offsets) and answer the same.
 	wordsAnalyzer = "words"
+	// textAnalyzer is wordsAnalyzer over the free text's values, a phrase
+	// inside one value only (values.go).
+	textAnalyzer = "text_words"
 )
 
 // newMapping is the explicit mapping: keyword fields (whole value, any case)
@@ -46,6 +49,13 @@ func newMapping() (mapping.IndexMapping, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     valuesTokenizerName,
+		"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName},
+	}); err != nil {
+		return nil, err
+	}
 	im.DefaultAnalyzer = wordsAnalyzer
 	// Free text goes to one field, "text", built from the message, the
 	// actor, the targets and the raw record's values — not to Bleve's _all,
@@ -62,7 +72,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 	doc.AddFieldMappingsAt("message", text(true))
 	doc.AddFieldMappingsAt("user_agent", text(false))
-	doc.AddFieldMappingsAt("text", text(true))
+	free := text(true)
+	free.Analyzer = textAnalyzer
+	doc.AddFieldMappingsAt("text", free)
 	actor := bleve.NewDocumentStaticMapping()
 	for _, f := range []string{"id", "email", "type", "label"} { // label: email, else name, else id
 		actor.AddFieldMappingsAt(f, keyword("actor."+f))

@@ -27,7 +27,10 @@ func TestRawValues(t *testing.T) {
 			t.Errorf("rawValues holds the key %q: %q", key, got)
 		}
 	}
-	if got := rawValues([]byte("type=USER_LOGIN acct=root")); got != "type=USER_LOGIN acct=root" {
+	if got := rawValues([]byte(`{"a":"x","b":"y","c":"X","d":"x y"}`)); got != "x\x1ey\x1ex y\x1e" {
+		t.Errorf("values, each once, end with valueSep: %q", got)
+	}
+	if got := rawValues([]byte("type=USER_LOGIN acct=root")); got != "type=USER_LOGIN acct=root\x1e" {
 		t.Errorf("a non-JSON record is its own text: %q", got)
 	}
 }

@@ -95,9 +95,11 @@ func TestWordsAnalyzerAsStandard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	words, std := m.AnalyzerNamed(wordsAnalyzer), m.AnalyzerNamed(standard.Name)
-	if words == nil || std == nil || m.AnalyzerNameForPath("text") != wordsAnalyzer {
-		t.Fatalf("analyzers: %v %v, text uses %q", words, std, m.AnalyzerNameForPath("text"))
+	words, text, std := m.AnalyzerNamed(wordsAnalyzer), m.AnalyzerNamed(textAnalyzer), m.AnalyzerNamed(standard.Name)
+	if words == nil || text == nil || std == nil || m.AnalyzerNameForPath("message") != wordsAnalyzer ||
+		m.AnalyzerNameForPath("text") != textAnalyzer {
+		t.Fatalf("analyzers: %v %v %v, message uses %q, text %q", words, text, std,
+			m.AnalyzerNameForPath("message"), m.AnalyzerNameForPath("text"))
 	}
 	for _, s := range []string{"The Payments primary escalation policy WAS changed by Quentin.Weber@ACME.io at 08:02",
 		"Ünïcode: Café AND the naïve résumé", "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with"} {
@@ -107,6 +109,9 @@ func TestWordsAnalyzerAsStandard(t *testing.T) {
 		}
 		if g, w := show(words.Analyze([]byte(s))), show(want); g != w {
 			t.Errorf("%q:\n got %s\nwant %s", s, g, w)
+		}
+		if g, w := show(text.Analyze([]byte(s))), show(want); g != w { // one value
+			t.Errorf("text %q:\n got %s\nwant %s", s, g, w)
 		}
 	}
 }

@@ -1,0 +1,71 @@
+package search
+
+import (
+	"bytes"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// valueSep ends each value of the free text (freeText). No JSON string can
+// hold it unescaped, and an escaped one is read as a space.
+const valueSep = '\x1e'
+
+// valueGap is how many positions the free text's analyzer leaves between
+// two values, so that a phrase matches inside one value only, as one in
+// the message or a name does, never across the end of one value and the
+// start of the next (a phrase with fewer than valueGap stop words in a row,
+// which is every phrase a person writes). Elasticsearch leaves the same gap
+// between the values of a field.
+const valueGap = 100
+
+// valuesTokenizer cuts a free text into its values at valueSep and each
+// value into words as the words analyzer does (asciiTokenizer), the
+// positions of each value valueGap past the last word of the one before.
+type valuesTokenizer struct{ words *asciiTokenizer }
+
+const valuesTokenizerName = "auditlens_values"
+
+func init() {
+	if err := registry.RegisterTokenizer(valuesTokenizerName, func(config map[string]any, cache *registry.Cache) (analysis.Tokenizer, error) {
+		t, err := cache.TokenizerNamed(asciiTokenizerName)
+		if err != nil {
+			return nil, err
+		}
+		return &valuesTokenizer{t.(*asciiTokenizer)}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+func (t *valuesTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	if bytes.IndexByte(input, valueSep) < 0 {
+		return t.words.Tokenize(input)
+	}
+	var out analysis.TokenStream
+	start, last := 0, 0 // last: the position of the text's last word so far
+	for start <= len(input) {
+		end := bytes.IndexByte(input[start:], valueSep)
+		if end < 0 {
+			end = len(input)
+		} else {
+			end += start
+		}
+		words := t.words.Tokenize(input[start:end])
+		if len(words) > 0 {
+			shift := 0
+			if last > 0 {
+				shift = last + valueGap
+			}
+			for _, w := range words {
+				w.Start += start
+				w.End += start
+				w.Position += shift
+			}
+			last = words[len(words)-1].Position
+			out = append(out, words...)
+		}
+		start = end + 1
+	}
+	return out
+}
