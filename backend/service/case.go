@@ -227,6 +227,7 @@ func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64) error
 	if err != nil || newest <= from {
 		return err
 	}
+	defer fastIndexGC()()
 	b := idx.NewBatch()
 	last := from
 	batches := 0

@@ -99,6 +99,7 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	if err != nil {
 		return nil, err
 	}
+	defer fastIndexGC()()
 	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}},
 		indexer: startIndexer(idx)}
 	failures := ingest.Import(paths, ingest.Options{Format: opts.Format, Mappings: mappings, Context: opts.Context}, h)
