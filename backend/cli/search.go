@@ -29,7 +29,8 @@ fields plus free text over the message and the raw record's values:
 
 Fields: time format category action outcome actor.id actor.name actor.email actor.type
 targets.type targets.id targets.name ip user_agent session request message source, and text
-(the default field of words: message, actor, action, targets and every value of the raw record).`,
+(the default field of words: message, actor, action, targets and every value of the raw record;
+a "phrase" matches inside one of those values).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := audit.Query{Limit: limit}
