@@ -27,7 +27,6 @@ type Case struct {
 	// or while it is being brought up to date in the background (rebuild).
 	indexMu sync.Mutex
 	rebuild *rebuild
-	retag   map[string]struct{} // events whose tags changed while the index was not ready (rebuild.go)
 	// caughtUp counts the events indexed when the index was opened (after a
 	// crash, or for a missing or outdated index).
 	caughtUp atomic.Int64
@@ -160,7 +159,7 @@ func (c *Case) openIndex() error {
 	if err := c.catchUp(context.Background(), idx, startOf(idx, fresh)); err != nil {
 		return fmt.Errorf("bringing the search index up to date: %w", err)
 	}
-	return nil
+	return c.writePending(idx)
 }
 
 // startOf is the seq after which idx lacks events.
@@ -183,9 +182,6 @@ func (c *Case) words() (*search.Index, error) {
 		return nil, c.busy(c.rebuild)
 	}
 	err := c.openIndex()
-	if err == nil {
-		err = c.retagLocked(c.index)
-	}
 	if errors.Is(err, search.ErrBusy) {
 		return nil, audit.Errorf(audit.ECONFLICT, "another auditlens process is importing into this case, so searching for words "+
 			"waits until it ends; searches on fields (action:, actor.email:, outcome:, category:, ip: …) work meanwhile")
@@ -268,7 +264,6 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 		}
 	}
 	c.index, c.rebuild = nil, nil // a failed rebuild closed its index
-	c.retag = nil                 // every event is written again, with its tags
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
 	}
@@ -278,6 +273,9 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 	}
 	c.index = idx
 	if err := c.catchUp(ctx, idx, 0); err != nil {
+		return 0, err
+	}
+	if err := c.writePending(idx); err != nil { // written already, with their tags
 		return 0, err
 	}
 	n, err := idx.DocCount()

@@ -14,9 +14,9 @@ import (
 // is of an older mapping, which at a million events takes minutes. Until it
 // is done the case's index stays nil, so words() answers ECONFLICT with the
 // progress while the database answers every query on fields; an import or
-// a reindex waits for it. A tag changed meanwhile is noted (Case.retag) and
-// its event written again at the end, since the rebuild may have read it
-// before. Nothing adds events meanwhile (an import here waits; one
+// a reindex waits for it. A tag changed meanwhile stays noted in the
+// database and its event is written again at the end, since the rebuild
+// may have read it before. Nothing adds events meanwhile (an import here waits; one
 // elsewhere finds the index held), so newest - from is how many it indexes.
 type rebuild struct {
 	from   int64         // the seq it starts after
@@ -43,6 +43,10 @@ func (c *Case) openIndexInBackground() error {
 	}
 	r := &rebuild{from: startOf(idx, fresh), newest: newest, done: make(chan struct{})}
 	if newest <= r.from {
+		if err := c.writePending(idx); err != nil {
+			idx.Close()
+			return err
+		}
 		c.index = idx
 		return nil
 	}
@@ -57,7 +61,7 @@ func (c *Case) openIndexInBackground() error {
 		defer close(r.done)
 		// Even when stopped (the case closed): the next open catches up
 		// from the watermark, and would not see these again.
-		if e := c.retagLocked(idx); err == nil {
+		if e := c.writePending(idx); err == nil {
 			err = e
 		}
 		if err != nil {
@@ -81,42 +85,39 @@ func (c *Case) busy(r *rebuild) error {
 		c.caughtUp.Load(), r.newest-r.from)
 }
 
-// indexEvent writes ev's search document again (its tags changed). While
-// the index cannot take it (a rebuild runs, or another process holds the
-// index) the event is noted, and written when the index is ready: the
-// database holds the tag meanwhile.
+// indexEvent writes ev's search document again (its tags changed; the
+// database noted it stale with the change, store.IndexPending). While the
+// index cannot take it (a rebuild runs, or another process holds the index)
+// it stays noted, and whoever next holds the index writes it (writePending).
 func (c *Case) indexEvent(ev *audit.Event) error {
 	idx, err := c.words()
 	if audit.ErrorCode(err) == audit.ECONFLICT {
-		c.indexMu.Lock()
-		defer c.indexMu.Unlock()
-		if c.index == nil { // still not ready (else it was made ready since, with the tag)
-			if c.retag == nil {
-				c.retag = map[string]struct{}{}
-			}
-			c.retag[ev.ID] = struct{}{}
-			return nil
-		}
-		idx, err = c.index, nil
+		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return idx.Update(ev)
+	return c.writePending(idx)
 }
 
-// retagLocked writes the noted events again into idx, which is about to
-// become the case's index; the caller holds indexMu.
-func (c *Case) retagLocked(idx *search.Index) error {
-	for id := range c.retag {
-		ev, err := c.store.Event(id)
+// writePending writes again the documents of the events noted stale into
+// idx, which the caller holds (indexMu, or it is not the case's yet).
+func (c *Case) writePending(idx *search.Index) error {
+	pending, err := c.store.IndexPending()
+	if err != nil {
+		return err
+	}
+	for _, p := range pending {
+		ev, err := c.store.Event(p.EventID)
 		if err == nil {
 			err = idx.Update(ev)
+		}
+		if err == nil || audit.ErrorCode(err) == audit.ENOTFOUND {
+			err = c.store.IndexWritten(p)
 		}
 		if err != nil {
 			return err
 		}
-		delete(c.retag, id)
 	}
 	return nil
 }

@@ -280,6 +280,60 @@ func TestIndexHeldElsewhere(t *testing.T) {
 	}
 }
 
+// A tag set while another process holds the index reaches the index even
+// when the process that set it ends first: the next process to hold the
+// index writes it. A tag changed again while that process writes the first
+// change is not lost either (the note's count moved).
+func TestTagOutlivesItsProcess(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case")
+	a, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Import([]string{filepath.Join(corpus(t), "github_audit")}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir) // the index is a's
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := mustSearch(t, b, audit.Query{Text: "+format:github.audit", Limit: 2}).Events
+	for _, ev := range evs {
+		if _, err := b.Tag(ev.ID, "starred", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Tag(evs[1].ID, "starred", true); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	a.Close()
+	c, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if res := mustSearch(t, c, audit.Query{Text: "tag:starred"}); len(res.Events) != 1 || res.Events[0].ID != evs[0].ID {
+		t.Fatalf("tags set by a process that ended: %d events tagged in the index, want %s", len(res.Events), evs[0].ID)
+	}
+	if p, err := c.store.IndexPending(); err != nil || len(p) != 0 {
+		t.Fatalf("still noted stale: %v %v", p, err)
+	}
+	// A note whose count moved after it was listed stays.
+	if _, err := c.Tag(evs[1].ID, "later", false); err != nil {
+		t.Fatal(err)
+	}
+	c.store.SetTag(evs[1].ID, "x", false) // noted again, not written: n = 1
+	p, _ := c.store.IndexPending()
+	c.store.SetTag(evs[1].ID, "y", false) // n = 2
+	if err := c.store.IndexWritten(p[0]); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := c.store.IndexPending(); len(q) != 1 || q[0].N != 2 {
+		t.Fatalf("a change after the listing was forgotten: %v", q)
+	}
+}
+
 // A report or export opens the search index only for a query with words:
 // opening it starts Bleve's merger, which would take up a merge an import
 // left due. A query of fields alone leaves it closed (here: not even

@@ -10,17 +10,62 @@ import (
 // SetTag adds (or, with remove, takes off) a tag of an event; changed is
 // false when there was nothing to do.
 func (s *Store) SetTag(eventID, tag string, remove bool) (changed bool, err error) {
+	tx, err := s.w.Begin()
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
 	var res sql.Result
 	if remove {
-		res, err = s.w.Exec(`DELETE FROM event_tags WHERE event_id = ? AND tag = ?`, eventID, tag)
+		res, err = tx.Exec(`DELETE FROM event_tags WHERE event_id = ? AND tag = ?`, eventID, tag)
 	} else {
-		res, err = s.w.Exec(`INSERT INTO event_tags(event_id, tag, at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, eventID, tag, time.Now().UnixNano())
+		res, err = tx.Exec(`INSERT INTO event_tags(event_id, tag, at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, eventID, tag, time.Now().UnixNano())
 	}
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	// The event's search document is now stale: noted with the change, and
+	// forgotten once written again (IndexWritten).
+	if _, err := tx.Exec(`INSERT INTO index_pending(event_id) VALUES(?) ON CONFLICT DO UPDATE SET n = n + 1`, eventID); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// Pending is an event whose search document is stale, and which change of
+// its tags that is (a count).
+type Pending struct {
+	EventID string
+	N       int64
+}
+
+// IndexPending lists the events whose search documents are stale: their
+// tags changed since the index last wrote them.
+func (s *Store) IndexPending() ([]Pending, error) {
+	rows, err := s.r.Query(`SELECT event_id, n FROM index_pending ORDER BY event_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []Pending
+	for rows.Next() {
+		var p Pending
+		if err := rows.Scan(&p.EventID, &p.N); err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// IndexWritten forgets p once the index has the event's document as it was
+// when p was listed; a change of its tags since keeps it stale.
+func (s *Store) IndexWritten(p Pending) error {
+	_, err := s.w.Exec(`DELETE FROM index_pending WHERE event_id = ? AND n = ?`, p.EventID, p.N)
+	return err
 }
 
 // AddNote writes a note on an event.
