@@ -72,7 +72,14 @@ type textValues struct {
 	b     []byte
 	spans [][2]int // where each value kept lies in b
 	start int      // where the value being written starts
+	// byHash finds kept values by the hash of their folded bytes once
+	// there are many: a hostile record of a million values must not be
+	// compared value by value.
+	byHash map[uint64][]int
 }
+
+// hashFrom is how many values are compared one by one before byHash.
+const hashFrom = 32
 
 func (v *textValues) add(s string) {
 	v.begin()
@@ -89,14 +96,48 @@ func (v *textValues) end() {
 	if len(val) == 0 {
 		return
 	}
-	for _, sp := range v.spans {
-		if sp[1]-sp[0] == len(val) && asciiFoldEqual(v.b[sp[0]:sp[1]], val) {
-			v.b = v.b[:v.start]
-			return
+	var h uint64
+	if v.byHash != nil {
+		h = foldHash(val)
+		for _, i := range v.byHash[h] {
+			if sp := v.spans[i]; sp[1]-sp[0] == len(val) && asciiFoldEqual(v.b[sp[0]:sp[1]], val) {
+				v.b = v.b[:v.start]
+				return
+			}
+		}
+	} else {
+		for _, sp := range v.spans {
+			if sp[1]-sp[0] == len(val) && asciiFoldEqual(v.b[sp[0]:sp[1]], val) {
+				v.b = v.b[:v.start]
+				return
+			}
 		}
 	}
 	v.spans = append(v.spans, [2]int{v.start, len(v.b)})
 	v.b = append(v.b, valueSep)
+	switch {
+	case v.byHash != nil:
+		v.byHash[h] = append(v.byHash[h], len(v.spans)-1)
+	case len(v.spans) == hashFrom:
+		v.byHash = make(map[uint64][]int, 2*hashFrom)
+		for i, sp := range v.spans {
+			k := foldHash(v.b[sp[0]:sp[1]])
+			v.byHash[k] = append(v.byHash[k], i)
+		}
+	}
+}
+
+// foldHash is FNV-1a over b with ASCII letters lower-cased: values that
+// asciiFoldEqual finds equal have the same hash.
+func foldHash(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
 }
 
 // asciiFoldEqual: a and b are the same bytes but for the case of ASCII

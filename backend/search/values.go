@@ -7,8 +7,9 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
-// valueSep ends each value of the free text (freeText). No JSON string can
-// hold it unescaped, and an escaped one is read as a space.
+// valueSep ends each value of the free text (freeText). Valid JSON holds it
+// only escaped, which is read as a space; a value that holds it anyway (a
+// broken record, a CSV line) is two values there, for phrases only.
 const valueSep = '\x1e'
 
 // valueGap is how many positions the free text's analyzer leaves between

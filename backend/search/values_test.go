@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -216,5 +217,40 @@ func TestPhrasesWithinOneValue(t *testing.T) {
 		if got := strings.Join(ids(t, x, audit.Query{Text: q}), " "); got != want {
 			t.Errorf("%s: got %q, want %q", q, got, want)
 		}
+	}
+}
+
+// Past hashFrom values the kept ones are found by hash, with the same
+// answer: each value once, the first spelling, in order.
+func TestFreeTextManyValues(t *testing.T) {
+	var rec, want strings.Builder
+	rec.WriteString(`{"a":[`)
+	for i := range 300 {
+		fmt.Fprintf(&rec, `"Value%d",`, i)
+		fmt.Fprintf(&want, "Value%d\x1e", i)
+	}
+	for i := range 300 {
+		fmt.Fprintf(&rec, `"VALUE%d","value%d",`, i, 299-i)
+	}
+	rec.WriteString(`"Välue1","VÄlue1","väLUE1"]}`) // ä and Ä are kept apart
+	want.WriteString("Välue1\x1eVÄlue1\x1e")
+	if got := rawValues([]byte(rec.String())); got != want.String() {
+		t.Errorf("got %q\nwant %q", got, want.String())
+	}
+}
+
+// BenchmarkRawValuesMany: a hostile record of 100,000 distinct values.
+// go test ./backend/search -run XXX -bench RawValuesMany
+func BenchmarkRawValuesMany(b *testing.B) {
+	var rec strings.Builder
+	rec.WriteString(`{"a":[`)
+	for i := range 100000 {
+		fmt.Fprintf(&rec, `%d,`, 1000000+i)
+	}
+	rec.WriteString(`0]}`)
+	raw := []byte(rec.String())
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		rawValues(raw)
 	}
 }
