@@ -30,7 +30,7 @@ func (c *Case) Tag(eventID, tag string, remove bool) (*audit.Event, error) {
 		return nil, err
 	}
 	if changed {
-		if err := c.indexEvent(ev); err != nil {
+		if err := c.indexTags(); err != nil {
 			return nil, err
 		}
 		kind := "tag.added"

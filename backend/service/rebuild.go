@@ -85,11 +85,12 @@ func (c *Case) busy(r *rebuild) error {
 		c.caughtUp.Load(), r.newest-r.from)
 }
 
-// indexEvent writes ev's search document again (its tags changed; the
-// database noted it stale with the change, store.IndexPending). While the
-// index cannot take it (a rebuild runs, or another process holds the index)
-// it stays noted, and whoever next holds the index writes it (writePending).
-func (c *Case) indexEvent(ev *audit.Event) error {
+// indexTags writes again the search documents of events whose tags
+// changed (the database notes them stale with the change, in
+// store.IndexPending). While the index cannot take them (a rebuild runs, or
+// another process holds the index) they stay noted, and whoever next holds
+// the index writes them (writePending).
+func (c *Case) indexTags() error {
 	idx, err := c.words()
 	if audit.ErrorCode(err) == audit.ECONFLICT {
 		return nil
@@ -100,8 +101,8 @@ func (c *Case) indexEvent(ev *audit.Event) error {
 	return c.writePending(idx)
 }
 
-// writePending writes again the documents of the events noted stale into
-// idx, which the caller holds (indexMu, or it is not the case's yet).
+// writePending writes the documents of the events noted stale into idx:
+// the case's index, or the one about to become it.
 func (c *Case) writePending(idx *search.Index) error {
 	pending, err := c.store.IndexPending()
 	if err != nil {
