@@ -18,9 +18,10 @@ func verifyCmd(env Env, caseDir *string) *cobra.Command {
 		Use:   "verify [--case DIR] [--json] [SOURCE-PATH...]",
 		Short: "Check the integrity of stored records and, where given, of the original files",
 		Long: `Re-hash every stored raw record against the SHA-256 kept at import, and each source's
-digest over its records; for the files named, hash the files and compare them with what
-was imported from them. Each source is intact, altered (which events), differs (the file
-changed since import) or missing. The exit status is 1 unless everything is intact.`,
+digest over its records, and decode every event's stored fields; for the files named, hash
+the files and compare them with what was imported from them. Each source is intact,
+altered (which events), differs (the file changed since import) or missing. The exit
+status is 1 unless everything is intact.`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			c, err := openCase(*caseDir)
 			if err != nil {

@@ -49,7 +49,8 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 		t.Fatalf("the Summary does not cite the activity log: %v", rows)
 	}
 
-	// Tamper: one raw record edited, one activity row edited, one file changed.
+	// Tamper: one raw record edited, one event's stored fields cut, one
+	// activity row edited, one file changed.
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(c, "case.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,12 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	var id string
 	db.QueryRow(`SELECT id FROM events WHERE CAST(raw AS TEXT) LIKE '%"two"%' AND NOT raw_zstd`).Scan(&id)
 	if _, err := db.Exec(`UPDATE events SET raw = replace(raw, '"u"', '"mallory"') WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	// and the other event of a.ndjson loses the end of its stored fields
+	var other string
+	db.QueryRow(`SELECT id FROM events WHERE CAST(raw AS TEXT) LIKE '%"one"%'`).Scan(&other)
+	if _, err := db.Exec(`UPDATE events SET detail = substr(detail, 1, length(detail) - 2) WHERE id = ?`, other); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE activity SET detail = replace(detail, '"events":3', '"events":2') WHERE kind = 'import'`); err != nil {
@@ -80,12 +87,15 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	states := map[string]string{}
 	for _, s := range v.Sources {
 		states[filepath.Base(s.Source.Path)] = s.State
-		if filepath.Base(s.Source.Path) == "a.ndjson" && (len(s.Altered) != 1 || s.Altered[0] != id) {
-			t.Errorf("altered events %v, want [%s]", s.Altered, id)
+		if filepath.Base(s.Source.Path) == "a.ndjson" && strings.Join(s.Altered, " ") != id+" "+other {
+			t.Errorf("altered events %v, want [%s %s]", s.Altered, id, other)
 		}
 	}
 	if states["a.ndjson"] != "altered" || states["b.ndjson"] != "differs" {
 		t.Fatalf("states %v", states)
+	}
+	if r := run(t, "verify", "--case", c); !strings.Contains(r.stdout, "1 stored records no longer match their hash; the stored fields of 1 events no longer decode") {
+		t.Errorf("verify says: %s", r.stdout)
 	}
 	os.Remove(b)
 	if r := run(t, "verify", "--case", c, b); !strings.Contains(r.stdout, "missing") {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/store"
@@ -72,7 +73,7 @@ type SourceVerdict struct {
 	Source  audit.Source `json:"source"`
 	State   string       `json:"state"` // intact, altered, missing, differs, unchecked
 	Events  int          `json:"events_checked"`
-	Altered []string     `json:"altered,omitempty"` // events whose raw record changed
+	Altered []string     `json:"altered,omitempty"` // events whose raw record changed or whose stored fields no longer decode
 	Reason  string       `json:"reason,omitempty"`
 }
 
@@ -99,8 +100,24 @@ func (c *Case) Verify(files []string) ([]SourceVerdict, error) {
 		}
 		v.Events, v.Altered = chk.Events, chk.Altered
 		switch {
-		case len(chk.Altered) > 0:
-			v.State, v.Reason = "altered", fmt.Sprintf("%d stored records no longer match their hash", len(chk.Altered))
+		case len(chk.Altered) > 0 || len(chk.Damaged) > 0:
+			var why []string
+			if len(chk.Altered) > 0 {
+				why = append(why, fmt.Sprintf("%d stored records no longer match their hash", len(chk.Altered)))
+			}
+			if len(chk.Damaged) > 0 {
+				why = append(why, fmt.Sprintf("the stored fields of %d events no longer decode", len(chk.Damaged)))
+			}
+			v.State, v.Reason = "altered", strings.Join(why, "; ")
+			altered := make(map[string]bool, len(chk.Altered))
+			for _, id := range chk.Altered {
+				altered[id] = true
+			}
+			for _, id := range chk.Damaged {
+				if !altered[id] {
+					v.Altered = append(v.Altered, id)
+				}
+			}
 		case !chk.DigestOK:
 			v.State, v.Reason = "altered", "its events no longer match the digest kept at import (removed, added or reordered)"
 		}

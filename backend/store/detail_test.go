@@ -189,6 +189,14 @@ func TestDamagedDetail(t *testing.T) {
 			t.Errorf("%s: %v; want %q", c.id, err, c.want)
 		}
 	}
+	// verify finds them; their raw records are intact.
+	chk, err := s.VerifySource(src.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(chk.Damaged, " "); got != "ev-0001 ev-0003 ev-0199" || len(chk.Altered) != 0 || chk.Events != 200 {
+		t.Errorf("verify: damaged %q, altered %v, %d events", got, chk.Altered, chk.Events)
+	}
 }
 
 // Any detail decodes to the event it was made from; any other bytes (a

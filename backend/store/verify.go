@@ -3,18 +3,23 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+
+	"auditlens/backend/audit"
 )
 
 // SourceCheck is what re-hashing a source's stored records found.
 type SourceCheck struct {
 	Events   int      // records checked
 	Altered  []string // ids of events whose raw record no longer has its hash
+	Damaged  []string // ids of events whose stored detail no longer decodes
 	DigestOK bool     // the source's digest over its events' hashes holds
 }
 
-// VerifySource re-hashes every stored raw record of a source and its digest.
+// VerifySource re-hashes every stored raw record of a source and its digest,
+// and decodes every stored detail (the normalized fields: no hash of their
+// own, but a zstd checksum and a strict layout).
 func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
-	rows, err := s.r.Query(`SELECT id, raw, raw_zstd, raw_sha256 FROM events WHERE source_id = ? ORDER BY seq`, id)
+	rows, err := s.r.Query(`SELECT id, raw, raw_zstd, raw_sha256, detail, detail_zstd FROM events WHERE source_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -23,9 +28,9 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 	d := sha256.New()
 	for rows.Next() {
 		var eid string
-		var stored, hash []byte
-		var zstd bool
-		if err := rows.Scan(&eid, &stored, &zstd, &hash); err != nil {
+		var stored, hash, detail []byte
+		var zstd, detailZstd bool
+		if err := rows.Scan(&eid, &stored, &zstd, &hash, &detail, &detailZstd); err != nil {
 			return nil, err
 		}
 		want := unpackSHA256(hash)
@@ -36,6 +41,12 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 			out.Altered = append(out.Altered, eid)
 		}
 		d.Write([]byte(want))
+		if len(detail) > 0 { // rows from before details keep columns
+			var ev audit.Event
+			if err := s.readDetail(detail, detailZstd, "", "", &ev); err != nil {
+				out.Damaged = append(out.Damaged, eid)
+			}
+		}
 	}
 	out.DigestOK = digest == "" && out.Events == 0 || hex.EncodeToString(d.Sum(nil)) == digest
 	return out, rows.Err()
