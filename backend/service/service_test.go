@@ -240,14 +240,7 @@ func TestReopenKeepsIndex(t *testing.T) {
 // words get a clear ECONFLICT, a tag is stored, and once the index is free
 // words work again and find the tag.
 func TestIndexHeldElsewhere(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "case")
-	a, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Import([]string{filepath.Join(corpus(t), "github_audit")}, ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	dir, a := githubCase(t)
 	start := time.Now()
 	b, err := Open(dir) // a flock on the index: another open file, as another process
 	if err != nil {
@@ -280,11 +273,10 @@ func TestIndexHeldElsewhere(t *testing.T) {
 	}
 }
 
-// A tag set while another process holds the index reaches the index even
-// when the process that set it ends first: the next process to hold the
-// index writes it. A tag changed again while that process writes the first
-// change is not lost either (the note's count moved).
-func TestTagOutlivesItsProcess(t *testing.T) {
+// githubCase is a case of the corpus's GitHub events, open (the caller
+// closes it).
+func githubCase(t *testing.T) (string, *Case) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "case")
 	a, err := Open(dir)
 	if err != nil {
@@ -293,6 +285,15 @@ func TestTagOutlivesItsProcess(t *testing.T) {
 	if _, err := a.Import([]string{filepath.Join(corpus(t), "github_audit")}, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	return dir, a
+}
+
+// A tag set while another process holds the index reaches the index even
+// when the process that set it ends first: the next process to hold the
+// index writes it. A tag changed again while that process writes the first
+// change is not lost either (the note's count moved).
+func TestTagOutlivesItsProcess(t *testing.T) {
+	dir, a := githubCase(t)
 	b, err := Open(dir) // the index is a's
 	if err != nil {
 		t.Fatal(err)
