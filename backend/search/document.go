@@ -72,14 +72,15 @@ type textValues struct {
 	b     []byte
 	spans [][2]int // where each value kept lies in b
 	start int      // where the value being written starts
-	// byHash finds kept values by the hash of their folded bytes once
-	// there are many: a hostile record of a million values must not be
-	// compared value by value.
-	byHash map[uint64][]int
+	// folded holds the kept values, ASCII lower-cased, once there are many:
+	// a hostile record of a million values must not be compared value by
+	// value (Go's maps hash with a per-map random seed).
+	folded map[string]struct{}
 }
 
-// hashFrom is how many values are compared one by one before byHash.
-const hashFrom = 32
+// hashFrom is how many values are compared one by one before folded (the
+// demo's records have at most a few dozen).
+const hashFrom = 64
 
 func (v *textValues) add(s string) {
 	v.begin()
@@ -96,15 +97,13 @@ func (v *textValues) end() {
 	if len(val) == 0 {
 		return
 	}
-	var h uint64
-	if v.byHash != nil {
-		h = foldHash(val)
-		for _, i := range v.byHash[h] {
-			if sp := v.spans[i]; sp[1]-sp[0] == len(val) && asciiFoldEqual(v.b[sp[0]:sp[1]], val) {
-				v.b = v.b[:v.start]
-				return
-			}
+	if v.folded != nil {
+		key := asciiLower(val)
+		if _, ok := v.folded[key]; ok {
+			v.b = v.b[:v.start]
+			return
 		}
+		v.folded[key] = struct{}{}
 	} else {
 		for _, sp := range v.spans {
 			if sp[1]-sp[0] == len(val) && asciiFoldEqual(v.b[sp[0]:sp[1]], val) {
@@ -115,29 +114,24 @@ func (v *textValues) end() {
 	}
 	v.spans = append(v.spans, [2]int{v.start, len(v.b)})
 	v.b = append(v.b, valueSep)
-	switch {
-	case v.byHash != nil:
-		v.byHash[h] = append(v.byHash[h], len(v.spans)-1)
-	case len(v.spans) == hashFrom:
-		v.byHash = make(map[uint64][]int, 2*hashFrom)
-		for i, sp := range v.spans {
-			k := foldHash(v.b[sp[0]:sp[1]])
-			v.byHash[k] = append(v.byHash[k], i)
+	if v.folded == nil && len(v.spans) == hashFrom {
+		v.folded = make(map[string]struct{}, 4*hashFrom)
+		for _, sp := range v.spans {
+			v.folded[asciiLower(v.b[sp[0]:sp[1]])] = struct{}{}
 		}
 	}
 }
 
-// foldHash is FNV-1a over b with ASCII letters lower-cased: values that
-// asciiFoldEqual finds equal have the same hash.
-func foldHash(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
+// asciiLower is b with its ASCII letters lower-cased: values asciiFoldEqual
+// finds equal have the same.
+func asciiLower(b []byte) string {
+	out := []byte(string(b))
+	for i, c := range out {
 		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+			out[i] = c + 'a' - 'A'
 		}
-		h = (h ^ uint64(c)) * 1099511628211
 	}
-	return h
+	return string(out)
 }
 
 // asciiFoldEqual: a and b are the same bytes but for the case of ASCII
