@@ -16,7 +16,7 @@ interface Props {
 const examples = [
   ["actor.email:alice@example.com", "one actor"],
   ["+outcome:failure +category:access", "failed logins"],
-  ['"escalation policy"', "a phrase"],
+  ['"escalation policy"', "a phrase, inside one value"],
   ["action:user.role*", "a wildcard"],
   ["+category:configuration -actor.type:system", "changes by people"],
   ["admin", "free text in messages and raw records"],
