@@ -262,3 +262,40 @@ func TestDocValuesOnFacetFieldsOnly(t *testing.T) {
 		t.Fatalf("fields with doc values: %v, want the facet fields %v", got, want)
 	}
 }
+
+// An index of another mapping version (made by an older auditlens) is
+// removed and made anew, empty, for the case to fill; one of this version
+// is opened as it is.
+func TestOtherMappingVersionIsRebuilt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	x, fresh, err := Open(dir)
+	if err != nil || !fresh {
+		t.Fatal(err, fresh)
+	}
+	b := x.NewBatch()
+	b.Add(ev("a", "2026-01-02T10:00:00Z", "login", "Alice Smith", `{}`))
+	if err := b.Commit(1, true); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	if x, fresh, err = Open(dir); err != nil || fresh || x.Watermark() != 1 {
+		t.Fatalf("same version: %v fresh %v watermark %d", err, fresh, x.Watermark())
+	}
+	old := x.NewBatch()
+	old.b.SetInternal(keyVersion, []byte("8"))
+	if err := old.commit(true); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	x, fresh, err = Open(dir)
+	if err != nil || !fresh {
+		t.Fatalf("version 8: %v fresh %v", err, fresh)
+	}
+	defer x.Close()
+	if n, _ := x.DocCount(); n != 0 || x.Watermark() != 0 {
+		t.Fatalf("the new index holds %d documents, watermark %d", n, x.Watermark())
+	}
+	if v, _ := x.idx.GetInternal(keyVersion); string(v) != MappingVersion {
+		t.Fatalf("version %q", v)
+	}
+}
