@@ -149,15 +149,6 @@ func asciiFoldEqual(a, b []byte) bool {
 	return true
 }
 
-// rawValues is the string and number values of a JSON record, each distinct
-// value once, without its keys and punctuation; any other record is its own
-// text.
-func rawValues(raw []byte) string {
-	var v textValues
-	eachRawValue(raw, &v)
-	return string(v.b)
-}
-
 // eachRawValue adds the string and number values of a JSON record to v, or
 // the whole record when it is not JSON.
 func eachRawValue(raw []byte, v *textValues) {

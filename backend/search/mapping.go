@@ -42,19 +42,15 @@ func newMapping() (mapping.IndexMapping, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     asciiTokenizerName,
-		"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName},
-	}); err != nil {
-		return nil, err
-	}
-	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     valuesTokenizerName,
-		"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName},
-	}); err != nil {
-		return nil, err
+	// words and text_words differ only in how they cut text into words.
+	for name, tokenizer := range map[string]string{wordsAnalyzer: asciiTokenizerName, textAnalyzer: valuesTokenizerName} {
+		if err := im.AddCustomAnalyzer(name, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     tokenizer,
+			"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName},
+		}); err != nil {
+			return nil, err
+		}
 	}
 	im.DefaultAnalyzer = wordsAnalyzer
 	// Free text goes to one field, "text", built from the message, the

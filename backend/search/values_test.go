@@ -19,6 +19,14 @@ import (
 	"auditlens/backend/ingest"
 )
 
+// rawValues is the free text's part from a raw record: its string and
+// number values, each distinct value once, each ended by valueSep.
+func rawValues(raw []byte) string {
+	var v textValues
+	eachRawValue(raw, &v)
+	return string(v.b)
+}
+
 // everyValue is the free text as mapping 8 indexed it: every value, repeats
 // included, joined by spaces. The free text of distinct values must hold
 // the same words.

@@ -16,8 +16,9 @@ import (
 // progress while the database answers every query on fields; an import or
 // a reindex waits for it. A tag changed meanwhile stays noted in the
 // database and its event is written again at the end, since the rebuild
-// may have read it before. Nothing adds events meanwhile (an import here waits; one
-// elsewhere finds the index held), so newest - from is how many it indexes.
+// may have read it before. Nothing adds events meanwhile (an import here
+// waits; one elsewhere finds the index held), so newest - from is how many
+// it indexes.
 type rebuild struct {
 	from   int64         // the seq it starts after
 	newest int64         // the newest seq when it started

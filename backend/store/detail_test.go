@@ -57,10 +57,7 @@ func detailFields(ev *audit.Event) []any {
 func TestEventDetails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "case.db")
 	s := open(t, path)
-	src := &audit.Source{Path: "/evidence/a.json"}
-	if err := s.CreateSource(src); err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, s, "/evidence/a.json")
 	const n = 600 // ~450 bytes a detail: the first ~145 make the dictionary
 	b, err := s.BeginBatch()
 	if err != nil {
@@ -132,10 +129,7 @@ func TestEventDetails(t *testing.T) {
 func TestRowsWithoutDetail(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
 	defer s.Close()
-	src := &audit.Source{Path: "/evidence/old.json"}
-	if err := s.CreateSource(src); err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, s, "/evidence/old.json")
 	for _, i := range []int{1, 2} {
 		ev := detailEvent(i, src.ID)
 		targets, _ := json.Marshal(detailFields(ev)[10])
@@ -164,10 +158,7 @@ func TestRowsWithoutDetail(t *testing.T) {
 func TestDamagedDetail(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
 	defer s.Close()
-	src := &audit.Source{Path: "/evidence/a.json"}
-	if err := s.CreateSource(src); err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, s, "/evidence/a.json")
 	b, _ := s.BeginBatch()
 	for i := 0; i < 200; i++ {
 		if _, err := b.Insert(detailEvent(i, src.ID)); err != nil {

@@ -18,10 +18,7 @@ import (
 func TestRawRecordsCompressed(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
 	defer s.Close()
-	src := &audit.Source{Path: "/evidence/a.json"}
-	if err := s.CreateSource(src); err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, s, "/evidence/a.json")
 	long := `{"actor":{"name":"alice"},"action":"policy.updated","details":"` + strings.Repeat("escalation rule changed; ", 40) + `"}`
 	noise := make([]byte, 300) // incompressible: stays plain
 	for i := range noise {
@@ -123,10 +120,7 @@ func TestRawRecordsShareADictionary(t *testing.T) {
 	defer s.Close()
 	other := open(t, path) // a serve process, open before the import
 	defer other.Close()
-	src := &audit.Source{Path: "/evidence/a.json"}
-	if err := s.CreateSource(src); err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, s, "/evidence/a.json")
 	// A batch that adds a dictionary and is rolled back leaves none behind,
 	// not even in this process's memory: the next dictionary gets its row
 	// id, and ilert.audit gets a dictionary of its own.

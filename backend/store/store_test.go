@@ -19,6 +19,16 @@ func open(t *testing.T, path string) *Store {
 	return s
 }
 
+// newSource is a source of s imported from path.
+func newSource(t *testing.T, s *Store, path string) *audit.Source {
+	t.Helper()
+	src := &audit.Source{Path: path}
+	if err := s.CreateSource(src); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 func TestMigrationsOnceAndEventsDeduped(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "case.db")
 	s := open(t, path)
