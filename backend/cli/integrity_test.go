@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -18,8 +19,10 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	b := filepath.Join(dir, "b.ndjson")
 	os.WriteFile(a, []byte(`{"time":"2026-01-01T00:00:00Z","user":"u","action":"one"}`+"\n"+`{"time":"2026-01-01T00:00:01Z","user":"u","action":"two"}`+"\n"), 0o644)
 	os.WriteFile(b, []byte(`{"time":"2026-01-02T00:00:00Z","user":"v","action":"three"}`+"\n"), 0o644)
-	if r := run(t, "import", "--case", c, a, b); r.code != 0 {
-		t.Fatal(r.stderr)
+	for _, f := range []string{a, b} { // one import, one block, each
+		if r := run(t, "import", "--case", c, f); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
 	}
 	out := filepath.Join(dir, "r.xlsx")
 	if r := run(t, "report", "--case", c, "--out", out); r.code != 0 {
@@ -29,7 +32,7 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 		t.Fatalf("fresh case: %d %s", r.code, r.stdout)
 	}
 	r := run(t, "log", "--case", c)
-	if r.code != 0 || !strings.Contains(r.stdout, "chain intact: 3 entries") || !strings.Contains(r.stdout, "import") || !strings.Contains(r.stdout, "report") {
+	if r.code != 0 || !strings.Contains(r.stdout, "chain intact: 4 entries") || !strings.Contains(r.stdout, "import") || !strings.Contains(r.stdout, "report") {
 		t.Fatalf("log: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	// the report cites the log
@@ -41,7 +44,7 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	book.Close()
 	cited := false
 	for _, row := range rows {
-		if len(row) > 2 && row[1] == "Activity log" && strings.HasPrefix(row[2], "entry #2, ") {
+		if len(row) > 2 && row[1] == "Activity log" && strings.HasPrefix(row[2], "entry #3, ") {
 			cited = true
 		}
 	}
@@ -55,18 +58,42 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var id string
-	db.QueryRow(`SELECT id FROM events WHERE CAST(raw AS TEXT) LIKE '%"two"%' AND NOT raw_zstd`).Scan(&id)
-	if _, err := db.Exec(`UPDATE events SET raw = replace(raw, '"u"', '"mallory"') WHERE id = ?`, id); err != nil {
+	// a.ndjson's events are the first block: its frame is decompressed, a
+	// record edited (same length) and the frame compressed again, with a
+	// checksum that holds.
+	var id, other string
+	db.QueryRow(`SELECT id FROM events WHERE seq = 2`).Scan(&id) // records in file order
+	db.QueryRow(`SELECT id FROM events WHERE seq = 1`).Scan(&other)
+	var raw []byte
+	var compressed bool
+	if err := db.QueryRow(`SELECT raw, raw_zstd FROM event_blocks WHERE first_seq = 1 AND n = 2`).Scan(&raw, &compressed); err != nil {
 		t.Fatal(err)
 	}
-	// and the other event of a.ndjson loses the end of its stored fields
-	var other string
-	db.QueryRow(`SELECT id FROM events WHERE CAST(raw AS TEXT) LIKE '%"one"%'`).Scan(&other)
-	if _, err := db.Exec(`UPDATE events SET detail = substr(detail, 1, length(detail) - 2) WHERE id = ?`, other); err != nil {
+	if compressed {
+		d, _ := zstd.NewReader(nil)
+		if raw, err = d.DecodeAll(raw, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edited := strings.Replace(string(raw), `"u","action":"two"`, `"m","action":"two"`, 1)
+	if edited == string(raw) {
+		t.Fatalf("record two not found in %q", raw)
+	}
+	if compressed {
+		e, _ := zstd.NewWriter(nil, zstd.WithEncoderCRC(true))
+		raw = e.EncodeAll([]byte(edited), nil)
+	} else {
+		raw = []byte(edited)
+	}
+	if _, err := db.Exec(`UPDATE event_blocks SET raw = ? WHERE first_seq = 1`, raw); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE activity SET detail = replace(detail, '"events":3', '"events":2') WHERE kind = 'import'`); err != nil {
+	// and the block's details lose their last two bytes: both events' stored
+	// fields no longer decode
+	if _, err := db.Exec(`UPDATE event_blocks SET detail = substr(detail, 1, length(detail) - 2) WHERE first_seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE activity SET detail = replace(detail, '"events":2', '"events":3') WHERE kind = 'import'`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -94,7 +121,7 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	if states["a.ndjson"] != "altered" || states["b.ndjson"] != "differs" {
 		t.Fatalf("states %v", states)
 	}
-	if r := run(t, "verify", "--case", c); !strings.Contains(r.stdout, "1 stored records no longer match their hash; the stored fields of 1 events no longer decode") {
+	if r := run(t, "verify", "--case", c); !strings.Contains(r.stdout, "1 stored records no longer match their hash; the stored fields of 2 events no longer decode") {
 		t.Errorf("verify says: %s", r.stdout)
 	}
 	os.Remove(b)

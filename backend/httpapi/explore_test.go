@@ -134,6 +134,13 @@ func TestAroundHistoryCompare(t *testing.T) {
 			t.Fatalf("history entry for another target: %+v", hist[i].Event.Targets)
 		}
 	}
+	// A history carries what changed, not the raw records (the view shows
+	// none): each would cost its block's decoding.
+	for _, h := range hist {
+		if len(h.Event.Raw) != 0 || h.Event.RawSHA256 == "" || h.Event.Actor.Label() == "" {
+			t.Fatalf("history entry %s: raw %q, hash %q, actor %+v", h.Event.ID, h.Event.Raw, h.Event.RawSHA256, h.Event.Actor)
+		}
+	}
 	var cmp struct {
 		Changes []map[string]any `json:"changes"`
 	}

@@ -208,7 +208,7 @@ func (ic indexCounter) bounds() (time.Time, time.Time, bool, error) {
 	if err != nil || n == 0 {
 		return time.Time{}, time.Time{}, false, err
 	}
-	evs, err := ic.c.store.EventsByIDs([]string{oldest, newest})
+	evs, err := ic.c.store.EventsByIDs([]string{oldest, newest}, true)
 	if err != nil || len(evs) == 0 {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("histogram bounds: %v", err)
 	}
@@ -318,7 +318,9 @@ func (c *Case) History(typ, id, name string, limit int) ([]HistoryEntry, error) 
 		limit = 1000
 	}
 	var evs []*audit.Event
-	err := c.Scan(audit.Query{Text: strings.Join(terms, " ")}, func(e *audit.Event) error {
+	// A history shows what changed, not the raw records: reading them would
+	// decode a block for each of events scattered over the case.
+	err := c.scan(audit.Query{Text: strings.Join(terms, " ")}, true, func(e *audit.Event) error {
 		if len(evs) >= limit {
 			return errEnough
 		}

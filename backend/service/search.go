@@ -21,7 +21,10 @@ type SearchResult struct {
 }
 
 // Search finds the events matching q, newest first.
-func (c *Case) Search(q audit.Query) (*SearchResult, error) {
+func (c *Case) Search(q audit.Query) (*SearchResult, error) { return c.search(q, false) }
+
+// search is Search; noRaw leaves the events' raw records out.
+func (c *Case) search(q audit.Query, noRaw bool) (*SearchResult, error) {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return nil, audit.Errorf(audit.EINVALID, "the time range is empty: --from %s is not before --to %s",
 			q.From.Format("2006-01-02T15:04:05Z07:00"), q.To.Format("2006-01-02T15:04:05Z07:00"))
@@ -39,7 +42,7 @@ func (c *Case) Search(q audit.Query) (*SearchResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	evs, err := c.store.EventsByIDs(ids)
+	evs, err := c.store.EventsByIDs(ids, noRaw)
 	if err != nil {
 		return nil, err
 	}
@@ -76,8 +79,8 @@ func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
 	return c.scan(q, false, fn)
 }
 
-// scan is Scan; noRaw leaves the raw records out where it can (reports and
-// CSV exports do not show them).
+// scan is Scan; noRaw leaves the raw records out (reports, CSV exports and
+// histories do not show them).
 func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
 	if f, ok := c.plan(q); ok {
 		// No words to match: the database gives the same events in the
@@ -93,7 +96,7 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 	}
 	q.Limit, q.Cursor = scanPage, ""
 	for {
-		res, err := c.Search(q)
+		res, err := c.search(q, noRaw)
 		if err != nil {
 			return err
 		}

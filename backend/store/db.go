@@ -5,9 +5,11 @@ package store
 import (
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -19,12 +21,17 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is one case database: a single writer connection and a pool of readers.
+// Store is one case database: a single writer connection, a pool of
+// readers, and a small pool that reads event blocks (blocks.go).
 type Store struct {
 	w       *sql.DB
 	r       *sql.DB
+	b       *sql.DB
 	termIDs map[termKey]int64 // terms.id by field and folded value, for the writer
 	codecs  [2]*dictCodec     // rawBlob: raw records; detailBlob: event details
+	blocks  [2]blockCache     // decoded blocks, likewise
+	// blockStmts read a block's raw records or details (blocks.go)
+	blockStmts [2]*sql.Stmt
 }
 
 const (
@@ -47,6 +54,7 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "page_size(16384)")
 	if !readOnly || cacheKiB <= 0 {
 		cacheKiB = 32000
 	}
@@ -67,6 +75,9 @@ func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(path string, o Options) (*Store, error) {
+	if err := create(path); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	w, err := sql.Open("sqlite", dsn(path, false, 0))
 	if err != nil {
 		return nil, err
@@ -82,7 +93,18 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	s := &Store{w: w, r: r, termIDs: map[termKey]int64{}}
+	b, err := sql.Open("sqlite", dsn(path, true, 2000))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	b.SetMaxOpenConns(2)
+	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}}
+	if err := s.prepareBlockReads(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	for i, table := range [2]string{"raw_dicts", "detail_dicts"} {
 		if s.codecs[i], err = newDictCodec(r, table); err != nil {
 			s.Close()
@@ -96,9 +118,39 @@ func OpenWith(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes both pools.
+// pageSize is the page size of a new case. An event block (blocks.go) is
+// about 3 KiB: in pages of 4 KiB, one a page, a quarter of them left empty.
+// A database's page size is set before its first table, and before it is
+// in WAL mode, which every connection asks for: so on a connection of its
+// own. Cases made before keep 4 KiB.
+const pageSize = 16384
+
+// create makes the database at path with pageSize pages, unless it exists.
+func create(path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	_, err = db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, pageSize))
+	return err
+}
+
+// Close closes the pools.
 func (s *Store) Close() error {
+	for _, st := range s.blockStmts {
+		if st != nil {
+			st.Close()
+		}
+	}
 	err := s.r.Close()
+	if e := s.b.Close(); err == nil {
+		err = e
+	}
 	if e := s.w.Close(); err == nil {
 		err = e
 	}

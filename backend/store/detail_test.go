@@ -63,33 +63,34 @@ func TestEventDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plain int
 	for i := 0; i < n; i++ {
-		ev := detailEvent(i, src.ID)
-		d, _ := encodeDetail(ev)
-		if i >= n/2 {
-			plain += len(d)
-		}
-		if _, err := b.Insert(ev); err != nil {
+		if _, err := b.Insert(detailEvent(i, src.ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	var empty, late, compressed, hashes int
+	var empty, hashes int
 	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE format || category || action || outcome || actor_id ||
-		actor_name || actor_email || actor_type || targets || ip || user_agent || session || request || message || changes = ''`).Scan(&empty); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.r.QueryRow(`SELECT sum(length(detail)), sum(detail_zstd) FROM events WHERE seq > ?`, n/2).Scan(&late, &compressed); err != nil {
+		actor_name || actor_email || actor_type || targets || ip || user_agent || session || request || message || changes = ''
+		AND detail = X'' AND detail_zstd = 2`).Scan(&empty); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE typeof(raw_sha256) = 'blob' AND length(raw_sha256) = 32`).Scan(&hashes); err != nil {
 		t.Fatal(err)
 	}
-	if empty != n || compressed != n/2 || late*3 > plain || hashes != n {
-		t.Fatalf("%d of %d rows with empty columns, %d hashes stored as 32 bytes; the later half: %d compressed, %d bytes stored of %d",
+	// The blocks of the later half, against the details they hold.
+	var late, events, compressed, plain int
+	if err := s.r.QueryRow(`SELECT sum(length(detail)), sum(n), sum(detail_zstd) FROM event_blocks WHERE first_seq > ?`, n/2).Scan(&late, &events, &compressed); err != nil {
+		t.Fatal(err)
+	}
+	for i := n - events; i < n; i++ {
+		d, _ := encodeDetail(detailEvent(i, src.ID))
+		plain += len(d)
+	}
+	if empty != n || events < n/3 || compressed != (events+15)/16 || late*3 > plain || hashes != n {
+		t.Fatalf("%d of %d rows with empty columns, %d hashes stored as 32 bytes; the later blocks: %d compressed, %d bytes stored of %d",
 			empty, n, hashes, compressed, late, plain)
 	}
 	check := func(st *Store) {
@@ -156,8 +157,8 @@ func TestRowsWithoutDetail(t *testing.T) {
 
 // A damaged detail is an error naming the event, never a wrong event.
 func TestDamagedDetail(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "case.db"))
-	defer s.Close()
+	path := filepath.Join(t.TempDir(), "case.db")
+	s := open(t, path)
 	src := newSource(t, s, "/evidence/a.json")
 	b, _ := s.BeginBatch()
 	for i := 0; i < 200; i++ {
@@ -168,24 +169,51 @@ func TestDamagedDetail(t *testing.T) {
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ id, update, want string }{
-		{"ev-0199", `UPDATE events SET detail = substr(detail, 1, 30) || iif(substr(detail, 31, 1) = X'00', X'01', X'00') || substr(detail, 32) WHERE id = ? AND detail_zstd`, "event ev-0199: a stored event detail cannot be decompressed"},
-		{"ev-0001", `UPDATE events SET detail = substr(detail, 1, length(detail) - 3), detail_zstd = 0 WHERE id = ?`, "event ev-0001: its stored detail is damaged"},
-		{"ev-0003", `UPDATE events SET detail = detail || X'00', detail_zstd = 0 WHERE id = ?`, "event ev-0003: its stored detail is damaged"},
-	} {
-		if _, err := s.w.Exec(c.update, c.id); err != nil {
+	// The first block's details stored plain, two of them damaged: one cut
+	// short, one with a byte too many.
+	var first blockBuf
+	for seq := int64(1); seq <= 16; seq++ {
+		d, err := s.blockBlob(seq, detailBlob)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Event(c.id); err == nil || !strings.HasPrefix(err.Error(), c.want) {
-			t.Errorf("%s: %v; want %q", c.id, err, c.want)
+		switch seq {
+		case 2:
+			d = d[:len(d)-3]
+		case 4:
+			d = append(d, 0)
 		}
+		first.add(d)
+	}
+	if _, err := s.w.Exec(`UPDATE event_blocks SET detail = ?, detail_zstd = 0 WHERE first_seq = 1`, first.payload()); err != nil {
+		t.Fatal(err)
+	}
+	// A byte of the block holding ev-0199 (seq 200) changed.
+	if _, err := s.w.Exec(`UPDATE event_blocks SET detail = substr(detail, 1, 30) || iif(substr(detail, 31, 1) = X'00', X'01', X'00') || substr(detail, 32) WHERE first_seq = 193 AND detail_zstd`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, path) // nothing cached
+	defer s.Close()
+	for id, want := range map[string]string{"ev-0199": "event ev-0199: a stored event detail cannot be decompressed",
+		"ev-0001": "event ev-0001: its stored detail is damaged", "ev-0003": "event ev-0003: its stored detail is damaged"} {
+		if _, err := s.Event(id); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: %v; want %q", id, err, want)
+		}
+	}
+	if ev, err := s.Event("ev-0002"); err != nil || !reflect.DeepEqual(detailFields(ev), detailFields(detailEvent(2, src.ID))) {
+		t.Errorf("ev-0002, intact beside them: %v", err)
 	}
 	// verify finds them; their raw records are intact.
 	chk, err := s.VerifySource(src.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(chk.Damaged, " "); got != "ev-0001 ev-0003 ev-0199" || len(chk.Altered) != 0 || chk.Events != 200 {
+	want := []string{"ev-0001", "ev-0003"}
+	for i := 192; i < 200; i++ { // the last block: seqs 193 to 200
+		want = append(want, fmt.Sprintf("ev-%04d", i))
+	}
+	if got := strings.Join(chk.Damaged, " "); got != strings.Join(want, " ") || len(chk.Altered) != 0 || chk.Events != 200 {
 		t.Errorf("verify: damaged %q, altered %v, %d events", got, chk.Altered, chk.Events)
 	}
 }
@@ -218,4 +246,64 @@ func FuzzDetail(f *testing.F) {
 			t.Fatalf("decoded twice differently:\n%#v\n%#v", detailFields(&ev), detailFields(&ev2))
 		}
 	})
+}
+
+// Rows written before blocks hold their raw record and detail themselves,
+// compressed or not; they read and verify beside the blocks of later rows.
+func TestRowsFromBeforeBlocks(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(t, s, "/evidence/old.json")
+	for i, how := range []int{0, 1} {
+		ev := detailEvent(i, src.ID)
+		ev.Raw = audit.RawRecord(dictRecord(i))
+		sum := sha256.Sum256(ev.Raw)
+		ev.RawSHA256 = hex.EncodeToString(sum[:])
+		raw, detail := []byte(ev.Raw), mustDetail(t, ev)
+		if how == 1 {
+			raw, detail = plainEncoder.EncodeAll(raw, nil), plainEncoder.EncodeAll(detail, nil)
+		}
+		if _, err := s.w.Exec(`INSERT INTO events(id, time_ns, source_id, format, category, action, outcome, raw, raw_zstd,
+			raw_sha256, detail, detail_zstd) VALUES(?,?,?,'','','','',?,?,?,?,?)`, ev.ID, ev.Time.UnixNano(), src.ID,
+			raw, how, sum[:], detail, how); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := s.BeginBatch()
+	for i := 2; i < 40; i++ {
+		if _, err := b.Insert(detailEvent(i, src.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	if err := s.EachAfter(t.Context(), 0, func(seq int64, ev *audit.Event) error {
+		want := detailEvent(i, src.ID)
+		if i < 2 {
+			want.Raw = audit.RawRecord(dictRecord(i))
+			sum := sha256.Sum256(want.Raw)
+			want.RawSHA256 = hex.EncodeToString(sum[:])
+		}
+		if !reflect.DeepEqual(detailFields(ev), detailFields(want)) || string(ev.Raw) != string(want.Raw) {
+			return fmt.Errorf("event %d:\n%#v\nwant\n%#v", i, detailFields(ev), detailFields(want))
+		}
+		i++
+		return nil
+	}); err != nil || i != 40 {
+		t.Fatalf("%d events read: %v", i, err)
+	}
+	if c, err := s.VerifySource(src.ID, ""); err != nil || c.Events != 40 || len(c.Altered)+len(c.Damaged) != 0 {
+		t.Fatalf("verify: %+v %v", c, err)
+	}
+}
+
+func mustDetail(t *testing.T, ev *audit.Event) []byte {
+	t.Helper()
+	d, err := encodeDetail(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -12,9 +12,10 @@ import (
 
 // A dictCodec stores one kind of blob of a case compressed: raw records
 // (raw_dicts, migration 0008) and event details (detail_dicts, 0009). A
-// blob is stored as one zstd frame (with a checksum) when that saves at
-// least an eighth; the caller keeps a flag of its own that says which, not
-// a magic number: a hostile record may itself look like a zstd frame.
+// block of blobs (blocks.go; rows written before 0011 hold one blob each)
+// is stored as one zstd frame (with a checksum) when that saves at least
+// an eighth; the caller keeps a flag of its own that says which, not a
+// magic number: a hostile record may itself look like a zstd frame.
 //
 // One JSON record alone shrinks by about two fifths. Blobs of one format
 // share most of their bytes, so once a case holds dictSize bytes of a
@@ -122,16 +123,19 @@ func (c *dictCodec) newDecoderLocked() {
 	c.dec.Store(d)
 }
 
-// pack returns what to store for a blob of format, and whether it is
-// compressed. When a format's first blobs reach dictSize bytes, they become
-// its dictionary: pack writes it in the caller's transaction tx and returns
-// its frame id, so that a rollback can forget it.
-func (c *dictCodec) pack(tx *sql.Tx, format string, raw []byte) (out []byte, compressed bool, added uint32, err error) {
+// pack returns what to store for a block's blobs (see blocks.go), the
+// block's format being format, and whether it is compressed. Until a format
+// has a dictionary, its blobs are sampled; when the sample reaches dictSize
+// bytes it becomes the format's dictionary: pack writes it in the caller's
+// transaction tx and returns its frame id, so that a rollback can forget it.
+func (c *dictCodec) pack(tx *sql.Tx, format string, blk *blockBuf) (out []byte, compressed bool, added uint32, err error) {
 	c.mu.Lock()
 	fd, ok := c.enc[format]
 	if !ok {
 		s := c.samples[format]
-		s = append(s, raw[:min(len(raw), dictSize-len(s))]...)
+		blk.each(func(blob []byte) {
+			s = append(s, blob[:min(len(blob), dictSize-len(s))]...)
+		})
 		c.samples[format] = s
 		if len(s) == dictSize {
 			rowid, content, err := c.save(tx, format, s)
@@ -153,12 +157,13 @@ func (c *dictCodec) pack(tx *sql.Tx, format string, raw []byte) (out []byte, com
 	if ok {
 		enc = fd.enc
 	}
-	if len(raw) < 64 {
-		return raw, false, added, nil
+	payload := blk.payload()
+	if len(payload) < 64 {
+		return payload, false, added, nil
 	}
-	z := enc.EncodeAll(raw, make([]byte, 0, len(raw)/2))
-	if len(z) > len(raw)-len(raw)/8 {
-		return raw, false, added, nil
+	z := enc.EncodeAll(payload, make([]byte, 0, len(payload)/2))
+	if len(z) > len(payload)-len(payload)/8 {
+		return payload, false, added, nil
 	}
 	return z, true, added, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -12,29 +13,41 @@ import (
 	"auditlens/backend/audit"
 )
 
-// Long records are stored compressed and read back byte for byte; short or
-// incompressible ones stay plain; verification sees through both, and a
-// compressed row that was tampered with is reported, not fatal.
-func TestRawRecordsCompressed(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+// Events are stored in blocks of up to 16 consecutive events, compressed
+// when that saves an eighth; a record too long to share makes a block of its
+// own. Every record reads back byte for byte, one by one and in a scan;
+// verification sees through blocks, and a block tampered with names its
+// events, never aborts.
+func TestEventsStoredInBlocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "case.db")
+	s := open(t, path)
 	defer s.Close()
 	src := newSource(t, s, "/evidence/a.json")
-	long := `{"actor":{"name":"alice"},"action":"policy.updated","details":"` + strings.Repeat("escalation rule changed; ", 40) + `"}`
-	noise := make([]byte, 300) // incompressible: stays plain
-	for i := range noise {
-		noise[i] = byte(i*7919%251) ^ byte(i>>3)
+	noise := func(i int) string { // incompressible
+		b := make([]byte, 300)
+		for j := range b {
+			b[j] = byte((i*131+j)*7919%251) ^ byte(j>>3)
+		}
+		return string(b)
 	}
-	records := map[string]string{"long": long, "short": `{"a":1}`, "noise": string(noise)}
+	var records []string
+	for i := range 49 { // blocks of 16, 16, the long record alone, 16
+		records = append(records, fmt.Sprintf(`{"n":%d,"actor":{"name":"alice"},"action":"policy.updated","details":"%s"}`, i, strings.Repeat("escalation rule changed; ", 10)))
+	}
+	records[32] = `{"details":"` + strings.Repeat("x", blockBytes) + `"}`
+	for i := range 16 { // 16 incompressible records: a block stored plain
+		records = append(records, noise(i))
+	}
 	b, err := s.BeginBatch()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hashes []string
-	for _, id := range []string{"long", "short", "noise"} {
-		sum := sha256.Sum256([]byte(records[id]))
-		hashes = append(hashes, hex.EncodeToString(sum[:]))
-		ev := &audit.Event{ID: id, Time: time.Unix(1700000000, 0).UTC(), Format: "generic", Source: audit.SourceRef{ID: src.ID},
-			Action: "x", Raw: audit.RawRecord(records[id]), RawSHA256: hashes[len(hashes)-1]}
+	d := sha256.New()
+	for i, r := range records {
+		sum := sha256.Sum256([]byte(r))
+		d.Write([]byte(hex.EncodeToString(sum[:])))
+		ev := &audit.Event{ID: fmt.Sprint("ev", i), Time: time.Unix(1700000000+int64(i), 0).UTC(), Format: "generic",
+			Source: audit.SourceRef{ID: src.ID}, Action: "x", Raw: audit.RawRecord(r), RawSHA256: hex.EncodeToString(sum[:])}
 		if _, err := b.Insert(ev); err != nil {
 			t.Fatal(err)
 		}
@@ -42,39 +55,113 @@ func TestRawRecordsCompressed(t *testing.T) {
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"long": true, "short": false, "noise": false}
-	for id, compressed := range want {
-		var z bool
-		var n int
-		if err := s.r.QueryRow(`SELECT raw_zstd, length(raw) FROM events WHERE id = ?`, id).Scan(&z, &n); err != nil {
-			t.Fatal(err)
+	var blocks []string
+	rows, err := s.r.Query(`SELECT first_seq, n, raw_zstd, detail_zstd, length(raw) FROM event_blocks ORDER BY first_seq`)
+	err = eachRow(rows, err, func() error {
+		var first, n, rawZ, detailZ, size int
+		if err := rows.Scan(&first, &n, &rawZ, &detailZ, &size); err != nil {
+			return err
 		}
-		if z != compressed || (z && n >= len(records[id])/2) || (!z && n != len(records[id])) {
-			t.Errorf("%s: stored compressed=%v in %d bytes (record %d bytes), want compressed=%v", id, z, n, len(records[id]), compressed)
+		blocks = append(blocks, fmt.Sprintf("%d+%d raw:%d detail:%d", first, n, rawZ, detailZ))
+		if rawZ == 1 && size*3 > n*len(records[first-1]) {
+			t.Errorf("block %d: %d records in %d bytes", first, n, size)
 		}
-		ev, err := s.Event(id)
-		if err != nil || string(ev.Raw) != records[id] {
-			t.Fatalf("%s read back: %v, equal=%v", id, err, err == nil && string(ev.Raw) == records[id])
-		}
-	}
-	d := sha256.New()
-	for _, h := range hashes {
-		d.Write([]byte(h))
-	}
-	digest := hex.EncodeToString(d.Sum(nil))
-	if c, err := s.VerifySource(src.ID, digest); err != nil || len(c.Altered) != 0 || !c.DigestOK || c.Events != 3 {
-		t.Fatalf("verify of intact records: %+v %v", c, err)
-	}
-	// One byte of the compressed frame changed: its checksum fails.
-	if _, err := s.w.Exec(`UPDATE events SET raw = substr(raw, 1, 20) || X'00' || substr(raw, 22) WHERE id = 'long'`); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.VerifySource(src.ID, digest)
-	if err != nil || fmt.Sprint(c.Altered) != "[long]" {
+	if got := strings.Join(blocks, ", "); got != "1+16 raw:1 detail:1, 17+16 raw:1 detail:1, 33+1 raw:1 detail:0, 34+16 raw:1 detail:1, 50+16 raw:0 detail:1" {
+		t.Errorf("blocks: %s", got)
+	}
+	var marked int
+	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE raw = X'' AND detail = X'' AND raw_zstd = 2 AND detail_zstd = 2`).Scan(&marked); err != nil || marked != len(records) {
+		t.Fatalf("%d rows marked as in their blocks, %v", marked, err)
+	}
+	read := func(st *Store) {
+		t.Helper()
+		for _, i := range []int{0, 15, 16, 31, 32, 33, 48, 49, 64} {
+			ev, err := st.Event(fmt.Sprint("ev", i))
+			if err != nil || string(ev.Raw) != records[i] || ev.Action != "x" {
+				t.Fatalf("ev%d read back: %v", i, err)
+			}
+		}
+		n := 0
+		if err := st.EachAfter(t.Context(), 0, func(seq int64, ev *audit.Event) error {
+			if string(ev.Raw) != records[seq-1] || ev.ID != fmt.Sprint("ev", seq-1) {
+				return fmt.Errorf("seq %d scanned as %s", seq, ev.ID)
+			}
+			n++
+			return nil
+		}); err != nil || n != len(records) {
+			t.Fatalf("scan: %d events, %v", n, err)
+		}
+	}
+	read(s)
+	again := open(t, path) // nothing cached
+	defer again.Close()
+	read(again)
+	digest := hex.EncodeToString(d.Sum(nil))
+	if c, err := s.VerifySource(src.ID, digest); err != nil || len(c.Altered)+len(c.Damaged) != 0 || !c.DigestOK || c.Events != len(records) {
+		t.Fatalf("verify of intact records: %+v %v", c, err)
+	}
+	// One byte of the second block's frame changed: its checksum fails, and
+	// each of its events is named. A fresh store, with nothing cached.
+	if _, err := s.w.Exec(`UPDATE event_blocks SET raw = substr(raw, 1, 20) || iif(substr(raw, 21, 1) = X'00', X'01', X'00') || substr(raw, 22) WHERE first_seq = 17`); err != nil {
+		t.Fatal(err)
+	}
+	// The plain block's lengths no longer add up.
+	if _, err := s.w.Exec(`UPDATE event_blocks SET raw = X'00' || raw WHERE first_seq = 50`); err != nil {
+		t.Fatal(err)
+	}
+	// The long record's block is gone.
+	if _, err := s.w.Exec(`DELETE FROM event_blocks WHERE first_seq = 33`); err != nil {
+		t.Fatal(err)
+	}
+	fresh := open(t, path)
+	defer fresh.Close()
+	c, err := fresh.VerifySource(src.ID, digest)
+	var want []string
+	for i := 16; i < len(records); i++ {
+		if i <= 32 || i >= 49 {
+			want = append(want, fmt.Sprint("ev", i))
+		}
+	}
+	if err != nil || strings.Join(c.Altered, " ") != strings.Join(want, " ") || fmt.Sprint(c.Damaged) != "[ev32]" || !c.DigestOK {
 		t.Fatalf("verify after tampering: %+v %v", c, err)
 	}
-	if _, err := s.Event("long"); err == nil || !strings.Contains(err.Error(), "cannot be decompressed") {
-		t.Fatalf("reading a damaged record: %v", err)
+	for id, msg := range map[string]string{"ev20": "event ev20: a stored raw record cannot be decompressed",
+		"ev32": "event ev32: its stored block is missing", "ev55": "event ev55: its stored block is damaged"} {
+		if _, err := fresh.Event(id); err == nil || !strings.HasPrefix(err.Error(), msg) {
+			t.Errorf("reading %s: %v, want %q", id, err, msg)
+		}
+	}
+	if ev, err := fresh.Event("ev33"); err != nil || string(ev.Raw) != records[33] {
+		t.Fatalf("ev33, in an intact block: %v", err)
+	}
+}
+
+// Blocks are cut strictly: a payload whose lengths do not add up, or that
+// holds another number of blobs, is damaged, never misread.
+func TestSplitBlock(t *testing.T) {
+	var b blockBuf
+	for _, s := range []string{"alpha", "", "gamma gamma"} {
+		b.add([]byte(s))
+	}
+	payload := b.payload()
+	blobs, err := splitBlock(payload, 3)
+	if err != nil || fmt.Sprintf("%q", blobs) != `["alpha" "" "gamma gamma"]` || cap(blobs[0]) != 5 {
+		t.Fatalf("split: %q %v", blobs, err)
+	}
+	for name, bad := range map[string][]byte{"other count": payload, "short": payload[:10], "empty": nil,
+		"longer data": append([]byte("x"), payload...), "shorter data": payload[1:]} {
+		n := 3
+		if name == "other count" {
+			n = 2
+		}
+		if _, err := splitBlock(bad, n); err != errBlock {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
@@ -138,16 +225,13 @@ func TestRawRecordsShareADictionary(t *testing.T) {
 			t.Fatalf("%s: %q %v", table, formats, err)
 		}
 	}
-	var late, records int
-	if err := s.r.QueryRow(`SELECT sum(length(raw)) FROM events WHERE id LIKE 'ilert.audit-%' AND time_ns >= ?`,
-		time.Unix(1700000000+n/2, 0).UnixNano()).Scan(&late); err != nil {
-		t.Fatal(err)
+	// The later half of ilert.audit's records, whole blocks of them.
+	var late, records, alone int
+	if err := s.r.QueryRow(`SELECT sum(length(b.raw)), sum(b.n) FROM event_blocks b JOIN events e ON e.seq = b.first_seq
+		WHERE e.id LIKE 'ilert.audit-%' AND e.time_ns >= ?`, time.Unix(1700000000+n/2, 0).UnixNano()).Scan(&late, &records); err != nil || records < n/3 {
+		t.Fatal(records, err)
 	}
-	for i := n / 2; i < n; i++ {
-		records += len(dictRecord(i))
-	}
-	alone := 0
-	for i := n / 2; i < n; i++ {
+	for i := n - records; i < n; i++ {
 		alone += len(plainEncoder.EncodeAll([]byte(dictRecord(i)), nil))
 	}
 	if late*3 > alone {
@@ -183,4 +267,43 @@ func TestRawRecordsShareADictionary(t *testing.T) {
 	if err != nil || len(c.Altered) < n/2 {
 		t.Fatalf("verify after the dictionary was changed: %d altered, %v", len(c.Altered), err)
 	}
+}
+
+// Readers that each hold a connection of the readers' pool while they read
+// blocks never wait for one another: blocks come through a pool of their
+// own. More blocks than the cache keeps, so it also drops and reads again.
+func TestManyReadersReadBlocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "case.db")
+	s := open(t, path)
+	src := newSource(t, s, "/evidence/a.json")
+	const n = (cachedBlocks + 60) * blockEvents
+	insertRecords(t, s, src.ID, "ilert.audit", 0, n, true)
+	s.Close()
+	s = open(t, path) // nothing cached; closed only when no reader is stuck
+	readers := 3 * max(4, runtime.NumCPU())
+	errs := make(chan error, readers)
+	for r := range readers {
+		go func() {
+			i := 0
+			err := s.EachAfter(t.Context(), int64(r*blockEvents*7%n), func(seq int64, ev *audit.Event) error {
+				if want := fmt.Sprintf("ilert.audit-%d", seq-1); ev.ID != want || string(ev.Raw) != dictRecord(int(seq-1)) {
+					return fmt.Errorf("seq %d read as %s", seq, ev.ID)
+				}
+				i++
+				return nil
+			})
+			errs <- err
+		}()
+	}
+	for range readers {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("readers stuck")
+		}
+	}
+	s.Close()
 }

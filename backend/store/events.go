@@ -34,6 +34,11 @@ func (s *Store) scanColumns(ctx context.Context, noRaw bool) string {
 	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM event_tags) OR EXISTS(SELECT 1 FROM notes)`).Scan(&marked); err != nil || marked {
 		cols = eventColumns
 	}
+	return withoutRaw(cols, noRaw)
+}
+
+// withoutRaw leaves the raw record out of event columns when noRaw.
+func withoutRaw(cols string, noRaw bool) string {
 	if noRaw {
 		cols = strings.Replace(cols, "e.raw, e.raw_zstd,", "X'', 0,", 1)
 	}
@@ -44,13 +49,15 @@ const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 
 // Batch writes events in one transaction with a prepared statement.
 type Batch struct {
-	s     *Store
-	tx    *sql.Tx
-	stmt  *sql.Stmt
-	added []termKey   // terms this batch added (forgotten if it is rolled back)
-	dicts [2][]uint32 // raw-record and detail dictionaries it added (likewise)
-	all   int64       // id of the term every event has
-	tally tally
+	s         *Store
+	tx        *sql.Tx
+	stmt      *sql.Stmt
+	blockStmt *sql.Stmt
+	block     pendingBlock
+	added     []termKey   // terms this batch added (forgotten if it is rolled back)
+	dicts     [2][]uint32 // raw-record and detail dictionaries it added (likewise)
+	all       int64       // id of the term every event has
+	tally     tally
 }
 
 // BeginBatch starts a write transaction.
@@ -59,16 +66,23 @@ func (s *Store) BeginBatch() (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The columns an event's detail replaces are left empty.
+	// The columns an event's detail replaces are left empty; its detail and
+	// raw record go to its block.
 	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, source_id, format, category, action,
 		outcome, targets, changes, detail, detail_zstd, raw, raw_zstd, raw_sha256, k_category, k_action, k_outcome,
 		k_actor_label, k_actor_email, k_ip, k_format, k_source)
-		VALUES(?,?,?,?,'','','','','','',?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+		VALUES(?,?,?,?,'','','','','','',X'',2,X'',2,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
 	}
-	return &Batch{s: s, tx: tx, stmt: stmt}, nil
+	blockStmt, err := tx.Prepare(`INSERT INTO event_blocks(first_seq, n, detail, detail_zstd, raw, raw_zstd) VALUES(?,?,?,?,?,?)`)
+	if err != nil {
+		stmt.Close()
+		tx.Rollback()
+		return nil, err
+	}
+	return &Batch{s: s, tx: tx, stmt: stmt, blockStmt: blockStmt}, nil
 }
 
 // Insert adds ev unless an event with its id is already stored; it returns
@@ -82,34 +96,35 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var blobs [2][]byte
-	var zstd [2]bool
-	for i, blob := range [2][]byte{ev.Raw, detail} {
-		var dict uint32
-		if blobs[i], zstd[i], dict, err = b.s.codecs[i].pack(b.tx, ev.Format, blob); err != nil {
-			return 0, err
-		}
-		if dict != 0 {
-			b.dicts[i] = append(b.dicts[i], dict)
-		}
-	}
 	ns := ev.Time.UnixNano()
-	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Source.ID, blobs[detailBlob], zstd[detailBlob],
-		blobs[rawBlob], zstd[rawBlob], packSHA256(ev.RawSHA256), k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
+	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Source.ID, packSHA256(ev.RawSHA256),
+		k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
 	if err != nil {
 		return 0, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return 0, nil
 	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if err := b.queue(seq, ev.Format, ev.Raw, detail); err != nil {
+		return 0, err
+	}
 	b.tally.add(k, b.all, ns)
-	return res.LastInsertId()
+	return seq, nil
 }
 
 // Commit ends the batch, with its counts.
 func (b *Batch) Commit() error {
+	err := b.writeBlock()
 	b.stmt.Close()
-	if err := b.tally.write(b.tx); err != nil {
+	b.blockStmt.Close()
+	if err == nil {
+		err = b.tally.write(b.tx)
+	}
+	if err != nil {
 		b.Rollback()
 		return err
 	}
@@ -123,6 +138,7 @@ func (b *Batch) Commit() error {
 // Rollback abandons the batch.
 func (b *Batch) Rollback() error {
 	b.stmt.Close()
+	b.blockStmt.Close()
 	b.forget()
 	return b.tx.Rollback()
 }
@@ -145,21 +161,21 @@ func (s *Store) scanEvent(r scanner) (int64, *audit.Event, error) {
 	var seq, ns int64
 	var targets, changes string
 	var detail, raw, sum []byte
-	var detailZstd, rawZstd bool
+	var detailHow, rawHow int
 	var tags, notes string
 	err := r.Scan(&seq, &ev.ID, &ns, &ev.TimeNoZone, &ev.Format, &ev.Source.ID, &ev.Source.Name, &ev.Source.Member,
 		&ev.Category, &ev.Action, &ev.Outcome, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Email, &ev.Actor.Type,
-		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &detail, &detailZstd,
-		&raw, &rawZstd, &sum, &tags, &notes)
+		&targets, &ev.IP, &ev.UserAgent, &ev.Session, &ev.Request, &ev.Message, &changes, &detail, &detailHow,
+		&raw, &rawHow, &sum, &tags, &notes)
 	if err != nil {
 		return 0, nil, err
 	}
 	ev.Time = time.Unix(0, ns).UTC()
 	ev.RawSHA256 = unpackSHA256(sum)
-	if ev.Raw, err = s.codecs[rawBlob].unpack(raw, rawZstd); err != nil {
+	if ev.Raw, err = s.blob(rawBlob, seq, raw, rawHow); err != nil {
 		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
 	}
-	if err := s.readDetail(detail, detailZstd, targets, changes, &ev); err != nil {
+	if err := s.readDetail(seq, detail, detailHow, targets, changes, &ev); err != nil {
 		return 0, nil, fmt.Errorf("event %s: %w", ev.ID, err)
 	}
 	ev.Tags = []string{}
@@ -175,14 +191,24 @@ func (s *Store) scanEvent(r scanner) (int64, *audit.Event, error) {
 	return seq, &ev, nil
 }
 
+// blob is the raw record (kind rawBlob) or the detail (detailBlob) of the
+// event seq, whose row holds stored and how (0 plain, 1 compressed, or
+// inBlock).
+func (s *Store) blob(kind int, seq int64, stored []byte, how int) ([]byte, error) {
+	if how == inBlock {
+		return s.blockBlob(seq, kind)
+	}
+	return s.codecs[kind].unpack(stored, how == 1)
+}
+
 // readDetail fills ev from its stored detail or, for a row written before
 // details (none stored), from the targets and changes columns; the other
 // columns were scanned into ev already.
-func (s *Store) readDetail(stored []byte, compressed bool, targets, changes string, ev *audit.Event) error {
-	if len(stored) == 0 {
+func (s *Store) readDetail(seq int64, stored []byte, how int, targets, changes string, ev *audit.Event) error {
+	if len(stored) == 0 && how != inBlock {
 		return decodeLists(targets, changes, ev)
 	}
-	detail, err := s.codecs[detailBlob].unpack(stored, compressed)
+	detail, err := s.blob(detailBlob, seq, stored, how)
 	if err != nil {
 		return err
 	}
@@ -199,8 +225,8 @@ func (s *Store) Event(id string) (*audit.Event, error) {
 }
 
 // EventsByIDs returns the events with these ids, in the order of ids;
-// unknown ids are skipped.
-func (s *Store) EventsByIDs(ids []string) ([]*audit.Event, error) {
+// unknown ids are skipped. noRaw leaves their raw records out.
+func (s *Store) EventsByIDs(ids []string, noRaw bool) ([]*audit.Event, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -211,7 +237,7 @@ func (s *Store) EventsByIDs(ids []string) ([]*audit.Event, error) {
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := `SELECT ` + eventColumns + eventFrom + `WHERE e.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		q := `SELECT ` + withoutRaw(eventColumns, noRaw) + eventFrom + `WHERE e.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
 		rows, err := s.r.Query(q, args...)
 		if err != nil {
 			return nil, err

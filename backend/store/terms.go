@@ -201,17 +201,17 @@ func (s *Store) rebuildTerms() error {
 		var batch []row
 		var r row
 		var detail []byte
-		var compressed bool
+		var how int
 		rows, err := b.tx.Query(`SELECT e.seq, e.time_ns, e.category, e.action, e.outcome, e.actor_id, e.actor_name,
 			e.actor_email, e.ip, e.format, e.detail, e.detail_zstd, coalesce(s.path, '')
 			FROM events e LEFT JOIN sources s ON s.id = e.source_id WHERE e.seq > ? ORDER BY e.seq LIMIT 5000`, after)
 		err = eachRow(rows, err, func() error {
 			r.ev = audit.Event{}
 			if err := rows.Scan(&r.seq, &r.ns, &r.ev.Category, &r.ev.Action, &r.ev.Outcome, &r.ev.Actor.ID, &r.ev.Actor.Name,
-				&r.ev.Actor.Email, &r.ev.IP, &r.ev.Format, &detail, &compressed, &r.ev.Source.Name); err != nil {
+				&r.ev.Actor.Email, &r.ev.IP, &r.ev.Format, &detail, &how, &r.ev.Source.Name); err != nil {
 				return err
 			}
-			if err := s.readDetail(detail, compressed, "", "", &r.ev); err != nil {
+			if err := s.readDetail(r.seq, detail, how, "", "", &r.ev); err != nil {
 				return fmt.Errorf("event %d: %w", r.seq, err)
 			}
 			batch = append(batch, r)

@@ -19,7 +19,7 @@ type SourceCheck struct {
 // and decodes every stored detail (the normalized fields: no hash of their
 // own, but a zstd checksum and a strict layout).
 func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
-	rows, err := s.r.Query(`SELECT id, raw, raw_zstd, raw_sha256, detail, detail_zstd FROM events WHERE source_id = ? ORDER BY seq`, id)
+	rows, err := s.r.Query(`SELECT seq, id, raw, raw_zstd, raw_sha256, detail, detail_zstd FROM events WHERE source_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -27,23 +27,24 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 	out := &SourceCheck{}
 	d := sha256.New()
 	for rows.Next() {
+		var seq int64
 		var eid string
 		var stored, hash, detail []byte
-		var zstd, detailZstd bool
-		if err := rows.Scan(&eid, &stored, &zstd, &hash, &detail, &detailZstd); err != nil {
+		var how, detailHow int
+		if err := rows.Scan(&seq, &eid, &stored, &how, &hash, &detail, &detailHow); err != nil {
 			return nil, err
 		}
 		want := unpackSHA256(hash)
 		out.Events++
 		// a frame that no longer decompresses holds no record: altered too
-		raw, err := s.codecs[rawBlob].unpack(stored, zstd)
+		raw, err := s.blob(rawBlob, seq, stored, how)
 		if sum := sha256.Sum256(raw); err != nil || hex.EncodeToString(sum[:]) != want {
 			out.Altered = append(out.Altered, eid)
 		}
 		d.Write([]byte(want))
-		if len(detail) > 0 { // rows from before details keep columns
+		if len(detail) > 0 || detailHow == inBlock { // rows from before details keep columns
 			var ev audit.Event
-			if err := s.readDetail(detail, detailZstd, "", "", &ev); err != nil {
+			if err := s.readDetail(seq, detail, detailHow, "", "", &ev); err != nil {
 				out.Damaged = append(out.Damaged, eid)
 			}
 		}
