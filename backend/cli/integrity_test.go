@@ -66,7 +66,7 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	db.QueryRow(`SELECT id FROM events WHERE seq = 1`).Scan(&other)
 	var raw []byte
 	var compressed bool
-	if err := db.QueryRow(`SELECT raw, raw_zstd FROM event_blocks WHERE first_seq = 1 AND n = 2`).Scan(&raw, &compressed); err != nil {
+	if err := db.QueryRow(`SELECT content, zstd FROM raw_blocks WHERE first_seq = 1 AND n = 2`).Scan(&raw, &compressed); err != nil {
 		t.Fatal(err)
 	}
 	if compressed {
@@ -85,12 +85,12 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 	} else {
 		raw = []byte(edited)
 	}
-	if _, err := db.Exec(`UPDATE event_blocks SET raw = ? WHERE first_seq = 1`, raw); err != nil {
+	if _, err := db.Exec(`UPDATE raw_blocks SET content = ? WHERE first_seq = 1`, raw); err != nil {
 		t.Fatal(err)
 	}
 	// and the block's details lose their last two bytes: both events' stored
 	// fields no longer decode
-	if _, err := db.Exec(`UPDATE event_blocks SET detail = substr(detail, 1, length(detail) - 2) WHERE first_seq = 1`); err != nil {
+	if _, err := db.Exec(`UPDATE detail_blocks SET content = substr(content, 1, length(content) - 2) WHERE first_seq = 1`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE activity SET detail = replace(detail, '"events":2', '"events":3') WHERE kind = 'import'`); err != nil {

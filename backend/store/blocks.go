@@ -9,8 +9,9 @@ import (
 )
 
 // Events are stored in blocks (migration 0011): up to blockEvents events of
-// consecutive seqs share one compressed frame of raw records and one of
-// details, a row of event_blocks keyed by the block's first seq. A frame
+// consecutive seqs share one compressed frame of raw records (a row of
+// raw_blocks) and one of details (detail_blocks), keyed by the block's
+// first seq. A frame
 // costs its dictionary's set-up whatever its size, and neighbouring records
 // share more than any dictionary: 100k demo records take 96 bytes an event
 // in blocks of 16 against 173 one by one, and compress in a sixth of the
@@ -32,6 +33,9 @@ const (
 	// from several files interleaves a few runs of them.
 	cachedBlocks = 256
 )
+
+// blockTables hold each kind's blocks.
+var blockTables = [2]string{rawBlob: "raw_blocks", detailBlob: "detail_blocks"}
 
 // blockBuf collects one kind of blob of a block.
 type blockBuf struct {
@@ -137,8 +141,10 @@ func (b *Batch) writeBlock() error {
 			b.dicts[i] = append(b.dicts[i], dict)
 		}
 	}
-	if _, err := b.blockStmt.Exec(p.first, p.n, stored[detailBlob], zstd[detailBlob], stored[rawBlob], zstd[rawBlob]); err != nil {
-		return err
+	for i, st := range b.blockStmts {
+		if _, err := st.Exec(p.first, p.n, stored[i], zstd[i]); err != nil {
+			return err
+		}
 	}
 	p.n = 0
 	p.bufs[rawBlob].reset()
@@ -181,8 +187,8 @@ func (s *Store) blockBlob(seq int64, kind int) ([]byte, error) {
 // prepareBlockReads prepares the two queries of blockBlob on the blocks'
 // pool: parsing one again for each block cost half of reading it.
 func (s *Store) prepareBlockReads() (err error) {
-	for kind, col := range [2]string{rawBlob: "raw", detailBlob: "detail"} {
-		s.blockStmts[kind], err = s.b.Prepare(`SELECT first_seq, n, ` + col + `, ` + col + `_zstd FROM event_blocks
+	for kind, table := range blockTables {
+		s.blockStmts[kind], err = s.b.Prepare(`SELECT first_seq, n, content, zstd FROM ` + table + `
 			WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`)
 		if err != nil {
 			return err

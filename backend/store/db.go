@@ -5,11 +5,9 @@ package store
 import (
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -75,9 +73,6 @@ func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(path string, o Options) (*Store, error) {
-	if err := create(path); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
 	w, err := sql.Open("sqlite", dsn(path, false, 0))
 	if err != nil {
 		return nil, err
@@ -116,28 +111,6 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("%s: counting the case's values: %v", path, err)
 	}
 	return s, nil
-}
-
-// pageSize is the page size of a new case. An event block (blocks.go) is
-// about 3 KiB: in pages of 4 KiB, one a page, a quarter of them left empty.
-// A database's page size is set before its first table, and before it is
-// in WAL mode, which every connection asks for: so on a connection of its
-// own. Cases made before keep 4 KiB.
-const pageSize = 16384
-
-// create makes the database at path with pageSize pages, unless it exists.
-func create(path string) error {
-	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	_, err = db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, pageSize))
-	return err
 }
 
 // Close closes the pools.

@@ -82,7 +82,7 @@ func TestEventDetails(t *testing.T) {
 	}
 	// The blocks of the later half, against the details they hold.
 	var late, events, compressed, plain int
-	if err := s.r.QueryRow(`SELECT sum(length(detail)), sum(n), sum(detail_zstd) FROM event_blocks WHERE first_seq > ?`, n/2).Scan(&late, &events, &compressed); err != nil {
+	if err := s.r.QueryRow(`SELECT sum(length(content)), sum(n), sum(zstd) FROM detail_blocks WHERE first_seq > ?`, n/2).Scan(&late, &events, &compressed); err != nil {
 		t.Fatal(err)
 	}
 	for i := n - events; i < n; i++ {
@@ -185,11 +185,11 @@ func TestDamagedDetail(t *testing.T) {
 		}
 		first.add(d)
 	}
-	if _, err := s.w.Exec(`UPDATE event_blocks SET detail = ?, detail_zstd = 0 WHERE first_seq = 1`, first.payload()); err != nil {
+	if _, err := s.w.Exec(`UPDATE detail_blocks SET content = ?, zstd = 0 WHERE first_seq = 1`, first.payload()); err != nil {
 		t.Fatal(err)
 	}
 	// A byte of the block holding ev-0199 (seq 200) changed.
-	if _, err := s.w.Exec(`UPDATE event_blocks SET detail = substr(detail, 1, 30) || iif(substr(detail, 31, 1) = X'00', X'01', X'00') || substr(detail, 32) WHERE first_seq = 193 AND detail_zstd`); err != nil {
+	if _, err := s.w.Exec(`UPDATE detail_blocks SET content = substr(content, 1, 30) || iif(substr(content, 31, 1) = X'00', X'01', X'00') || substr(content, 32) WHERE first_seq = 193 AND zstd`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

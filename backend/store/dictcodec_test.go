@@ -56,7 +56,7 @@ func TestEventsStoredInBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	var blocks []string
-	rows, err := s.r.Query(`SELECT first_seq, n, raw_zstd, detail_zstd, length(raw) FROM event_blocks ORDER BY first_seq`)
+	rows, err := s.r.Query(`SELECT first_seq, r.n, r.zstd, d.zstd, length(r.content) FROM raw_blocks r JOIN detail_blocks d USING(first_seq) ORDER BY first_seq`)
 	err = eachRow(rows, err, func() error {
 		var first, n, rawZ, detailZ, size int
 		if err := rows.Scan(&first, &n, &rawZ, &detailZ, &size); err != nil {
@@ -107,15 +107,15 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	}
 	// One byte of the second block's frame changed: its checksum fails, and
 	// each of its events is named. A fresh store, with nothing cached.
-	if _, err := s.w.Exec(`UPDATE event_blocks SET raw = substr(raw, 1, 20) || iif(substr(raw, 21, 1) = X'00', X'01', X'00') || substr(raw, 22) WHERE first_seq = 17`); err != nil {
+	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = substr(content, 1, 20) || iif(substr(content, 21, 1) = X'00', X'01', X'00') || substr(content, 22) WHERE first_seq = 17`); err != nil {
 		t.Fatal(err)
 	}
 	// The plain block's lengths no longer add up.
-	if _, err := s.w.Exec(`UPDATE event_blocks SET raw = X'00' || raw WHERE first_seq = 50`); err != nil {
+	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = X'00' || content WHERE first_seq = 50`); err != nil {
 		t.Fatal(err)
 	}
-	// The long record's block is gone.
-	if _, err := s.w.Exec(`DELETE FROM event_blocks WHERE first_seq = 33`); err != nil {
+	// The long record's blocks are gone.
+	if _, err := s.w.Exec(`DELETE FROM raw_blocks WHERE first_seq = 33; DELETE FROM detail_blocks WHERE first_seq = 33`); err != nil {
 		t.Fatal(err)
 	}
 	fresh := open(t, path)
@@ -227,7 +227,7 @@ func TestRawRecordsShareADictionary(t *testing.T) {
 	}
 	// The later half of ilert.audit's records, whole blocks of them.
 	var late, records, alone int
-	if err := s.r.QueryRow(`SELECT sum(length(b.raw)), sum(b.n) FROM event_blocks b JOIN events e ON e.seq = b.first_seq
+	if err := s.r.QueryRow(`SELECT sum(length(b.content)), sum(b.n) FROM raw_blocks b JOIN events e ON e.seq = b.first_seq
 		WHERE e.id LIKE 'ilert.audit-%' AND e.time_ns >= ?`, time.Unix(1700000000+n/2, 0).UnixNano()).Scan(&late, &records); err != nil || records < n/3 {
 		t.Fatal(records, err)
 	}

@@ -49,15 +49,15 @@ const eventFrom = ` FROM events e LEFT JOIN sources s ON s.id = e.source_id `
 
 // Batch writes events in one transaction with a prepared statement.
 type Batch struct {
-	s         *Store
-	tx        *sql.Tx
-	stmt      *sql.Stmt
-	blockStmt *sql.Stmt
-	block     pendingBlock
-	added     []termKey   // terms this batch added (forgotten if it is rolled back)
-	dicts     [2][]uint32 // raw-record and detail dictionaries it added (likewise)
-	all       int64       // id of the term every event has
-	tally     tally
+	s          *Store
+	tx         *sql.Tx
+	stmt       *sql.Stmt
+	blockStmts [2]*sql.Stmt // insert a block of each kind
+	block      pendingBlock
+	added      []termKey   // terms this batch added (forgotten if it is rolled back)
+	dicts      [2][]uint32 // raw-record and detail dictionaries it added (likewise)
+	all        int64       // id of the term every event has
+	tally      tally
 }
 
 // BeginBatch starts a write transaction.
@@ -76,13 +76,14 @@ func (s *Store) BeginBatch() (*Batch, error) {
 		tx.Rollback()
 		return nil, err
 	}
-	blockStmt, err := tx.Prepare(`INSERT INTO event_blocks(first_seq, n, detail, detail_zstd, raw, raw_zstd) VALUES(?,?,?,?,?,?)`)
-	if err != nil {
-		stmt.Close()
-		tx.Rollback()
-		return nil, err
+	b := &Batch{s: s, tx: tx, stmt: stmt}
+	for i, table := range blockTables {
+		if b.blockStmts[i], err = tx.Prepare(`INSERT INTO ` + table + `(first_seq, n, content, zstd) VALUES(?,?,?,?)`); err != nil {
+			b.Rollback()
+			return nil, err
+		}
 	}
-	return &Batch{s: s, tx: tx, stmt: stmt, blockStmt: blockStmt}, nil
+	return b, nil
 }
 
 // Insert adds ev unless an event with its id is already stored; it returns
@@ -119,8 +120,7 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 // Commit ends the batch, with its counts.
 func (b *Batch) Commit() error {
 	err := b.writeBlock()
-	b.stmt.Close()
-	b.blockStmt.Close()
+	b.closeStmts()
 	if err == nil {
 		err = b.tally.write(b.tx)
 	}
@@ -137,10 +137,17 @@ func (b *Batch) Commit() error {
 
 // Rollback abandons the batch.
 func (b *Batch) Rollback() error {
-	b.stmt.Close()
-	b.blockStmt.Close()
+	b.closeStmts()
 	b.forget()
 	return b.tx.Rollback()
+}
+
+func (b *Batch) closeStmts() {
+	for _, st := range append([]*sql.Stmt{b.stmt}, b.blockStmts[:]...) {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 func (b *Batch) forget() {

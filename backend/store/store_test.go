@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -168,33 +167,5 @@ func TestReaderCacheOption(t *testing.T) {
 		if r != c.want || w != -32000 {
 			t.Fatalf("ReaderCache %d: readers %d, writer %d; want %d and -32000", c.opt, r, w, c.want)
 		}
-	}
-}
-
-// A new case has pages of 16 KiB (an event block is ~3 KiB); a case made
-// with 4 KiB pages keeps them and takes blocks as well.
-func TestPageSize(t *testing.T) {
-	dir := t.TempDir()
-	old := filepath.Join(dir, "old.db")
-	db, err := sql.Open("sqlite", "file:"+old+"?_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`CREATE TABLE made_before(x)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	for path, want := range map[string]int{filepath.Join(dir, "new.db"): pageSize, old: 4096} {
-		s := open(t, path)
-		var got int
-		if err := s.r.QueryRow(`PRAGMA page_size`).Scan(&got); err != nil || got != want {
-			t.Errorf("%s: page size %d, want %d (%v)", filepath.Base(path), got, want, err)
-		}
-		src := newSource(t, s, "/evidence/a.json")
-		insertRecords(t, s, src.ID, "ilert.audit", 0, 100, true)
-		if ev, err := s.Event("ilert.audit-99"); err != nil || string(ev.Raw) != dictRecord(99) {
-			t.Errorf("%s: %v", filepath.Base(path), err)
-		}
-		s.Close()
 	}
 }
