@@ -10,12 +10,12 @@ import (
 
 // Events are stored in blocks (migration 0011): up to blockEvents events of
 // consecutive seqs share one compressed frame of raw records (a row of
-// raw_blocks) and one of details (detail_blocks), keyed by the block's
-// first seq. A frame
-// costs its dictionary's set-up whatever its size, and neighbouring records
-// share more than any dictionary: 100k demo records take 96 bytes an event
-// in blocks of 16 against 173 one by one, and compress in a sixth of the
-// time. The event's row marks its raw and detail columns inBlock.
+// raw_blocks) and one of details (detail_blocks), keyed by the block's first
+// seq. A frame costs its dictionary's set-up whatever its size, and
+// neighbouring records share more than any dictionary: 100k demo records
+// take 101 bytes an event in blocks of 16 against 173 one by one, details 82
+// against 125, and the import spends 7% less CPU. The event's row marks its
+// raw and detail columns inBlock.
 //
 // A block's payload is its blobs one after another, then each blob's length
 // and their number as little-endian uint32s: built by appending, read with
