@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"sync"
 )
 
@@ -68,7 +67,10 @@ func (b *blockBuf) payload() []byte {
 	return b.data
 }
 
-var errBlock = errors.New("its stored block is damaged")
+var (
+	errBlock        = errors.New("its stored block is damaged")
+	errMissingBlock = errors.New("its stored block is missing")
+)
 
 // splitBlock cuts a payload into its n blobs. The blobs share the payload's
 // memory, each capped at its end so that appending to one cannot overwrite
@@ -98,35 +100,37 @@ func splitBlock(payload []byte, n int) ([][]byte, error) {
 
 // pendingBlock is the block a batch is filling.
 type pendingBlock struct {
-	first  int64  // seq of its first event
-	format string // of its first event: whose dictionaries it uses
-	n      int
+	first  int64       // seq of its first event
+	format string      // of its first event: whose dictionaries it uses
 	bufs   [2]blockBuf // rawBlob, detailBlob
 }
+
+// events is how many events the block holds.
+func (p *pendingBlock) events() int { return len(p.bufs[rawBlob].lens) }
 
 // queue adds an inserted event's raw record and detail to the batch's
 // block, writing the block first when it is full or the seq does not follow
 // (a batch's inserts get consecutive seqs, so that is only a safeguard).
 func (b *Batch) queue(seq int64, format string, raw, detail []byte) error {
 	p := &b.block
-	if p.n > 0 && (p.n == blockEvents || seq != p.first+int64(p.n) || len(p.bufs[rawBlob].data)+len(p.bufs[detailBlob].data) >= blockBytes) {
+	if n := p.events(); n > 0 && (n == blockEvents || seq != p.first+int64(n) || len(p.bufs[rawBlob].data)+len(p.bufs[detailBlob].data) >= blockBytes) {
 		if err := b.writeBlock(); err != nil {
 			return err
 		}
 	}
-	if p.n == 0 {
+	if p.events() == 0 {
 		p.first, p.format = seq, format
 	}
 	p.bufs[rawBlob].add(raw)
 	p.bufs[detailBlob].add(detail)
-	p.n++
 	return nil
 }
 
 // writeBlock stores the batch's block, compressed, in its transaction.
 func (b *Batch) writeBlock() error {
 	p := &b.block
-	if p.n == 0 {
+	n := p.events()
+	if n == 0 {
 		return nil
 	}
 	var stored [2][]byte
@@ -142,11 +146,10 @@ func (b *Batch) writeBlock() error {
 		}
 	}
 	for i, st := range b.blockStmts {
-		if _, err := st.Exec(p.first, p.n, stored[i], zstd[i]); err != nil {
+		if _, err := st.Exec(p.first, n, stored[i], zstd[i]); err != nil {
 			return err
 		}
 	}
-	p.n = 0
 	p.bufs[rawBlob].reset()
 	p.bufs[detailBlob].reset()
 	return nil
@@ -167,7 +170,7 @@ func (s *Store) blockBlob(seq int64, kind int) ([]byte, error) {
 	var compressed bool
 	err := s.blockStmts[kind].QueryRow(seq).Scan(&first, &n, &stored, &compressed)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && seq-first >= int64(n) {
-		return nil, fmt.Errorf("its stored block is missing")
+		return nil, errMissingBlock
 	}
 	if err != nil {
 		return nil, err

@@ -52,7 +52,6 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "page_size(16384)")
 	if !readOnly || cacheKiB <= 0 {
 		cacheKiB = 32000
 	}

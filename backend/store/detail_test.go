@@ -37,6 +37,23 @@ func detailEvent(i int, src int64) *audit.Event {
 	return ev
 }
 
+// insertDetailEvents stores detailEvent(from) to detailEvent(to-1) in one batch.
+func insertDetailEvents(t *testing.T, s *Store, src int64, from, to int) {
+	t.Helper()
+	b, err := s.BeginBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := from; i < to; i++ {
+		if _, err := b.Insert(detailEvent(i, src)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // detailFields is what an event's detail must give back.
 func detailFields(ev *audit.Event) []any {
 	targets, changes := ev.Targets, ev.Changes
@@ -59,18 +76,7 @@ func TestEventDetails(t *testing.T) {
 	s := open(t, path)
 	src := newSource(t, s, "/evidence/a.json")
 	const n = 600 // ~450 bytes a detail: the first ~145 make the dictionary
-	b, err := s.BeginBatch()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		if _, err := b.Insert(detailEvent(i, src.ID)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	insertDetailEvents(t, s, src.ID, 0, n)
 	var empty, hashes int
 	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE format || category || action || outcome || actor_id ||
 		actor_name || actor_email || actor_type || targets || ip || user_agent || session || request || message || changes = ''
@@ -160,15 +166,7 @@ func TestDamagedDetail(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "case.db")
 	s := open(t, path)
 	src := newSource(t, s, "/evidence/a.json")
-	b, _ := s.BeginBatch()
-	for i := 0; i < 200; i++ {
-		if _, err := b.Insert(detailEvent(i, src.ID)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	insertDetailEvents(t, s, src.ID, 0, 200)
 	// The first block's details stored plain, two of them damaged: one cut
 	// short, one with a byte too many.
 	var first blockBuf
@@ -269,15 +267,7 @@ func TestRowsFromBeforeBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, _ := s.BeginBatch()
-	for i := 2; i < 40; i++ {
-		if _, err := b.Insert(detailEvent(i, src.ID)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	insertDetailEvents(t, s, src.ID, 2, 40)
 	i := 0
 	if err := s.EachAfter(t.Context(), 0, func(seq int64, ev *audit.Event) error {
 		want := detailEvent(i, src.ID)

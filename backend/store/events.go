@@ -67,7 +67,7 @@ func (s *Store) BeginBatch() (*Batch, error) {
 		return nil, err
 	}
 	// The columns an event's detail replaces are left empty; its detail and
-	// raw record go to its block.
+	// raw record go to its block (raw_zstd = detail_zstd = inBlock, 2).
 	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, source_id, format, category, action,
 		outcome, targets, changes, detail, detail_zstd, raw, raw_zstd, raw_sha256, k_category, k_action, k_outcome,
 		k_actor_label, k_actor_email, k_ip, k_format, k_source)
@@ -143,7 +143,7 @@ func (b *Batch) Rollback() error {
 }
 
 func (b *Batch) closeStmts() {
-	for _, st := range append([]*sql.Stmt{b.stmt}, b.blockStmts[:]...) {
+	for _, st := range [...]*sql.Stmt{b.stmt, b.blockStmts[rawBlob], b.blockStmts[detailBlob]} {
 		if st != nil {
 			st.Close()
 		}
@@ -208,11 +208,15 @@ func (s *Store) blob(kind int, seq int64, stored []byte, how int) ([]byte, error
 	return s.codecs[kind].unpack(stored, how == 1)
 }
 
+// hasDetail says whether an event's row holds a detail (stored, how) or
+// points to its block: rows written before details have neither.
+func hasDetail(stored []byte, how int) bool { return len(stored) > 0 || how == inBlock }
+
 // readDetail fills ev from its stored detail or, for a row written before
 // details (none stored), from the targets and changes columns; the other
 // columns were scanned into ev already.
 func (s *Store) readDetail(seq int64, stored []byte, how int, targets, changes string, ev *audit.Event) error {
-	if len(stored) == 0 && how != inBlock {
+	if !hasDetail(stored, how) {
 		return decodeLists(targets, changes, ev)
 	}
 	detail, err := s.blob(detailBlob, seq, stored, how)

@@ -42,7 +42,7 @@ func (s *Store) VerifySource(id int64, digest string) (*SourceCheck, error) {
 			out.Altered = append(out.Altered, eid)
 		}
 		d.Write([]byte(want))
-		if len(detail) > 0 || detailHow == inBlock { // rows from before details keep columns
+		if hasDetail(detail, detailHow) { // rows from before details keep columns
 			var ev audit.Event
 			if err := s.readDetail(seq, detail, detailHow, "", "", &ev); err != nil {
 				out.Damaged = append(out.Damaged, eid)
