@@ -236,3 +236,42 @@ func TestReadingWhileWriting(t *testing.T) {
 		t.Fatalf("%d reads answered during the import; the total grew: %v", answered, grew)
 	}
 }
+
+// The event list asks for its pages with raw=0: the same events, totals and
+// cursors as a search, without the raw records it does not show. The words
+// path and the database's path both.
+func TestListPagesWithoutRaw(t *testing.T) {
+	srv, _ := demoServer(t)
+	for _, q := range []string{"", "+action:alert.created", "payments", `"queue depth"`, "escalation -category:alert"} {
+		base := srv.URL + "/api/search?limit=40&q=" + url.QueryEscape(q)
+		var full, list service.SearchResult
+		if getJSON(t, base, &full) != 200 || getJSON(t, base+"&raw=0", &list) != 200 {
+			t.Fatalf("%q: a page failed", q)
+		}
+		if len(full.Events) == 0 || list.Total != full.Total || list.Next != full.Next || len(list.Events) != len(full.Events) {
+			t.Fatalf("%q: list total %d next %q (%d events), search total %d next %q (%d events)",
+				q, list.Total, list.Next, len(list.Events), full.Total, full.Next, len(full.Events))
+		}
+		for i, ev := range list.Events {
+			if len(ev.Raw) != 0 || len(full.Events[i].Raw) == 0 {
+				t.Fatalf("%q: event %s has raw %d bytes in the list, %d in the search", q, ev.ID, len(ev.Raw), len(full.Events[i].Raw))
+			}
+			full.Events[i].Raw = nil
+			a, _ := json.Marshal(ev)
+			b, _ := json.Marshal(full.Events[i])
+			if !bytes.Equal(a, b) {
+				t.Fatalf("%q: the list's event differs beyond its raw record:\n%s\n%s", q, a, b)
+			}
+		}
+	}
+	var res, around service.SearchResult
+	getJSON(t, srv.URL+"/api/search?limit=1&q="+url.QueryEscape("+action:user.login"), &res)
+	if getJSON(t, srv.URL+"/api/events/"+res.Events[0].ID+"/around?by=actor", &around) != 200 || len(around.Events) == 0 {
+		t.Fatalf("around: %+v", around)
+	}
+	for _, ev := range around.Events {
+		if len(ev.Raw) != 0 || ev.RawSHA256 == "" {
+			t.Fatalf("around, a list too: event %s raw %q hash %q", ev.ID, ev.Raw, ev.RawSHA256)
+		}
+	}
+}

@@ -179,7 +179,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	res, err := s.c.Search(q)
+	find := s.c.Search
+	if r.URL.Query().Get("raw") == "0" {
+		find = s.c.List // the event list: its events without their raw records
+	}
+	res, err := find(q)
 	if err != nil {
 		writeError(w, err)
 		return

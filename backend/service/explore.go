@@ -252,7 +252,8 @@ func bucketEdges(from, to time.Time, max int) (string, []time.Time) {
 }
 
 // Around lists the events related to one: by the same actor within ±15
-// minutes, or sharing its session, request or correlation id.
+// minutes, or sharing its session, request or correlation id. Like List, its
+// events come without their raw records.
 func (c *Case) Around(id, by string, limit int) (*SearchResult, error) {
 	ev, err := c.store.Event(id)
 	if err != nil {
@@ -279,7 +280,7 @@ func (c *Case) Around(id, by string, limit int) (*SearchResult, error) {
 	default:
 		return nil, audit.Errorf(audit.EINVALID, "around by actor, session or request, not %q", by)
 	}
-	return c.Search(q)
+	return c.List(q)
 }
 
 // fieldQuery is a query-string term matching value exactly in field.

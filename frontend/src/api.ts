@@ -57,7 +57,8 @@ const rangeParams = (r: Range) => ({ q: r.q, from: r.from, to: r.to });
 
 export const api = {
   search: (r: Range, limit = 200, cursor?: string) =>
-    call<SearchResult>("/api/search", { ...rangeParams(r), limit: String(limit), cursor }),
+    // raw=0: the list shows no raw records; an event's own view reads its record.
+    call<SearchResult>("/api/search", { ...rangeParams(r), limit: String(limit), cursor, raw: "0" }),
   facets: (r: Range) => call<Facet[]>("/api/facets", { ...rangeParams(r), size: "8" }),
   histogram: (r: Range, stack: string, buckets = 120) =>
     call<Histogram>("/api/histogram", { ...rangeParams(r), stack, buckets: String(buckets) }),
