@@ -19,8 +19,13 @@ import (
 // The watermark travels in the same batch as its documents, so after a crash
 // the index is at an older watermark, never ahead of it, and Case.Open
 // catches it up. The last batch of a run is committed durably (Sync), since
-// an unsafe batch is not written out by Close.
-var runtimeConfig = map[string]any{"unsafe_batch": true, "bolt_timeout": "300ms"}
+// an unsafe batch is not written out by Close. A new map each time: Bleve
+// writes the store's path into the map it creates an index with, and a
+// shared one sent every later open in the process to that folder
+// (TestIndexesKeepToTheirFolders).
+func runtimeConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true, "bolt_timeout": "300ms"}
+}
 
 // ErrBusy: another process has the index open (an import from the command
 // line while the case is served). The database still answers.
@@ -40,7 +45,7 @@ type Index struct {
 // the index was (re)created and must be filled from the database: it was
 // missing, or of another mapping version.
 func Open(dir string) (x *Index, fresh bool, err error) {
-	idx, err := bleve.OpenUsing(dir, runtimeConfig)
+	idx, err := bleve.OpenUsing(dir, runtimeConfig())
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, false, ErrBusy // never rebuilt: it is in use
 	}
@@ -63,7 +68,7 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig)
+	idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
 		return nil, false, fmt.Errorf("creating the search index in %s: %v", dir, err)
 	}

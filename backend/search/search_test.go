@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -297,5 +298,43 @@ func TestOtherMappingVersionIsRebuilt(t *testing.T) {
 	}
 	if v, _ := x.idx.GetInternal(keyVersion); string(v) != MappingVersion {
 		t.Fatalf("version %q", v)
+	}
+}
+
+// One process opens the indexes of several cases (tests; a window that
+// opens another case). Bleve writes the store's path into the config map
+// it is given when it creates an index: with one shared map, every later
+// open went to the folder of the index created last. Reopening b then read
+// a's store, found no mapping version there, and deleted b to rebuild it.
+func TestIndexesKeepToTheirFolders(t *testing.T) {
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	y, fresh, err := Open(b)
+	if err != nil || !fresh {
+		t.Fatal(err, fresh)
+	}
+	batch := y.NewBatch()
+	batch.Add(ev("e1", "2026-01-02T10:00:00Z", "login", "Alice Smith", `{}`))
+	if err := batch.Commit(1, true); err != nil {
+		t.Fatal(err)
+	}
+	y.Close()
+	x, fresh, err := Open(a)
+	if err != nil || !fresh {
+		t.Fatal(err, fresh)
+	}
+	x.Close()
+	if err := os.RemoveAll(a); err != nil {
+		t.Fatal(err)
+	}
+	y, fresh, err = Open(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if n, _ := y.DocCount(); fresh || n != 1 || y.Watermark() != 1 {
+		t.Fatalf("b reopened: fresh %v, %d documents, watermark %d", fresh, n, y.Watermark())
+	}
+	if _, err := os.Stat(a); !os.IsNotExist(err) {
+		t.Fatalf("opening b wrote into a's folder (%v)", err)
 	}
 }
