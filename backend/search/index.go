@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	berrors "go.etcd.io/bbolt/errors"
 
@@ -38,7 +37,8 @@ var (
 
 // Index is the search index of one case.
 type Index struct {
-	idx bleve.Index
+	idx    bleve.Index
+	fields docFields // how Batch.Add builds a document (document.go)
 }
 
 // Open opens the index in dir, creating it when missing. fresh is true when
@@ -50,9 +50,11 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 		return nil, false, ErrBusy // never rebuilt: it is in use
 	}
 	if err == nil {
+		// An index of another mapping version, or of a mapping Add cannot
+		// follow (none this version made), is rebuilt.
 		v, _ := idx.GetInternal(keyVersion)
-		if string(v) == MappingVersion {
-			return &Index{idx}, false, nil
+		if f, err := newDocFields(idx.Mapping()); err == nil && string(v) == MappingVersion {
+			return &Index{idx, f}, false, nil
 		}
 		idx.Close()
 		if err := os.RemoveAll(dir); err != nil {
@@ -72,7 +74,12 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("creating the search index in %s: %v", dir, err)
 	}
-	x = &Index{idx}
+	f, err := newDocFields(idx.Mapping())
+	if err != nil {
+		idx.Close()
+		return nil, false, fmt.Errorf("the search index's mapping: %v", err)
+	}
+	x = &Index{idx, f}
 	b := x.NewBatch()
 	b.b.SetInternal(keyVersion, []byte(MappingVersion))
 	if err := b.commit(true); err != nil {
@@ -103,10 +110,7 @@ func (x *Index) NewBatch() *Batch { return &Batch{x: x, b: x.idx.NewBatch()} }
 
 // Add queues ev.
 func (b *Batch) Add(ev *audit.Event) error {
-	doc := document.NewDocument(ev.ID)
-	if err := b.x.idx.Mapping().MapDocument(doc, fields(ev)); err != nil {
-		return err
-	}
+	doc := b.x.fields.document(ev)
 	doc.AddField(newTimeField(ev.Time))
 	return b.b.IndexAdvanced(doc)
 }

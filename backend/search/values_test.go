@@ -48,7 +48,7 @@ func (c *collect) Event(_ *audit.Source, ev *audit.Event) error {
 }
 
 // corpusAndDemo is every event of the corpus and 3,000 demo events, mapped.
-func corpusAndDemo(t *testing.T) []*audit.Event {
+func corpusAndDemo(t testing.TB) []*audit.Event {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := demo.Generate(demo.Options{Events: 3000, Seed: 7}, &buf); err != nil {

@@ -1,0 +1,158 @@
+package search
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"auditlens/backend/audit"
+)
+
+// asMap is the event as Batch.Add gave it to Bleve's MapDocument before it
+// built documents itself: the reference the built documents are held to.
+func asMap(ev *audit.Event) map[string]any {
+	nonEmpty := func(m map[string]any) map[string]any {
+		for k, v := range m {
+			if s, ok := v.(string); ok && s == "" {
+				delete(m, k)
+			}
+		}
+		return m
+	}
+	targets := make([]map[string]any, 0, len(ev.Targets))
+	for _, t := range ev.Targets {
+		targets = append(targets, nonEmpty(map[string]any{"type": t.Type, "id": t.ID, "name": t.Name}))
+	}
+	doc := nonEmpty(map[string]any{
+		"format": ev.Format, "category": ev.Category, "action": ev.Action, "outcome": ev.Outcome,
+		"ip": ev.IP, "user_agent": ev.UserAgent, "session": ev.Session, "request": ev.Request,
+		"message": ev.Message, "source": ev.Source.Name, "text": freeText(ev),
+	})
+	doc["actor"] = nonEmpty(map[string]any{"id": ev.Actor.ID, "name": ev.Actor.Name, "email": ev.Actor.Email,
+		"type": ev.Actor.Type, "label": ev.Actor.Label()})
+	doc["targets"] = targets
+	if len(ev.Tags) > 0 {
+		doc["tag"] = ev.Tags
+	}
+	return doc
+}
+
+// fieldsOf lists a document's fields, each as everything that decides what
+// the index holds of it, sorted (MapDocument walks a map in random order).
+func fieldsOf(d *document.Document) []string {
+	var out []string
+	d.VisitFields(func(f index.Field) {
+		tf, ok := f.(*document.TextField)
+		if !ok {
+			out = append(out, fmt.Sprintf("%T %s", f, f.Name()))
+			return
+		}
+		// The analyzer itself, not its name: the same instance analyses alike.
+		out = append(out, fmt.Sprintf("%s %v %q %d %p", f.Name(), f.ArrayPositions(), f.Value(), f.Options(), tf.Analyzer()))
+	})
+	slices.Sort(out)
+	return out
+}
+
+// Batch.Add builds each document as MapDocument built it from the event as
+// a map: the same fields, positions in arrays, values, options and
+// analyzers, over the corpus, the demo and events with empty and odd
+// values; with the mapping a new index is made with and the one an index
+// reads back when it is opened again.
+func TestDocumentsAsMapDocumentBuildsThem(t *testing.T) {
+	evs := corpusAndDemo(t)
+	odd := ev("odd", "2026-01-02T10:00:00Z", "", "Ünïcode Name", `{"a":"","b":["x","X"],"c":{"d":1e3}}`)
+	odd.Targets = []audit.Target{{Type: "USER"}, {}, {ID: "t1", Name: "Twice"}, {Name: "Twice"}}
+	odd.Tags = []string{"suspicious", "", "Reviewed"}
+	odd.Actor = audit.Actor{ID: "u1"}
+	odd.Source.Name = "exports/okta.json"
+	bare := &audit.Event{ID: "bare", Raw: audit.RawRecord("not json at all")}
+	evs = append(evs, odd, bare)
+
+	dir := filepath.Join(t.TempDir(), "index")
+	x, _, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	reopened, fresh, err := Open(dir)
+	if err != nil || fresh {
+		t.Fatal(err, fresh)
+	}
+	defer reopened.Close()
+	made, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]mapping.IndexMapping{"new": made, "read back": reopened.idx.Mapping()} {
+		f, err := newDocFields(m)
+		if err != nil {
+			t.Fatalf("%s mapping: %v", name, err)
+		}
+		fieldsSeen := map[string]bool{}
+		for _, e := range evs {
+			want := document.NewDocument(e.ID)
+			if err := m.MapDocument(want, asMap(e)); err != nil {
+				t.Fatal(err)
+			}
+			got := f.document(e)
+			w, g := fieldsOf(want), fieldsOf(got)
+			if !slices.Equal(w, g) {
+				t.Fatalf("%s mapping, event %s:\nMapDocument %s\nbuilt       %s", name, e.ID, strings.Join(w, "\n            "), strings.Join(g, "\n            "))
+			}
+			got.VisitFields(func(f index.Field) { fieldsSeen[f.Name()] = true })
+		}
+		// Every mapped path was exercised.
+		for path := range f {
+			if !fieldsSeen[path] {
+				t.Errorf("%s mapping: no event had a %s field", name, path)
+			}
+		}
+	}
+}
+
+// A mapping Add cannot follow as MapDocument would is refused (Open then
+// rebuilds the index with this version's mapping).
+func TestDocFieldsRefuseOtherMappings(t *testing.T) {
+	if _, err := newDocFields(bleve.NewIndexMapping()); err == nil {
+		t.Fatal("a dynamic mapping with _all was accepted")
+	}
+	m, _ := newMapping()
+	m.(*mapping.IndexMappingImpl).DefaultMapping.Properties["time"] = &mapping.DocumentMapping{
+		Enabled: true, Fields: []*mapping.FieldMapping{bleve.NewDateTimeFieldMapping()}}
+	if _, err := newDocFields(m); err == nil || !strings.Contains(err.Error(), "datetime") {
+		t.Fatalf("a datetime field: %v", err)
+	}
+}
+
+// How long building a document takes, built as Add does and through
+// MapDocument as before (go test ./backend/search -run XXX -bench Documents).
+func BenchmarkDocuments(b *testing.B) {
+	evs := corpusAndDemo(b)
+	m, err := newMapping()
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := newDocFields(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("built", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			f.document(evs[i%len(evs)])
+		}
+	})
+	b.Run("MapDocument", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			e := evs[i%len(evs)]
+			m.MapDocument(document.NewDocument(e.ID), asMap(e))
+		}
+	})
+}
