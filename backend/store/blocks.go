@@ -31,6 +31,9 @@ const (
 	// reading events in time order reads blocks in turn, and a case imported
 	// from several files interleaves a few runs of them.
 	cachedBlocks = 256
+	// blockReaders is the blocks' pool of connections, and how many
+	// goroutines decode the events of one read (decodeRows).
+	blockReaders = 2
 )
 
 // blockTables hold each kind's blocks.

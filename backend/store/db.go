@@ -93,7 +93,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	b.SetMaxOpenConns(2)
+	b.SetMaxOpenConns(blockReaders)
 	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}}
 	if err := s.prepareBlockReads(); err != nil {
 		s.Close()

@@ -202,6 +202,15 @@ func TestDamagedDetail(t *testing.T) {
 	if ev, err := s.Event("ev-0002"); err != nil || !reflect.DeepEqual(detailFields(ev), detailFields(detailEvent(2, src.ID))) {
 		t.Errorf("ev-0002, intact beside them: %v", err)
 	}
+	// Read together (decoded on two goroutines), the damage of the lowest
+	// seq is the one told.
+	var all []string
+	for i := 199; i >= 0; i-- {
+		all = append(all, fmt.Sprintf("ev-%04d", i))
+	}
+	if _, err := s.EventsByIDs(all, true); err == nil || !strings.HasPrefix(err.Error(), "event ev-0001: its stored detail is damaged") {
+		t.Errorf("all 200 at once: %v", err)
+	}
 	// verify finds them; their raw records are intact.
 	chk, err := s.VerifySource(src.ID, "")
 	if err != nil {
@@ -296,4 +305,36 @@ func mustDetail(t *testing.T, ev *audit.Event) []byte {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// Many events read at once (their blocks decoded on two goroutines) are the
+// events read one by one, in the order asked, with or without raw records.
+func TestEventsByIDsAsOneByOne(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(t, s, "/evidence/a.json")
+	insertDetailEvents(t, s, src.ID, 0, 600)
+	var ids []string
+	for i := 0; i < 600; i += 3 {
+		ids = append(ids, fmt.Sprintf("ev-%04d", (i*7)%600)) // scattered, out of order
+	}
+	ids = append(ids, "no-such-event")
+	for _, noRaw := range []bool{false, true} {
+		evs, err := s.EventsByIDs(ids, noRaw)
+		if err != nil || len(evs) != len(ids)-1 {
+			t.Fatalf("noRaw %v: %d events, %v", noRaw, len(evs), err)
+		}
+		for i, ev := range evs {
+			want, err := s.Event(ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if noRaw {
+				want.Raw = nil
+			}
+			if !reflect.DeepEqual(ev, want) {
+				t.Fatalf("noRaw %v, %s read with the others:\n%+v\nalone:\n%+v", noRaw, ids[i], ev, want)
+			}
+		}
+	}
 }
