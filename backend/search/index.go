@@ -50,11 +50,12 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 		return nil, false, ErrBusy // never rebuilt: it is in use
 	}
 	if err == nil {
-		// An index of another mapping version, or of a mapping Add cannot
-		// follow (none this version made), is rebuilt.
-		v, _ := idx.GetInternal(keyVersion)
-		if f, err := newDocFields(idx.Mapping()); err == nil && string(v) == MappingVersion {
-			return &Index{idx, f}, false, nil
+		// An index of another mapping version is rebuilt, and so is one of
+		// a mapping Add cannot follow (none this version made).
+		if v, _ := idx.GetInternal(keyVersion); string(v) == MappingVersion {
+			if f, err := newDocFields(idx.Mapping()); err == nil {
+				return &Index{idx, f}, false, nil
+			}
 		}
 		idx.Close()
 		if err := os.RemoveAll(dir); err != nil {

@@ -38,7 +38,7 @@ func detailEvent(i int, src int64) *audit.Event {
 }
 
 // insertDetailEvents stores detailEvent(from) to detailEvent(to-1) in one batch.
-func insertDetailEvents(t *testing.T, s *Store, src int64, from, to int) {
+func insertDetailEvents(t testing.TB, s *Store, src int64, from, to int) {
 	t.Helper()
 	b, err := s.BeginBatch()
 	if err != nil {
@@ -337,4 +337,28 @@ func TestEventsByIDsAsOneByOne(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Reading events scattered over a case, every block cold: each event
+// decodes a block of its own (go test ./backend/store -run XXX -bench
+// EventsByIDs).
+func BenchmarkEventsByIDsScattered(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(b, s, "/evidence/a.json")
+	var ids []string
+	for from := 0; from < 20000; from += 1000 {
+		insertDetailEvents(b, s, src.ID, from, from+1000)
+	}
+	for i := 0; i < 20000; i += 61 {
+		ids = append(ids, fmt.Sprintf("ev-%04d", i))
+	}
+	b.ResetTimer()
+	for range b.N {
+		s.blocks = [2]blockCache{} // every block cold
+		if evs, err := s.EventsByIDs(ids, true); err != nil || len(evs) != len(ids) {
+			b.Fatal(err, len(evs))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(ids)), "µs/event")
 }

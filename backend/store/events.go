@@ -248,13 +248,14 @@ func (s *Store) decodeRows(rows []*scannedRow) error {
 	var wg sync.WaitGroup
 	per := (len(bySeq) + blockReaders - 1) / blockReaders
 	for start := 0; start < len(bySeq); start += per {
+		end := min(start+per, len(bySeq))
 		wg.Add(1)
 		go func(part []*scannedRow, errs []error) {
 			defer wg.Done()
 			for i, row := range part {
 				errs[i] = s.decodeRow(row)
 			}
-		}(bySeq[start:min(start+per, len(bySeq))], errs[start:min(start+per, len(bySeq))])
+		}(bySeq[start:end], errs[start:end])
 	}
 	wg.Wait()
 	for _, err := range errs {

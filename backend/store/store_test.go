@@ -10,7 +10,7 @@ import (
 	"auditlens/backend/audit"
 )
 
-func open(t *testing.T, path string) *Store {
+func open(t testing.TB, path string) *Store {
 	t.Helper()
 	s, err := Open(path)
 	if err != nil {
@@ -20,7 +20,7 @@ func open(t *testing.T, path string) *Store {
 }
 
 // newSource is a source of s imported from path.
-func newSource(t *testing.T, s *Store, path string) *audit.Source {
+func newSource(t testing.TB, s *Store, path string) *audit.Source {
 	t.Helper()
 	src := &audit.Source{Path: path}
 	if err := s.CreateSource(src); err != nil {
