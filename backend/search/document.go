@@ -91,13 +91,14 @@ func newDocFields(m mapping.IndexMapping) (docFields, error) {
 	return f, walk("", dm, dm.DefaultAnalyzer)
 }
 
-// document is what the index holds of an event, besides its time (a
+// document is what the index holds of an event under its key (DocKey),
+// besides its time (a
 // timeField): the normalized fields, and one free text (see freeText). An
 // empty value is no field (a missing value is not a term, and a facet counts
 // it as missing, not as ""); a tag is a field whatever it is, as it was when
 // tags went through MapDocument.
-func (f docFields) document(ev *audit.Event) *document.Document {
-	d := docBuilder{document.NewDocument(ev.ID), f}
+func (f docFields) document(key string, ev *audit.Event) *document.Document {
+	d := docBuilder{document.NewDocument(key), f}
 	for _, v := range [...][2]string{{"format", ev.Format}, {"category", ev.Category}, {"action", ev.Action},
 		{"outcome", ev.Outcome}, {"ip", ev.IP}, {"user_agent", ev.UserAgent}, {"session", ev.Session},
 		{"request", ev.Request}, {"message", ev.Message}, {"source", ev.Source.Name}, {"text", freeText(ev)},

@@ -102,7 +102,7 @@ func TestDocumentsAsMapDocumentBuildsThem(t *testing.T) {
 			if err := m.MapDocument(want, asMap(e)); err != nil {
 				t.Fatal(err)
 			}
-			got := f.document(e)
+			got := f.document(e.ID, e)
 			w, g := fieldsOf(want), fieldsOf(got)
 			if !slices.Equal(w, g) {
 				t.Fatalf("%s mapping, event %s:\nMapDocument %s\nbuilt       %s", name, e.ID, strings.Join(w, "\n            "), strings.Join(g, "\n            "))
@@ -148,7 +148,8 @@ func BenchmarkDocuments(b *testing.B) {
 	analyze := func(d *document.Document) { d.VisitFields(func(f index.Field) { f.Analyze() }) }
 	b.Run("built", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			analyze(f.document(evs[i%len(evs)]))
+			e := evs[i%len(evs)]
+			analyze(f.document(DocKey(int64(i)), e))
 		}
 	})
 	b.Run("MapDocument", func(b *testing.B) {

@@ -101,12 +101,12 @@ func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, s
 	return out, nil
 }
 
-// Bounds returns the ids of the oldest and the newest event matching q
-// (empty when nothing matches) and the number of matches.
-func (x *Index) Bounds(q audit.Query) (oldest, newest string, n uint64, err error) {
+// Bounds returns the seqs of the oldest and the newest event matching q
+// (0 when nothing matches) and the number of matches.
+func (x *Index) Bounds(q audit.Query) (oldest, newest int64, n uint64, err error) {
 	bq, err := Compile(q)
 	if err != nil {
-		return "", "", 0, err
+		return 0, 0, 0, err
 	}
 	for _, order := range []string{"time", "-time"} {
 		req := bleve.NewSearchRequestOptions(bq, 1, 0, false)
@@ -114,16 +114,20 @@ func (x *Index) Bounds(q audit.Query) (oldest, newest string, n uint64, err erro
 		req.Score = bleve.ScoreNone
 		res, err := x.idx.Search(req)
 		if err != nil {
-			return "", "", 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+			return 0, 0, 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 		}
 		n = res.Total
 		if len(res.Hits) == 0 {
-			return "", "", 0, nil
+			return 0, 0, 0, nil
+		}
+		seq, err := SeqOf(res.Hits[0].ID)
+		if err != nil {
+			return 0, 0, 0, err
 		}
 		if order == "time" {
-			oldest = res.Hits[0].ID
+			oldest = seq
 		} else {
-			newest = res.Hits[0].ID
+			newest = seq
 		}
 	}
 	return oldest, newest, n, nil

@@ -109,9 +109,40 @@ type Batch struct {
 // NewBatch starts a batch.
 func (x *Index) NewBatch() *Batch { return &Batch{x: x, b: x.idx.NewBatch()} }
 
-// Add queues ev.
-func (b *Batch) Add(ev *audit.Event) error {
-	doc := b.x.fields.document(ev)
+// DocKey is the document id of the event stored with seq: the seq as 16 hex
+// digits, so that ids sort as seqs do. Ties of time are ordered by it, as
+// the database orders them by seq, and an import's new documents have ids
+// above every older segment's greatest: scorch looks a batch's ids up in a
+// segment only when they are not (zap's DocNumbers), so an import no longer
+// searches every segment's id dictionary for each new event.
+func DocKey(seq int64) string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[seq&15]
+		seq >>= 4
+	}
+	return string(b[:])
+}
+
+// SeqOf reads a DocKey back.
+func SeqOf(key string) (int64, error) {
+	n, err := strconv.ParseUint(key, 16, 63)
+	if err != nil || len(key) != 16 {
+		return 0, fmt.Errorf("%q is not a document key of this index", key)
+	}
+	return int64(n), nil
+}
+
+// Doc is an event to index and the seq it is stored with.
+type Doc struct {
+	Seq   int64
+	Event *audit.Event
+}
+
+// Add queues ev, the event stored with seq.
+func (b *Batch) Add(seq int64, ev *audit.Event) error {
+	doc := b.x.fields.document(DocKey(seq), ev)
 	doc.AddField(newTimeField(ev.Time))
 	return b.b.IndexAdvanced(doc)
 }
@@ -154,9 +185,9 @@ func (b *Batch) commit(durable bool) error {
 
 // Update writes one event's document again (its tags changed), durably,
 // without moving the watermark.
-func (x *Index) Update(ev *audit.Event) error {
+func (x *Index) Update(seq int64, ev *audit.Event) error {
 	b := x.NewBatch()
-	if err := b.Add(ev); err != nil {
+	if err := b.Add(seq, ev); err != nil {
 		return err
 	}
 	return b.commit(true)

@@ -14,9 +14,10 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// MappingVersion changes whenever the mapping does; an index of another
-// version is stale and is rebuilt.
-const MappingVersion = "9"
+// MappingVersion changes whenever the mapping or the documents' ids do; an
+// index of another version is stale and is rebuilt. 10: documents are keyed
+// by seq (DocKey), not by event id.
+const MappingVersion = "10"
 
 const (
 	keywordAnalyzer = "keyword_lower"

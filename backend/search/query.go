@@ -17,9 +17,10 @@ import (
 	"auditlens/backend/audit"
 )
 
-// Result is one page of matching event ids, newest first, and the total.
+// Result is one page of the seqs of matching events, newest first (ties by
+// seq descending), and the total.
 type Result struct {
-	IDs   []string
+	Seqs  []int64
 	Total uint64
 	Next  string // cursor of the page after this one; "" on the last page
 }
@@ -68,7 +69,7 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 		}
 		total = res.Total
 	}
-	out := &Result{Total: total, IDs: []string{}}
+	out := &Result{Total: total, Seqs: []int64{}}
 	var last []string
 	err = x.windows(bq, q, after, span.Oldest, span.Newest, total, limit, func(w query.Query, want int) (int, error) {
 		req := bleve.NewSearchRequestOptions(w, want, 0, false)
@@ -82,7 +83,11 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 		}
 		for _, h := range res.Hits {
-			out.IDs = append(out.IDs, h.ID)
+			seq, err := SeqOf(h.ID)
+			if err != nil {
+				return 0, err
+			}
+			out.Seqs = append(out.Seqs, seq)
 			last = h.Sort
 		}
 		return len(res.Hits), nil
@@ -90,17 +95,17 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(out.IDs) == limit {
+	if len(out.Seqs) == limit {
 		out.Next = encodeCursor(last)
 	}
 	return out, nil
 }
 
 // Span is what the database knows that orders hits cheaply: the times of
-// the case's oldest and newest events, and the times of events by id.
+// the case's oldest and newest events, and the times of events by seq.
 type Span struct {
 	Oldest, Newest time.Time
-	Times          func(ids []string) (map[string]int64, error)
+	Times          func(seqs []int64) (map[int64]int64, error)
 }
 
 // fewHits: a query with at most this many hits is ordered by the
@@ -108,37 +113,42 @@ type Span struct {
 var fewHits uint64 = 1000
 
 // fewInOrder pages through all of a query's hits, ordered newest first
-// (ties by id descending) by their times, after the cursor.
-func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([]string) (map[string]int64, error)) (*Result, error) {
-	ids := make([]string, len(res.Hits))
+// (ties by seq descending) by their times, after the cursor.
+func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([]int64) (map[int64]int64, error)) (*Result, error) {
+	seqs := make([]int64, len(res.Hits))
 	for i, h := range res.Hits {
-		ids[i] = h.ID
+		seq, err := SeqOf(h.ID)
+		if err != nil {
+			return nil, err
+		}
+		seqs[i] = seq
 	}
-	at, err := times(ids)
+	at, err := times(seqs)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		if at[ids[i]] != at[ids[j]] {
-			return at[ids[i]] > at[ids[j]]
+	sort.Slice(seqs, func(i, j int) bool {
+		if at[seqs[i]] != at[seqs[j]] {
+			return at[seqs[i]] > at[seqs[j]]
 		}
-		return ids[i] > ids[j]
+		return seqs[i] > seqs[j]
 	})
 	if after != nil {
 		t, err := numericTime(after[0])
-		if err != nil {
+		afterSeq, err2 := SeqOf(after[1])
+		if err != nil || err2 != nil {
 			return nil, audit.Errorf(audit.EINVALID, "the page cursor is not one this case gave")
 		}
 		ns := t.UnixNano()
-		i := sort.Search(len(ids), func(i int) bool {
-			return at[ids[i]] < ns || (at[ids[i]] == ns && ids[i] < after[1])
+		i := sort.Search(len(seqs), func(i int) bool {
+			return at[seqs[i]] < ns || (at[seqs[i]] == ns && seqs[i] < afterSeq)
 		})
-		ids = ids[i:]
+		seqs = seqs[i:]
 	}
-	out := &Result{Total: res.Total, IDs: ids[:min(limit, len(ids))]}
-	if n := len(out.IDs); n == limit {
-		last := out.IDs[n-1]
-		out.Next = encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(at[last], 0)), last})
+	out := &Result{Total: res.Total, Seqs: seqs[:min(limit, len(seqs))]}
+	if n := len(out.Seqs); n == limit {
+		last := out.Seqs[n-1]
+		out.Next = encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(at[last], 0)), DocKey(last)})
 	}
 	return out, nil
 }
@@ -202,6 +212,9 @@ func decodeCursor(c string) ([]string, error) {
 	var sort []string
 	if err == nil {
 		err = json.Unmarshal(b, &sort)
+	}
+	if err == nil && len(sort) == 2 {
+		_, err = SeqOf(sort[1]) // a key; before keys were seqs, an event id
 	}
 	if err != nil || len(sort) != 2 {
 		return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
 
 	"auditlens/backend/audit"
 )
@@ -42,13 +44,14 @@ func openIndex(t *testing.T, evs ...*audit.Event) *Index {
 	if err != nil || !fresh {
 		t.Fatal(err, fresh)
 	}
-	t.Cleanup(func() { x.Close() })
+	t.Cleanup(func() { x.Close(); delete(stored, x) })
 	b := x.NewBatch()
-	for _, ev := range evs {
-		if err := b.Add(ev); err != nil {
+	for i, ev := range evs {
+		if err := b.Add(int64(i+1), ev); err != nil {
 			t.Fatal(err)
 		}
 	}
+	stored[x] = evs
 	if err := b.Commit(int64(len(evs)), true); err != nil {
 		t.Fatal(err)
 	}
@@ -62,25 +65,40 @@ func ev(id string, at string, action, actor string, raw string) *audit.Event {
 		Message: actor + " " + action, Raw: audit.RawRecord(raw)}
 }
 
+// stored holds the events of each index openIndex made, by seq - 1.
+var stored = map[*Index][]*audit.Event{}
+
+// idsOf gives the event ids of seqs of an index openIndex made.
+func idsOf(x *Index, seqs []int64) []string {
+	out := make([]string, len(seqs))
+	for i, seq := range seqs {
+		out[i] = stored[x][seq-1].ID
+	}
+	return out
+}
+
 func ids(t *testing.T, x *Index, q audit.Query) []string {
 	t.Helper()
 	res, err := x.Search(q, Span{Oldest: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Newest: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.IDs
+	if stored[x] == nil { // an index the test filled itself: seq 1 is "a"
+		return []string{"a"}[:len(res.Seqs)]
+	}
+	return idsOf(x, res.Seqs)
 }
 
 // Pages read window by window, or (few hits) ordered by the database's
 // times, give every hit once, in the order of a sort of all of them: newest
-// first, ties by id descending, across window edges, equal times and
+// first, ties by seq descending, across window edges, equal times and
 // cursors (also a cursor of one way given to the other), within query
 // ranges, for common and rare words.
 func TestWindowedPagesInTimeOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	var evs []*audit.Event
-	perm := rng.Perm(3000) // ids in no relation to times
+	perm := rng.Perm(3000) // ids in no relation to times or seqs
 	for i := 0; i < 3000; i++ {
 		// Bursts and gaps, millisecond times, some events sharing a time.
 		at := base.Add(time.Duration(rng.ExpFloat64() * float64(200*time.Hour))).Truncate(time.Millisecond)
@@ -102,19 +120,24 @@ func TestWindowedPagesInTimeOrder(t *testing.T) {
 			newest = e.Time
 		}
 	}
-	span := Span{Oldest: oldest, Newest: newest, Times: func(ids []string) (map[string]int64, error) {
-		m := map[string]int64{}
-		for _, id := range ids {
-			m[id] = timeOf(evs, id).UnixNano()
+	span := Span{Oldest: oldest, Newest: newest, Times: func(seqs []int64) (map[int64]int64, error) {
+		m := map[int64]int64{}
+		for _, seq := range seqs {
+			m[seq] = stored[x][seq-1].Time.UnixNano()
 		}
 		return m, nil
 	}}
 	defer func(n uint64) { fewHits = n }(fewHits)
+	seqOf := map[*audit.Event]int{}
+	for i, e := range evs {
+		seqOf[e] = i + 1
+	}
+	evs = slices.Clone(evs)
 	sort.Slice(evs, func(i, j int) bool {
 		if !evs[i].Time.Equal(evs[j].Time) {
 			return evs[i].Time.After(evs[j].Time)
 		}
-		return evs[i].ID > evs[j].ID
+		return seqOf[evs[i]] > seqOf[evs[j]]
 	})
 	for _, c := range []audit.Query{
 		{Text: "common"}, {Text: "rare"}, {Text: "common", From: base.Add(10 * time.Hour), To: base.Add(50*time.Hour + 1)},
@@ -146,7 +169,7 @@ func TestWindowedPagesInTimeOrder(t *testing.T) {
 					if int(res.Total) != len(want) {
 						t.Fatalf("%+v: total %d, want %d", c, res.Total, len(want))
 					}
-					got = append(got, res.IDs...)
+					got = append(got, idsOf(x, res.Seqs)...)
 					if res.Next != "" && len(got) <= len(want) {
 						// The cursor's time moves the next page's first window.
 						after, _ := decodeCursor(res.Next)
@@ -208,7 +231,7 @@ func TestQuotedKeywordValueAfterReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := x.NewBatch()
-	b.Add(ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{}`))
+	b.Add(1, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{}`))
 	if err := b.Commit(1, true); err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +297,7 @@ func TestOtherMappingVersionIsRebuilt(t *testing.T) {
 		t.Fatal(err, fresh)
 	}
 	b := x.NewBatch()
-	b.Add(ev("a", "2026-01-02T10:00:00Z", "login", "Alice Smith", `{}`))
+	b.Add(1, ev("a", "2026-01-02T10:00:00Z", "login", "Alice Smith", `{}`))
 	if err := b.Commit(1, true); err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +336,7 @@ func TestIndexesKeepToTheirFolders(t *testing.T) {
 		t.Fatal(err, fresh)
 	}
 	batch := y.NewBatch()
-	batch.Add(ev("e1", "2026-01-02T10:00:00Z", "login", "Alice Smith", `{}`))
+	batch.Add(1, ev("e1", "2026-01-02T10:00:00Z", "login", "Alice Smith", `{}`))
 	if err := batch.Commit(1, true); err != nil {
 		t.Fatal(err)
 	}
@@ -336,5 +359,39 @@ func TestIndexesKeepToTheirFolders(t *testing.T) {
 	}
 	if _, err := os.Stat(a); !os.IsNotExist(err) {
 		t.Fatalf("opening b wrote into a's folder (%v)", err)
+	}
+}
+
+// Document keys sort as their seqs do (ties of time are ordered by them,
+// and an import's new keys lie above every older segment's), and read back.
+func TestDocKeysSortAsSeqs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	seqs := []int64{0, 1, 9, 10, 15, 16, 255, 256, 1 << 32, math.MaxInt64 - 1, math.MaxInt64}
+	for range 2000 {
+		seqs = append(seqs, rng.Int64N(1<<uint(rng.IntN(62)+1)))
+	}
+	for i, a := range seqs {
+		if got, err := SeqOf(DocKey(a)); err != nil || got != a {
+			t.Fatalf("SeqOf(DocKey(%d)) = %d, %v", a, got, err)
+		}
+		b := seqs[(i*7+3)%len(seqs)]
+		if (DocKey(a) < DocKey(b)) != (a < b) {
+			t.Fatalf("%d and %d: keys %s and %s sort otherwise", a, b, DocKey(a), DocKey(b))
+		}
+	}
+	for _, bad := range []string{"", "1", "5d41402abc4b2a76b9719d911017c592", "000000000000000g", "-00000000000001", "+000000000000001"} {
+		if _, err := SeqOf(bad); err == nil {
+			t.Errorf("SeqOf(%q) read a seq", bad)
+		}
+	}
+	// A cursor of the version keyed by event id is refused, also where the
+	// page is read by windows (search-after would take it for a key).
+	x := openIndex(t, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{}`), ev("b", "2026-01-02T00:00:00Z", "login", "Bob Jones", `{}`))
+	defer func(n uint64) { fewHits = n }(fewHits)
+	fewHits = 0
+	old := encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC).UnixNano(), 0)), "5d41402abc4b2a76b9719d911017c592"})
+	_, err := x.Search(audit.Query{Text: "login", Cursor: old}, Span{Oldest: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Newest: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
+	if audit.ErrorCode(err) != audit.EINVALID {
+		t.Fatalf("a cursor with an event id: %v", err)
 	}
 }

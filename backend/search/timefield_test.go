@@ -61,7 +61,11 @@ func TestTimeRangesExact(t *testing.T) {
 		}
 		var ids []string
 		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
+			seq, err := SeqOf(h.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, evs[seq-1].ID)
 		}
 		slices.Sort(ids)
 		return ids
@@ -167,7 +171,7 @@ func TestTimeRangesExact(t *testing.T) {
 		if res.Total != uint64(len(want)) {
 			t.Fatalf("total %d, want %d", res.Total, len(want))
 		}
-		got = append(got, res.IDs...)
+		got = append(got, idsOf(x, res.Seqs)...)
 		if res.Next == "" {
 			break
 		}
@@ -179,7 +183,7 @@ func TestTimeRangesExact(t *testing.T) {
 		if ta != tb {
 			return -cmpInt(ta, tb)
 		}
-		return -strings.Compare(a, b)
+		return -strings.Compare(a, b) // ids in the order of seqs
 	})
 	if !slices.Equal(got, byTime) {
 		t.Fatalf("pages:\n got %v\nwant %v", got, byTime)

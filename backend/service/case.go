@@ -228,7 +228,7 @@ func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64) error
 	last := from
 	batches := 0
 	err = c.store.EachAfter(ctx, from, func(seq int64, ev *audit.Event) error {
-		if err := b.Add(ev); err != nil {
+		if err := b.Add(seq, ev); err != nil {
 			return err
 		}
 		last = seq

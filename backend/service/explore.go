@@ -208,7 +208,7 @@ func (ic indexCounter) bounds() (time.Time, time.Time, bool, error) {
 	if err != nil || n == 0 {
 		return time.Time{}, time.Time{}, false, err
 	}
-	evs, err := ic.c.store.EventsByIDs([]string{oldest, newest}, true)
+	evs, err := ic.c.store.EventsBySeqs([]int64{oldest, newest}, true)
 	if err != nil || len(evs) == 0 {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("histogram bounds: %v", err)
 	}

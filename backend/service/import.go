@@ -12,6 +12,7 @@ import (
 
 	"auditlens/backend/audit"
 	"auditlens/backend/ingest"
+	"auditlens/backend/search"
 )
 
 // Events are written and indexed in batches of this many (an import: small
@@ -258,7 +259,7 @@ func (h *importHandler) flushEvents() error {
 	if err != nil {
 		return err
 	}
-	fresh := make([]*audit.Event, 0, len(h.pending))
+	fresh := make([]search.Doc, 0, len(h.pending))
 	var last int64
 	for _, p := range h.pending {
 		seq, err := b.Insert(p.ev)
@@ -272,7 +273,7 @@ func (h *importHandler) flushEvents() error {
 		}
 		p.src.Events++
 		last = seq
-		fresh = append(fresh, p.ev)
+		fresh = append(fresh, search.Doc{Seq: seq, Event: p.ev})
 		if h.digests == nil {
 			h.digests = map[*audit.Source]hash.Hash{}
 		}

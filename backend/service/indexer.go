@@ -1,9 +1,6 @@
 package service
 
-import (
-	"auditlens/backend/audit"
-	"auditlens/backend/search"
-)
+import "auditlens/backend/search"
 
 // indexer writes batches into the search index on its own goroutine, so
 // that reading and storing the next batch overlaps with indexing this one.
@@ -15,7 +12,7 @@ type indexer struct {
 }
 
 type indexJob struct {
-	events    []*audit.Event
+	docs      []search.Doc
 	watermark int64
 }
 
@@ -66,7 +63,7 @@ func (x *indexer) run() {
 			complete()
 		}
 		p := pending{job.watermark, make(chan error, 1)}
-		go func(events []*audit.Event) { p.done <- x.write(events) }(job.events)
+		go func(docs []search.Doc) { p.done <- x.write(docs) }(job.docs)
 		queue = append(queue, p)
 	}
 	for len(queue) > 0 {
@@ -79,11 +76,11 @@ func (x *indexer) run() {
 	x.done <- err
 }
 
-// write indexes events in one batch, without moving the watermark.
-func (x *indexer) write(events []*audit.Event) error {
+// write indexes docs in one batch, without moving the watermark.
+func (x *indexer) write(docs []search.Doc) error {
 	b := x.idx.NewBatch()
-	for _, ev := range events {
-		if err := b.Add(ev); err != nil {
+	for _, d := range docs {
+		if err := b.Add(d.Seq, d.Event); err != nil {
 			return err
 		}
 	}
@@ -91,8 +88,8 @@ func (x *indexer) write(events []*audit.Event) error {
 }
 
 // add queues a batch; it blocks while the previous one is still indexing.
-func (x *indexer) add(events []*audit.Event, watermark int64) {
-	x.jobs <- indexJob{events, watermark}
+func (x *indexer) add(docs []search.Doc, watermark int64) {
+	x.jobs <- indexJob{docs, watermark}
 }
 
 // wait finishes the queued batches and returns the first error.

@@ -147,3 +147,57 @@ func answers(t *testing.T, c *Case, q audit.Query, index bool) answerSet {
 	a.scan = b.String()
 	return a
 }
+
+// Events of one time are listed in the reverse of the order they were
+// stored in (newest first, ties by seq descending), by the database and by
+// the search index alike, on every page and in a scan, whichever way the
+// events' ids sort.
+func TestEqualTimesNewestStoredFirst(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		at := time.Date(2026, 5, 5, 8, 0, 0, 0, time.UTC).Add(time.Duration(i/5) * time.Second) // five to a time
+		fmt.Fprintf(&b, `{"id":"evt_%d","timestamp":%q,"tenant":"acme","actor":{"id":"usr_1","type":"USER","name":"Quentin Weber","email":"quentin.weber@acme.io"},`+
+			`"action":"user.updated","resource":{"type":"USER","id":"usr_%d","name":"Payments user"},"result":"SUCCESS","client":{"ip":"","userAgent":""},`+
+			`"sessionId":"","requestId":"req_%02d","before":null,"after":{"n":%d}}`+"\n", i, at.Format(time.RFC3339Nano), i, i, i)
+	}
+	file := filepath.Join(t.TempDir(), "trail.ndjson")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := openTemp(t)
+	if sum, err := c.Import([]string{file}, ImportOptions{}); err != nil || sum.Events != 40 {
+		t.Fatalf("import: %v %+v", err, sum)
+	}
+	var want []string // request ids: the last line of the newest time first
+	for i := 39; i >= 0; i-- {
+		want = append(want, fmt.Sprintf("req_%02d", i))
+	}
+	for _, text := range []string{``, `actor.email:quentin.weber@acme.io`, `payments`} {
+		for _, index := range []bool{false, true} {
+			c.indexOnly = index
+			var got []string
+			q := audit.Query{Text: text, Limit: 3}
+			for {
+				res := mustSearch(t, c, q)
+				for _, e := range res.Events {
+					got = append(got, e.Request)
+				}
+				if res.Next == "" {
+					break
+				}
+				q.Cursor = res.Next
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("%q (index only %v), pages:\n got %v\nwant %v", text, index, got, want)
+			}
+			got = got[:0]
+			if err := c.Scan(audit.Query{Text: text}, func(e *audit.Event) error { got = append(got, e.Request); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("%q (index only %v), scan:\n got %v\nwant %v", text, index, got, want)
+			}
+		}
+	}
+	c.indexOnly = false
+}

@@ -112,7 +112,7 @@ func (c *Case) writePending(idx *search.Index) error {
 	for _, p := range pending {
 		ev, err := c.store.Event(p.EventID)
 		if err == nil {
-			err = idx.Update(ev)
+			err = idx.Update(p.Seq, ev)
 		}
 		if err == nil || audit.ErrorCode(err) == audit.ENOTFOUND {
 			err = c.store.IndexWritten(p)

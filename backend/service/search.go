@@ -36,19 +36,19 @@ func (c *Case) search(q audit.Query, noRaw bool) (*SearchResult, error) {
 			q.From.Format("2006-01-02T15:04:05Z07:00"), q.To.Format("2006-01-02T15:04:05Z07:00"))
 	}
 	start := time.Now()
-	var ids []string
+	var seqs []int64
 	var total uint64
 	var next string
 	var err error
 	if f, ok := c.plan(q); ok {
-		ids, total, next, err = c.selectPage(f, q)
+		seqs, total, next, err = c.selectPage(f, q)
 	} else {
-		ids, total, next, err = c.wordsPage(q)
+		seqs, total, next, err = c.wordsPage(q)
 	}
 	if err != nil {
 		return nil, err
 	}
-	evs, err := c.store.EventsByIDs(ids, noRaw)
+	evs, err := c.store.EventsBySeqs(seqs, noRaw)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (c *Case) search(q audit.Query, noRaw bool) (*SearchResult, error) {
 
 // wordsPage answers a query with words from the search index, ordered with
 // the database's times.
-func (c *Case) wordsPage(q audit.Query) ([]string, uint64, string, error) {
+func (c *Case) wordsPage(q audit.Query) ([]int64, uint64, string, error) {
 	oldest, newest, err := c.store.TimeSpan()
 	if err != nil {
 		return nil, 0, "", err
@@ -73,7 +73,7 @@ func (c *Case) wordsPage(q audit.Query) ([]string, uint64, string, error) {
 	if err != nil {
 		return nil, 0, "", err
 	}
-	return res.IDs, res.Total, res.Next, nil
+	return res.Seqs, res.Total, res.Next, nil
 }
 
 // scanPage is how many events Scan fetches at a time.
@@ -120,7 +120,7 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 
 // selectPage answers a structured query from the database: the page by the
 // time index of its fields, the total from the kept counts where it can.
-func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]string, uint64, string, error) {
+func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]int64, uint64, string, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
@@ -136,30 +136,33 @@ func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]string, uint64, str
 	if err != nil {
 		return nil, 0, "", err
 	}
-	ids, last, err := x.Page(after, limit)
+	seqs, last, err := x.Page(after, limit)
 	if err != nil {
 		return nil, 0, "", err
 	}
 	total, err := x.Count()
 	if err != nil || last == nil {
-		return ids, total, "", err
+		return seqs, total, "", err
 	}
-	return ids, total, encodePageKey(last), nil
+	return seqs, total, encodePageKey(last), nil
 }
 
-// A database page's cursor: ["t", time in ns, id] (the index's have two
-// values, so neither is taken for the other).
+// A database page's cursor: ["s", time in ns, seq] (the index's have two
+// values, so neither is taken for the other; "t" was time and id, before
+// ties went by seq).
 func encodePageKey(k *store.PageKey) string {
-	b, _ := json.Marshal([]string{"t", strconv.FormatInt(k.TimeNS, 10), k.ID})
+	b, _ := json.Marshal([]string{"s", strconv.FormatInt(k.TimeNS, 10), strconv.FormatInt(k.Seq, 10)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func decodePageKey(c string) (*store.PageKey, error) {
 	var v []string
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil && json.Unmarshal(b, &v) == nil && len(v) == 3 && v[0] == "t" {
-		if ns, err := strconv.ParseInt(v[1], 10, 64); err == nil {
-			return &store.PageKey{TimeNS: ns, ID: v[2]}, nil
+	if err == nil && json.Unmarshal(b, &v) == nil && len(v) == 3 && v[0] == "s" {
+		ns, err1 := strconv.ParseInt(v[1], 10, 64)
+		seq, err2 := strconv.ParseInt(v[2], 10, 64)
+		if err1 == nil && err2 == nil {
+			return &store.PageKey{TimeNS: ns, Seq: seq}, nil
 		}
 	}
 	return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)

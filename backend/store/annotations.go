@@ -35,17 +35,19 @@ func (s *Store) SetTag(eventID, tag string, remove bool) (changed bool, err erro
 	return true, tx.Commit()
 }
 
-// Pending is an event whose search document is stale, and which change of
-// its tags that is (a count).
+// Pending is an event whose search document is stale, its seq (0 when the
+// event is not in the case), and which change of its tags that is (a count).
 type Pending struct {
 	EventID string
+	Seq     int64
 	N       int64
 }
 
 // IndexPending lists the events whose search documents are stale: their
 // tags changed since the index last wrote them.
 func (s *Store) IndexPending() ([]Pending, error) {
-	rows, err := s.r.Query(`SELECT event_id, n FROM index_pending ORDER BY event_id`)
+	rows, err := s.r.Query(`SELECT p.event_id, coalesce(e.seq, 0), p.n FROM index_pending p
+		LEFT JOIN events e ON e.id = p.event_id ORDER BY p.event_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +55,7 @@ func (s *Store) IndexPending() ([]Pending, error) {
 	var ps []Pending
 	for rows.Next() {
 		var p Pending
-		if err := rows.Scan(&p.EventID, &p.N); err != nil {
+		if err := rows.Scan(&p.EventID, &p.Seq, &p.N); err != nil {
 			return nil, err
 		}
 		ps = append(ps, p)

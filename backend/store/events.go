@@ -303,21 +303,17 @@ func (s *Store) Event(id string) (*audit.Event, error) {
 	return ev, err
 }
 
-// EventsByIDs returns the events with these ids, in the order of ids;
-// unknown ids are skipped. noRaw leaves their raw records out.
-func (s *Store) EventsByIDs(ids []string, noRaw bool) ([]*audit.Event, error) {
-	if len(ids) == 0 {
+// EventsBySeqs returns the events stored with these seqs, in the order of
+// seqs; unknown seqs are skipped. noRaw leaves their raw records out.
+func (s *Store) EventsBySeqs(seqs []int64, noRaw bool) ([]*audit.Event, error) {
+	if len(seqs) == 0 {
 		return nil, nil
 	}
-	byID := make(map[string]*audit.Event, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		q := `SELECT ` + withoutRaw(eventColumns, noRaw) + eventFrom + `WHERE e.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
-		rows, err := s.r.Query(q, args...)
+	bySeq := make(map[int64]*audit.Event, len(seqs))
+	for start := 0; start < len(seqs); start += 500 {
+		chunk := seqs[start:min(start+500, len(seqs))]
+		// seqs are integers, written inline as the terms' ids are.
+		rows, err := s.r.Query(`SELECT ` + withoutRaw(eventColumns, noRaw) + eventFrom + `WHERE e.seq IN (` + idList(chunk) + `)`)
 		if err != nil {
 			return nil, err
 		}
@@ -340,12 +336,12 @@ func (s *Store) EventsByIDs(ids []string, noRaw bool) ([]*audit.Event, error) {
 			return nil, err
 		}
 		for _, row := range scanned {
-			byID[row.ev.ID] = row.ev
+			bySeq[row.seq] = row.ev
 		}
 	}
-	out := make([]*audit.Event, 0, len(ids))
-	for _, id := range ids {
-		if ev, ok := byID[id]; ok {
+	out := make([]*audit.Event, 0, len(seqs))
+	for _, seq := range seqs {
+		if ev, ok := bySeq[seq]; ok {
 			out = append(out, ev)
 		}
 	}

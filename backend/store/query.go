@@ -291,37 +291,37 @@ func (x *Selected) cond() (string, []any) {
 	return x.where + ` AND e.time_ns >= ? AND e.time_ns < ?`, []any{x.lo, x.hi}
 }
 
-// PageKey is where a page ends: the last event's time and id.
+// PageKey is where a page ends: the last event's time and seq.
 type PageKey struct {
 	TimeNS int64
-	ID     string
+	Seq    int64
 }
 
-// Page lists the ids of at most limit events, newest first (ties by id
+// Page lists the seqs of at most limit events, newest first (ties by seq
 // descending, the search index's order), after the key when one is given.
-func (x *Selected) Page(after *PageKey, limit int) ([]string, *PageKey, error) {
+func (x *Selected) Page(after *PageKey, limit int) ([]int64, *PageKey, error) {
 	where, args, err := x.ordered()
 	if err != nil {
 		return nil, nil, err
 	}
 	if after != nil {
-		where += ` AND (e.time_ns, e.id) < (?, ?)`
-		args = append(args, after.TimeNS, after.ID)
+		where += ` AND (e.time_ns, e.seq) < (?, ?)`
+		args = append(args, after.TimeNS, after.Seq)
 	}
-	var ids []string
+	var seqs []int64
 	var last PageKey
-	rows, err := x.s.r.Query(`SELECT e.id, e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := x.s.r.Query(`SELECT e.seq, e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns DESC, e.seq DESC LIMIT ?`, append(args, limit)...)
 	err = eachRow(rows, err, func() error {
-		if err := rows.Scan(&last.ID, &last.TimeNS); err != nil {
+		if err := rows.Scan(&last.Seq, &last.TimeNS); err != nil {
 			return err
 		}
-		ids = append(ids, last.ID)
+		seqs = append(seqs, last.Seq)
 		return nil
 	})
-	if err != nil || len(ids) < limit {
-		return ids, nil, err
+	if err != nil || len(seqs) < limit {
+		return seqs, nil, err
 	}
-	return ids, &last, nil
+	return seqs, &last, nil
 }
 
 // Count counts the events, from the kept counts where it can.
@@ -680,14 +680,14 @@ func (x *Selected) tagCounts(whole bool) ([]FacetValue, error) {
 	return out, err
 }
 
-// Each calls fn for every event, newest first (ties by id descending),
+// Each calls fn for every event, newest first (ties by seq descending),
 // streaming.
 func (x *Selected) Each(ctx context.Context, fn func(*audit.Event) error) error {
 	where, args, err := x.ordered()
 	if err != nil {
 		return err
 	}
-	rows, err := x.s.r.QueryContext(ctx, `SELECT `+x.s.scanColumns(ctx, x.noRaw)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.id DESC`, args...)
+	rows, err := x.s.r.QueryContext(ctx, `SELECT `+x.s.scanColumns(ctx, x.noRaw)+eventFrom+`WHERE `+where+` ORDER BY e.time_ns DESC, e.seq DESC`, args...)
 	return eachRow(rows, err, func() error {
 		_, ev, err := x.s.scanEvent(rows)
 		if err != nil {
@@ -722,23 +722,18 @@ func (s *Store) TimeSpan() (oldest, newest time.Time, err error) {
 	return time.Unix(0, lo.Int64).UTC(), time.Unix(0, hi.Int64).UTC(), nil
 }
 
-// Times gives the times (unix ns) of the events with these ids.
-func (s *Store) Times(ids []string) (map[string]int64, error) {
-	out := make(map[string]int64, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		var id string
-		var ns int64
-		rows, err := s.r.Query(`SELECT id, time_ns FROM events WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+// Times gives the times (unix ns) of the events with these seqs.
+func (s *Store) Times(seqs []int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(seqs))
+	for start := 0; start < len(seqs); start += 500 {
+		chunk := seqs[start:min(start+500, len(seqs))]
+		var seq, ns int64
+		rows, err := s.r.Query(`SELECT seq, time_ns FROM events WHERE seq IN (` + idList(chunk) + `)`)
 		err = eachRow(rows, err, func() error {
-			if err := rows.Scan(&id, &ns); err != nil {
+			if err := rows.Scan(&seq, &ns); err != nil {
 				return err
 			}
-			out[id] = ns
+			out[seq] = ns
 			return nil
 		})
 		if err != nil {
