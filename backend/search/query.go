@@ -1,8 +1,10 @@
 package search
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -12,7 +14,9 @@ import (
 	"github.com/blevesearch/bleve/v2/numeric"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 )
@@ -46,28 +50,15 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 			return nil, err
 		}
 	}
-	// An unscored pass collects up to fewHits+1 hits and stops there: when
-	// it collected them all, the database's times order them. Otherwise an
-	// unscored count follows (Bleve stops early only when it is asked for
-	// hits), and the page is read by windows.
-	few := bleve.NewSearchRequestOptions(bq, int(fewHits)+1, 0, false)
-	few.Score = bleve.ScoreNone
-	res, err := x.idx.Search(few)
+	// One unscored pass counts the hits and keeps the seqs of the first
+	// fewHits: when that is all of them, the database's times order them.
+	// Otherwise the page is read by windows.
+	total, seqs, err := x.countAndCollect(bq, int(fewHits))
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	complete := res.TotalRelation != bleve.TotalRelationGte
-	if complete && res.Total <= fewHits && span.Times != nil {
-		return fewInOrder(res, after, limit, span.Times)
-	}
-	total := res.Total
-	if !complete {
-		count := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-		count.Score = bleve.ScoreNone
-		if res, err = x.idx.Search(count); err != nil {
-			return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
-		}
-		total = res.Total
+	if total <= fewHits && span.Times != nil {
+		return fewInOrder(seqs, total, after, limit, span.Times)
 	}
 	out := &Result{Total: total, Seqs: []int64{}}
 	var last []string
@@ -109,20 +100,71 @@ type Span struct {
 }
 
 // fewHits: a query with at most this many hits is ordered by the
-// database's times rather than by the index's sort.
-var fewHits uint64 = 1000
+// database's times rather than by the index's sort. Keeping them costs the
+// counting pass a copy of 8 bytes a hit, and reading their keys happens
+// only when they are all; a phrase of 1,311 hits in 2M events went from
+// 132 to 50 ms (p50) with 5,000 instead of 1,000, common words unchanged.
+var fewHits uint64 = 5000
 
-// fewInOrder pages through all of a query's hits, ordered newest first
-// (ties by seq descending) by their times, after the cursor.
-func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([]int64) (map[int64]int64, error)) (*Result, error) {
-	seqs := make([]int64, len(res.Hits))
-	for i, h := range res.Hits {
-		seq, err := SeqOf(h.ID)
-		if err != nil {
-			return nil, err
-		}
-		seqs[i] = seq
+// countAndCollect counts the hits of bq in one unscored pass and, when
+// there are at most keep of them, gives their seqs. Bleve's collector calls
+// a handler given in the context for each hit; this one copies the internal
+// ids of the first keep hits and hands every hit back to the pool, and
+// reads their keys only at the end (Bleve calls it with nil while the
+// reader is open), and only when they are all the hits. (Before, one pass
+// stopped after keep hits and a second counted them: a phrase of two common
+// words with 1,311 hits in 2M events walked its postings three times.)
+func (x *Index) countAndCollect(bq query.Query, keep int) (uint64, []int64, error) {
+	var ids []byte // the internal ids, each idLen bytes
+	var ends []int
+	var seqs []int64
+	n := 0
+	handler := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		return func(d *search.DocumentMatch) error {
+			if d != nil {
+				if n++; n <= keep {
+					ids = append(ids, d.IndexInternalID...)
+					ends = append(ends, len(ids))
+				}
+				sc.DocumentMatchPool.Put(d)
+				return nil
+			}
+			if n > keep {
+				return nil
+			}
+			start := 0
+			for _, end := range ends {
+				key, err := sc.IndexReader.ExternalID(index.IndexInternalID(ids[start:end]))
+				if err != nil {
+					return err
+				}
+				seq, err := SeqOf(key)
+				if err != nil {
+					return err
+				}
+				seqs = append(seqs, seq)
+				start = end
+			}
+			return nil
+		}, false, nil
 	}
+	ctx := context.WithValue(context.Background(), search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(handler))
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.Score = bleve.ScoreNone
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, nil, err
+	}
+	if res.Total != uint64(n) {
+		return 0, nil, fmt.Errorf("the index counted %d hits and gave %d", res.Total, n)
+	}
+	return res.Total, seqs, nil
+}
+
+// fewInOrder pages through all of a query's hits (seqs, total of them),
+// ordered newest first (ties by seq descending) by their times, after the
+// cursor.
+func fewInOrder(seqs []int64, total uint64, after []string, limit int, times func([]int64) (map[int64]int64, error)) (*Result, error) {
 	at, err := times(seqs)
 	if err != nil {
 		return nil, err
@@ -145,7 +187,7 @@ func fewInOrder(res *bleve.SearchResult, after []string, limit int, times func([
 		})
 		seqs = seqs[i:]
 	}
-	out := &Result{Total: res.Total, Seqs: seqs[:min(limit, len(seqs))]}
+	out := &Result{Total: total, Seqs: seqs[:min(limit, len(seqs))]}
 	if n := len(out.Seqs); n == limit {
 		last := out.Seqs[n-1]
 		out.Next = encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(at[last], 0)), DocKey(last)})
