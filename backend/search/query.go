@@ -115,8 +115,8 @@ var fewHits uint64 = 5000
 // stopped after keep hits and a second counted them: a phrase of two common
 // words with 1,311 hits in 2M events walked its postings three times.)
 func (x *Index) countAndCollect(bq query.Query, keep int) (uint64, []int64, error) {
-	var ids []byte // the internal ids, each idLen bytes
-	var ends []int
+	var ids []byte // the internal ids of the first keep hits, one after another
+	var ends []int // where each ends in ids
 	var seqs []int64
 	n := 0
 	handler := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
@@ -177,10 +177,10 @@ func fewInOrder(seqs []int64, total uint64, after []string, limit int, times fun
 	})
 	if after != nil {
 		t, err := numericTime(after[0])
-		afterSeq, err2 := SeqOf(after[1])
-		if err != nil || err2 != nil {
+		if err != nil {
 			return nil, audit.Errorf(audit.EINVALID, "the page cursor is not one this case gave")
 		}
+		afterSeq, _ := SeqOf(after[1]) // a key: decodeCursor checked it
 		ns := t.UnixNano()
 		i := sort.Search(len(seqs), func(i int) bool {
 			return at[seqs[i]] < ns || (at[seqs[i]] == ns && seqs[i] < afterSeq)
@@ -256,7 +256,7 @@ func decodeCursor(c string) ([]string, error) {
 		err = json.Unmarshal(b, &sort)
 	}
 	if err == nil && len(sort) == 2 {
-		_, err = SeqOf(sort[1]) // a key; before keys were seqs, an event id
+		_, err = SeqOf(sort[1]) // a key (before keys were seqs, it was an event id)
 	}
 	if err != nil || len(sort) != 2 {
 		return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
