@@ -1,11 +1,18 @@
 package search
 
 import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 )
@@ -60,75 +67,112 @@ func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
 	return out, res.Total, nil
 }
 
-// Histogram counts the events matching q in each bucket [edges[i], edges[i+1]),
-// split by the values of stackField (one search per stack value, each a
-// single pass with date-range facets). It returns counts[value][bucket].
+// Histogram counts the events matching q in each bucket [edges[i], edges[i+1])
+// by the values of stackField, in one pass over the hits' doc values: the
+// time and the stack field's value of each. It returns counts[value][bucket]
+// for every one of stackValues (matched without case); other values and
+// times outside the edges are not counted.
 func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, stackValues []string) (map[string][]int, error) {
-	base, err := Compile(q)
+	bq, err := Compile(q)
 	if err != nil {
 		return nil, err
 	}
+	bounds := make([]int64, len(edges))
+	for i, e := range edges {
+		bounds[i] = e.UnixNano()
+	}
 	out := make(map[string][]int, len(stackValues))
+	series := make(map[string][]int, len(stackValues)) // by the value as indexed
 	for _, v := range stackValues {
-		term := query.NewTermQuery(strings.ToLower(v))
-		term.SetField(stackField)
-		bq := query.NewConjunctionQuery([]query.Query{base, term})
-		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-		req.Score = bleve.ScoreNone
-		fr := bleve.NewFacetRequest("time", len(edges))
-		for i := 0; i+1 < len(edges); i++ {
-			fr.AddDateTimeRange(edges[i].Format(time.RFC3339Nano), edges[i], edges[i+1])
+		out[v] = make([]int, max(len(edges)-1, 0))
+		series[strings.ToLower(v)] = out[v]
+	}
+	var counts []int
+	bucket := -1
+	_, err = x.eachHit(bq, []string{timeFieldName, stackField}, func(field string, term []byte) {
+		if field == stackField {
+			counts = series[string(term)]
+			return
 		}
-		req.AddFacet("time", fr)
-		res, err := x.idx.Search(req)
-		if err != nil {
-			return nil, audit.Errorf(audit.EINVALID, "histogram failed: %v", err)
+		if ns, ok := docTime(term); ok && len(bounds) > 1 && ns >= bounds[0] && ns < bounds[len(bounds)-1] {
+			bucket = sort.Search(len(bounds), func(i int) bool { return bounds[i] > ns }) - 1
 		}
-		counts := make([]int, len(edges)-1)
-		if f := res.Facets["time"]; f != nil {
-			index := make(map[string]int, len(edges))
-			for i := 0; i+1 < len(edges); i++ {
-				index[edges[i].Format(time.RFC3339Nano)] = i
-			}
-			for _, dr := range f.DateRanges {
-				if i, ok := index[dr.Name]; ok {
-					counts[i] = dr.Count
-				}
-			}
+	}, func() {
+		if counts != nil && bucket >= 0 {
+			counts[bucket]++
 		}
-		out[v] = counts
+		counts, bucket = nil, -1
+	})
+	if err != nil {
+		return nil, audit.Errorf(audit.EINVALID, "histogram failed: %v", err)
 	}
 	return out, nil
 }
 
-// Bounds returns the seqs of the oldest and the newest event matching q
-// (0 when nothing matches) and the number of matches.
+// Bounds returns the times (nanoseconds) of the oldest and the newest event
+// matching q, and the number of matches, in one pass over the hits' times.
 func (x *Index) Bounds(q audit.Query) (oldest, newest int64, n uint64, err error) {
 	bq, err := Compile(q)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	for _, order := range []string{"time", "-time"} {
-		req := bleve.NewSearchRequestOptions(bq, 1, 0, false)
-		req.SortBy([]string{order, "_id"})
-		req.Score = bleve.ScoreNone
-		res, err := x.idx.Search(req)
-		if err != nil {
-			return 0, 0, 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+	oldest, newest = math.MaxInt64, math.MinInt64
+	n, err = x.eachHit(bq, []string{timeFieldName}, func(_ string, term []byte) {
+		if ns, ok := docTime(term); ok {
+			oldest, newest = min(oldest, ns), max(newest, ns)
 		}
-		n = res.Total
-		if len(res.Hits) == 0 {
-			return 0, 0, 0, nil
-		}
-		seq, err := SeqOf(res.Hits[0].ID)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		if order == "time" {
-			oldest = seq
-		} else {
-			newest = seq
-		}
+	}, func() {})
+	if err != nil {
+		return 0, 0, 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+	}
+	if n == 0 {
+		return 0, 0, 0, nil
 	}
 	return oldest, newest, n, nil
+}
+
+// eachHit makes one unscored pass over bq's hits, calling visit with each
+// doc value of fields a hit has, then done once for the hit, and returns the
+// number of hits. Reading doc values in the pass is what Bleve's facets do;
+// this does it once for several uses, without a facet builder's maps and
+// ranges.
+func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVisitor, done func()) (uint64, error) {
+	var n uint64
+	handler := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		dvs, err := sc.IndexReader.DocValueReader(fields)
+		if err != nil {
+			return nil, false, err
+		}
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			n++
+			err := dvs.VisitDocValues(d.IndexInternalID, visit)
+			done()
+			sc.DocumentMatchPool.Put(d)
+			return err
+		}, false, nil
+	}
+	ctx := context.WithValue(context.Background(), search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(handler))
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.Score = bleve.ScoreNone
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	if res.Total != n {
+		return 0, fmt.Errorf("the index counted %d hits and gave %d", res.Total, n)
+	}
+	return n, nil
+}
+
+// docTime reads a time doc value: the shift-0 term of the time field.
+func docTime(term []byte) (int64, bool) {
+	p := numeric.PrefixCoded(term)
+	if shift, err := p.Shift(); err != nil || shift != 0 {
+		return 0, false
+	}
+	ns, err := p.Int64()
+	return ns, err == nil
 }
