@@ -143,7 +143,9 @@ type Doc struct {
 // Add queues ev, the event stored with seq.
 func (b *Batch) Add(seq int64, ev *audit.Event) error {
 	doc := b.x.fields.document(DocKey(seq), ev)
-	doc.AddField(newTimeField(ev.Time))
+	for _, f := range newTimeFields(ev.Time) {
+		doc.AddField(f)
+	}
 	return b.b.IndexAdvanced(doc)
 }
 

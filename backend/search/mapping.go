@@ -16,8 +16,9 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents' ids do; an
 // index of another version is stale and is rebuilt. 10: documents are keyed
-// by seq (DocKey), not by event id.
-const MappingVersion = "10"
+// by seq (DocKey), not by event id. 11: the time's doc value is its exact
+// term alone (its coarser terms are in a field of their own).
+const MappingVersion = "11"
 
 const (
 	keywordAnalyzer = "keyword_lower"

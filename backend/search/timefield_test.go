@@ -206,19 +206,44 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// An event's time is nine terms in the index, Bleve's date field sixteen.
+// An event's time is nine terms in the index (Bleve's date field has
+// sixteen): the exact one in "time", the coarser eight in "time.coarse". The
+// doc value, which sorting and the histogram read, is the exact term alone.
 func TestTimeTermsPerEvent(t *testing.T) {
-	x := openIndex(t, ev("e1", "2026-01-02T10:00:00Z", "user.login", "Ann Lee", `{}`))
-	d, err := x.idx.FieldDict(timeFieldName)
+	at := "2026-01-02T10:00:00Z"
+	x := openIndex(t, ev("e1", at, "user.login", "Ann Lee", `{}`))
+	for field, want := range map[string]int{timeFieldName: 1, coarseTimeField: 8} {
+		d, err := x.idx.FieldDict(field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
+			n++
+		}
+		d.Close()
+		if n != want {
+			t.Fatalf("%s: %d terms, want %d", field, n, want)
+		}
+	}
+	for _, f := range newTimeFields(time.Now()) {
+		if f.Options().IncludeDocValues() != (f.Name() == timeFieldName) {
+			t.Fatalf("%s: doc values %v", f.Name(), f.Options().IncludeDocValues())
+		}
+	}
+	var values []int64
+	hits, err := x.eachHit(query.NewMatchAllQuery(), []string{timeFieldName}, func(field string, term []byte) {
+		ns, ok := docTime(term)
+		if !ok {
+			t.Errorf("doc value %x is not an exact time", term)
+		}
+		values = append(values, ns)
+	}, func() {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	n := 0
-	for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
-		n++
-	}
-	if n != 9 {
-		t.Fatalf("%d terms, want 9", n)
+	want, _ := time.Parse(time.RFC3339, at)
+	if hits != 1 || len(values) != 1 || values[0] != want.UnixNano() {
+		t.Fatalf("%d hits, doc values %v, want one: %d", hits, values, want.UnixNano())
 	}
 }
