@@ -656,11 +656,7 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 // tagCounts counts the tags of the selection's events, folded as the index
 // folds them.
 func (x *Selected) tagCounts(whole bool) ([]FacetValue, error) {
-	q, args := `SELECT t.tag FROM event_tags t`, []any(nil)
-	if !whole {
-		where, a := x.cond()
-		q, args = q+` JOIN events e ON e.id = t.event_id WHERE `+where, a
-	}
+	q, args := x.tagCountQuery(whole)
 	byTag := map[string]int{}
 	var t string
 	rows, err := x.s.r.Query(q, args...)
@@ -678,6 +674,20 @@ func (x *Selected) tagCounts(whole bool) ([]FacetValue, error) {
 		out = append(out, FacetValue{Folded: t, Display: t, Count: n})
 	}
 	return out, err
+}
+
+// tagCountQuery reads the tag of every tagged event of the selection. It
+// walks the tags and looks each one's event up (CROSS JOIN keeps that
+// order): tags are a person's marks, few beside the events, and the planner,
+// which has no statistics, otherwise walked the selection and looked every
+// event up in the tags (category:alert at 1M: 605k look-ups, 280 ms, for a
+// table of a few rows).
+func (x *Selected) tagCountQuery(whole bool) (string, []any) {
+	if whole {
+		return `SELECT t.tag FROM event_tags t`, nil
+	}
+	where, args := x.cond()
+	return `SELECT t.tag FROM event_tags t CROSS JOIN events e ON e.id = t.event_id WHERE ` + where, args
 }
 
 // Each calls fn for every event, newest first (ties by seq descending),

@@ -169,3 +169,59 @@ func TestReaderCacheOption(t *testing.T) {
 		}
 	}
 }
+
+// The tag facet of a selection counts the tags of its events alone, and
+// walks the tags (few) rather than the selection (up to every event): the
+// plan's first step scans event_tags.
+func TestTagFacetWalksTheTags(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(t, s, "/evidence/a.json")
+	b, err := s.BeginBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i := 0; i < 300; i++ {
+		category := []string{"alert", "access", "user"}[i%3]
+		ev := &audit.Event{ID: fmt.Sprintf("e%d", i), Time: base.Add(time.Duration(i) * time.Minute), Format: "generic",
+			Source: audit.SourceRef{ID: src.ID}, Category: category, Action: "a", Outcome: "success", Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
+		if _, err := b.Insert(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"e0", "e3", "e4", "e9"} { // three alerts, one access
+		if _, err := s.SetTag(id, "Suspicious", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x, err := s.Select(Selection{Filter: &Filter{Op: OpTerm, Field: "category", Value: "alert"}, From: base.Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facets, err := x.Facets([]string{"tag"}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(facets[0].Top); got != "[{suspicious suspicious 2}]" { // e0 is before From
+		t.Fatalf("tag facet %s", got)
+	}
+	q, args := x.tagCountQuery(false)
+	rows, err := s.r.Query(`EXPLAIN QUERY PLAN `+q, args...)
+	var plan []string
+	err = eachRow(rows, err, func() error {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return err
+		}
+		plan = append(plan, detail)
+		return nil
+	})
+	if err != nil || len(plan) == 0 || !strings.HasPrefix(plan[0], "SCAN t") {
+		t.Fatalf("plan %q (%v): want the tags scanned first", plan, err)
+	}
+}
