@@ -15,15 +15,13 @@ import (
 	"auditlens/backend/search"
 )
 
-// Events are written and indexed in batches of this many (an import: small
-// batches, two indexed at once, keep both cores busy and memory low). Two
-// batches in flight are most of an import's heap: at 1M events, batches of
-// 1000 peaked at 340 MB anonymous memory against 470 with 1500, as fast;
-// batches of 750 left Bleve's merger behind (hundreds of segments).
-const (
-	writeBatch = 1000
-	indexBatch = 5000
-)
+// Events are written and indexed in batches of this many (an import, a
+// catch-up or a reindex: small batches, two indexed at once, keep both cores
+// busy and memory low). Two batches in flight are most of an import's heap:
+// at 1M events, batches of 1000 peaked at 340 MB anonymous memory against
+// 470 with 1500, as fast; batches of 750 left Bleve's merger behind
+// (hundreds of segments).
+const writeBatch = 1000
 
 // ImportOptions tune an import.
 type ImportOptions struct {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"auditlens/backend/audit"
+	"auditlens/backend/demo"
+	"auditlens/backend/search"
 )
 
 // holdRebuilds makes every rebuild wait, once it has indexed every event,
@@ -144,5 +147,59 @@ func TestRebuildStoppedByClose(t *testing.T) {
 	}
 	if got := ids(t, c, "tag:starred"); !slices.Equal(got, []string{first}) || c.caughtUp.Load() != 0 {
 		t.Fatalf("the tag set during the rebuild: index finds %v, want %s (%d events indexed again)", got, first, c.caughtUp.Load())
+	}
+}
+
+// Catching up indexes in batches, two at once, as an import does: every
+// event is in the index once, the watermark is the newest event's, and words
+// find what they found after the import. Twice: from nothing (the index
+// removed) and from the middle (an import killed after its database commit).
+func TestCatchUpInBatches(t *testing.T) {
+	zip := filepath.Join(t.TempDir(), "demo.zip")
+	const events = 3500 // three and a half batches
+	if err := demo.WriteZip(demo.Options{Events: events, Seed: 3}, zip); err != nil {
+		t.Fatal(err)
+	}
+	caseDir := filepath.Join(t.TempDir(), "case")
+	c, err := Open(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Import([]string{zip}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := ids(t, c, "payments")
+	newest, err := c.store.MaxSeq()
+	if err != nil || len(want) == 0 {
+		t.Fatal(err, len(want))
+	}
+	c.Close()
+	for _, from := range []int64{0, 1234} {
+		if from == 0 {
+			if err := os.RemoveAll(filepath.Join(caseDir, "index")); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			x, _, err := search.Open(filepath.Join(caseDir, "index"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := x.NewBatch().Commit(from, true); err != nil { // the watermark set back
+				t.Fatal(err)
+			}
+			x.Close()
+		}
+		c, err := Open(caseDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := c.index.DocCount()
+		if err != nil || n != events || c.index.Watermark() != newest || c.caughtUp.Load() != newest-from {
+			t.Fatalf("from %d: %d documents, watermark %d, %d indexed (%v); want %d, %d, %d", from, n, c.index.Watermark(), c.caughtUp.Load(), err, events, newest, newest-from)
+		}
+		if got := ids(t, c, "payments"); !slices.Equal(got, want) {
+			t.Fatalf("from %d: words find %d events, want %d", from, len(got), len(want))
+		}
+		c.Close()
 	}
 }
