@@ -109,6 +109,10 @@ func OpenWith(path string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("%s: counting the case's values: %v", path, err)
 	}
+	if err := s.fillPairs(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	return s, nil
 }
 

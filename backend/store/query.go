@@ -588,6 +588,10 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 				return nil, err
 			}
 		}
+	} else if x.open && x.root.op == OpTerm && len(cols) > 0 {
+		if err := x.pairFacets(counts); err != nil {
+			return nil, err
+		}
 	} else if len(cols) > 0 {
 		sel := make([]string, len(cols))
 		for i, f := range cols {
@@ -651,6 +655,36 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 		out = append(out, fc)
 	}
 	return out, nil
+}
+
+// pairFacets counts the facets of one term (or a pattern's terms, of one
+// field: an event has one value of a field, so their counts add) over the
+// whole case without reading its events: the term's own field from
+// terms.n, every other from term_pairs.
+func (x *Selected) pairFacets(counts map[string]map[int64]int) error {
+	if len(x.root.ids) == 0 {
+		return nil
+	}
+	list := make([]string, len(x.root.ids))
+	for i, id := range x.root.ids {
+		list[i] = strconv.FormatInt(id, 10) // ids the store made: integers, written inline
+	}
+	in := strings.Join(list, ",")
+	var field string
+	var id int64
+	var n int
+	rows, err := x.s.r.Query(`SELECT t.field, p.b, sum(p.n) FROM term_pairs p JOIN terms t ON t.id = p.b
+		WHERE p.a IN (` + in + `) GROUP BY p.b
+		UNION ALL SELECT field, id, n FROM terms WHERE id IN (` + in + `) AND n > 0`)
+	return eachRow(rows, err, func() error {
+		if err := rows.Scan(&field, &id, &n); err != nil {
+			return err
+		}
+		if counts[field] != nil {
+			counts[field][id] = n
+		}
+		return nil
+	})
 }
 
 // tagCounts counts the tags of the selection's events, folded as the index

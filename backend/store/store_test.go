@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -223,5 +224,79 @@ func TestTagFacetWalksTheTags(t *testing.T) {
 	})
 	if err != nil || len(plan) == 0 || !strings.HasPrefix(plan[0], "SCAN t") {
 		t.Fatalf("plan %q (%v): want the tags scanned first", plan, err)
+	}
+}
+
+// The facets of one term over the whole case are read from term_pairs,
+// kept as events arrive, or counted when a case made before them is opened
+// (in chunks; here of 7 events): either way they are what reading the
+// term's events gives.
+func TestTermPairsOfAnOlderCase(t *testing.T) {
+	defer func(n int) { pairsChunk = n }(pairsChunk)
+	pairsChunk = 7
+	path := filepath.Join(t.TempDir(), "case.db")
+	s := open(t, path)
+	src := newSource(t, s, "/evidence/c.json")
+	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+	for batch := 0; batch < 3; batch++ {
+		b, err := s.BeginBatch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := batch * 40; i < batch*40+40; i++ {
+			ev := &audit.Event{ID: fmt.Sprint("e", i), Time: base.Add(time.Duration(i) * time.Minute), Format: "generic",
+				Source: audit.SourceRef{ID: src.ID}, Category: []string{"access", "change", "alert"}[i%3],
+				Action: fmt.Sprint("act", i%7), Outcome: []string{"success", "failure"}[i%2], IP: []string{"", "10.0.0.1", "10.0.0.2"}[i%3],
+				Actor: audit.Actor{Email: fmt.Sprint("user", i%5, "@x.io")}, Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
+			if _, err := b.Insert(ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filters := []*Filter{
+		{Op: OpTerm, Field: "category", Value: "alert"},
+		{Op: OpTerm, Field: "ip", Value: "10.0.0.2"},
+		{Op: OpTerm, Field: "actor.email", Value: "user3@x.io"},
+		{Op: OpTerm, Field: "action", Pattern: regexp.MustCompile(`act[135]`)},
+		{Op: OpTerm, Field: "action", Value: "none"},
+	}
+	// facets of each filter: over the whole case (term_pairs), and with a
+	// range holding every event (the events' rows read one by one).
+	facets := func(whole bool) string {
+		var out strings.Builder
+		for _, f := range filters {
+			sel := Selection{Filter: f}
+			if !whole {
+				sel.From, sel.To = base, base.Add(time.Hour*10)
+			}
+			x, err := s.Select(sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc, err := x.Facets(TermFields, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(&out, fc)
+		}
+		return out.String()
+	}
+	want := facets(false)
+	if got := facets(true); got != want || !strings.Contains(want, "{alert alert 40}") {
+		t.Fatalf("kept as events arrived:\n%s\nwant\n%s", got, want)
+	}
+	for _, q := range []string{`DELETE FROM term_pairs`, `DELETE FROM meta WHERE key = 'term_pairs'`} {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = open(t, path)
+	defer s.Close()
+	if got := facets(true); got != want {
+		t.Fatalf("counted when opened:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -61,16 +61,19 @@ func hourOf(ns int64) int64 {
 	return h
 }
 
-// tally is what one batch adds to terms.n and timeline, written at commit.
+// tally is what one batch adds to terms.n, timeline and term_pairs,
+// written at commit.
 type tally struct {
 	terms    map[int64]int64
 	timeline map[[3]int64]int64
+	pairs    pairs
 }
 
 func (t *tally) add(ids [8]int64, all int64, ns int64) {
 	if t.terms == nil {
-		t.terms, t.timeline = map[int64]int64{}, map[[3]int64]int64{}
+		t.terms, t.timeline, t.pairs = map[int64]int64{}, map[[3]int64]int64{}, pairs{}
 	}
+	t.pairs.add(ids)
 	for _, id := range ids {
 		if id != 0 {
 			t.terms[id]++
@@ -92,7 +95,10 @@ func (t *tally) write(tx *sql.Tx) error {
 			return err
 		}
 	}
-	t.terms, t.timeline = nil, nil
+	if err := t.pairs.write(tx); err != nil {
+		return err
+	}
+	t.terms, t.timeline, t.pairs = nil, nil, nil
 	return nil
 }
 
@@ -186,6 +192,10 @@ func (s *Store) EventCount() (uint64, error) {
 func (s *Store) rebuildTerms() error {
 	var done string
 	if err := s.w.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'terms'), '')`).Scan(&done); err != nil || done == "1" {
+		return err
+	}
+	// The terms get new ids: term_pairs is counted again after (fillPairs).
+	if _, err := s.w.Exec(`DELETE FROM meta WHERE key = 'term_pairs'`); err != nil {
 		return err
 	}
 	after := int64(0)

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// pairs counts, for two terms of different fields, the events that have
+// both (term_pairs, migration 0013): the facets of a one-term filter over
+// the whole case are then read, not counted row by row.
+type pairs map[[2]int64]int64
+
+// add counts the pairs of one event's term ids (TermFields' order; 0 for
+// none), both ways.
+func (p pairs) add(ids [8]int64) {
+	for i, a := range ids {
+		if a == 0 {
+			continue
+		}
+		for j, b := range ids {
+			if j != i && b != 0 {
+				p[[2]int64{a, b}]++
+			}
+		}
+	}
+}
+
+func (p pairs) write(tx *sql.Tx) error {
+	if len(p) == 0 {
+		return nil
+	}
+	stmt, err := tx.Prepare(`INSERT INTO term_pairs(a, b, n) VALUES(?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for k, n := range p {
+		if _, err := stmt.Exec(k[0], k[1], n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pairsChunk is how many events fillPairs counts before writing.
+var pairsChunk = 50000
+
+// fillPairs counts term_pairs anew from the events' term ids, when they are
+// not complete: a case made before migration 0013, or whose terms were
+// rebuilt. A fill that stops is begun again at the next open.
+func (s *Store) fillPairs() error {
+	var done string
+	if err := s.w.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'term_pairs'), '')`).Scan(&done); err != nil || done == "1" {
+		return err
+	}
+	if _, err := s.w.Exec(`DELETE FROM term_pairs`); err != nil {
+		return err
+	}
+	for after := int64(0); ; {
+		tx, err := s.w.Begin()
+		if err != nil {
+			return err
+		}
+		p := pairs{}
+		var ids [8]int64
+		n := 0
+		rows, err := tx.Query(`SELECT seq, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip, k_format, k_source
+			FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, pairsChunk)
+		err = eachRow(rows, err, func() error {
+			n++
+			ptrs := []any{&after}
+			for i := range ids {
+				ptrs = append(ptrs, &ids[i])
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			p.add(ids)
+			return nil
+		})
+		if err == nil {
+			err = p.write(tx)
+		}
+		if err == nil && n < pairsChunk {
+			_, err = tx.Exec(`INSERT INTO meta(key, value) VALUES('term_pairs', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`)
+		}
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("counting term pairs: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		if n < pairsChunk {
+			return nil
+		}
+	}
+}
