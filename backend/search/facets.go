@@ -1,8 +1,6 @@
 package search
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -137,34 +135,20 @@ func (x *Index) Bounds(q audit.Query) (oldest, newest int64, n uint64, err error
 // this does it once for several uses, without a facet builder's maps and
 // ranges.
 func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVisitor, done func()) (uint64, error) {
-	var n uint64
-	handler := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	return x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
 		dvs, err := sc.IndexReader.DocValueReader(fields)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
 				return nil
 			}
-			n++
 			err := dvs.VisitDocValues(d.IndexInternalID, visit)
 			done()
-			sc.DocumentMatchPool.Put(d)
 			return err
-		}, false, nil
-	}
-	ctx := context.WithValue(context.Background(), search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(handler))
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	req.Score = bleve.ScoreNone
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return 0, err
-	}
-	if res.Total != n {
-		return 0, fmt.Errorf("the index counted %d hits and gave %d", res.Total, n)
-	}
-	return n, nil
+		}, nil
+	})
 }
 
 // docTime reads a time doc value: the shift-0 term of the time field.

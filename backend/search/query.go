@@ -119,14 +119,13 @@ func (x *Index) countAndCollect(bq query.Query, keep int) (uint64, []int64, erro
 	var ends []int // where each ends in ids
 	var seqs []int64
 	n := 0
-	handler := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	total, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
 				if n++; n <= keep {
 					ids = append(ids, d.IndexInternalID...)
 					ends = append(ends, len(ids))
 				}
-				sc.DocumentMatchPool.Put(d)
 				return nil
 			}
 			if n > keep {
@@ -146,19 +145,43 @@ func (x *Index) countAndCollect(bq query.Query, keep int) (uint64, []int64, erro
 				start = end
 			}
 			return nil
+		}, nil
+	})
+	return total, seqs, err
+}
+
+// eachMatch makes one unscored pass over bq's hits, handing each to the
+// handler that handler makes for the pass (Bleve's collector asks the
+// context for it), then nil while the index reader is still open, and
+// returns the number of hits. A hit goes back to the pool after its call.
+// It errors if Bleve's total and the hits it handed differ.
+func (x *Index) eachMatch(bq query.Query, handler func(*search.SearchContext) (func(*search.DocumentMatch) error, error)) (uint64, error) {
+	var n uint64
+	wrap := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		h, err := handler(sc)
+		if err != nil {
+			return nil, false, err
+		}
+		return func(d *search.DocumentMatch) error {
+			err := h(d)
+			if d != nil {
+				n++
+				sc.DocumentMatchPool.Put(d)
+			}
+			return err
 		}, false, nil
 	}
-	ctx := context.WithValue(context.Background(), search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(handler))
+	ctx := context.WithValue(context.Background(), search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(wrap))
 	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 	req.Score = bleve.ScoreNone
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return 0, nil, err
+		return 0, err
 	}
-	if res.Total != uint64(n) {
-		return 0, nil, fmt.Errorf("the index counted %d hits and gave %d", res.Total, n)
+	if res.Total != n {
+		return 0, fmt.Errorf("the index counted %d hits and gave %d", res.Total, n)
 	}
-	return res.Total, seqs, nil
+	return n, nil
 }
 
 // fewInOrder pages through all of a query's hits (seqs, total of them),
