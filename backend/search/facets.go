@@ -75,58 +75,130 @@ func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, s
 	if err != nil {
 		return nil, err
 	}
-	bounds := make([]int64, len(edges))
-	for i, e := range edges {
-		bounds[i] = e.UnixNano()
-	}
-	out := make(map[string][]int, len(stackValues))
-	series := make(map[string][]int, len(stackValues)) // by the value as indexed
-	for _, v := range stackValues {
-		out[v] = make([]int, max(len(edges)-1, 0))
-		series[strings.ToLower(v)] = out[v]
-	}
-	var counts []int
-	bucket := -1
+	t := newBuckets(edges, stackValues)
+	stacks := stackIndex(stackValues)
+	ns, v := int64(0), -1
 	_, err = x.eachHit(bq, []string{timeFieldName, stackField}, func(field string, term []byte) {
 		if field == stackField {
-			counts = series[string(term)]
-			return
-		}
-		if ns, ok := docTime(term); ok && len(bounds) > 1 && ns >= bounds[0] && ns < bounds[len(bounds)-1] {
-			bucket = sort.Search(len(bounds), func(i int) bool { return bounds[i] > ns }) - 1
+			if i, ok := stacks[string(term)]; ok {
+				v = i
+			}
+		} else if at, ok := docTime(term); ok {
+			ns = at
 		}
 	}, func() {
-		if counts != nil && bucket >= 0 {
-			counts[bucket]++
-		}
-		counts, bucket = nil, -1
+		t.add(ns, v)
+		v = -1
 	})
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "histogram failed: %v", err)
 	}
-	return out, nil
+	return t.out, nil
 }
 
-// Bounds returns the times (nanoseconds) of the oldest and the newest event
-// matching q, and the number of matches, in one pass over the hits' times.
-func (x *Index) Bounds(q audit.Query) (oldest, newest int64, n uint64, err error) {
+// HitTimes is what one pass reads of a query's hits for its timeline: the
+// times of the oldest and newest, their number, and, while there are at
+// most the pass's keep, each hit's time and stack value, so that the
+// buckets the bounds choose are counted without a second pass.
+type HitTimes struct {
+	Oldest, Newest int64 // nanoseconds; 0 when nothing matches
+	N              uint64
+	ns             []int64
+	stack          []int8 // index in values, -1 for none
+	values         []string
+	kept           bool
+}
+
+// Times reads the times and stack values of q's hits (see HitTimes), in
+// one pass over their doc values.
+func (x *Index) Times(q audit.Query, stackField string, stackValues []string, keep int) (*HitTimes, error) {
 	bq, err := Compile(q)
 	if err != nil {
-		return 0, 0, 0, err
+		return nil, err
 	}
-	oldest, newest = math.MaxInt64, math.MinInt64
-	n, err = x.eachHit(bq, []string{timeFieldName}, func(_ string, term []byte) {
-		if ns, ok := docTime(term); ok {
-			oldest, newest = min(oldest, ns), max(newest, ns)
+	if len(stackValues) > math.MaxInt8 {
+		keep = 0
+	}
+	stacks := stackIndex(stackValues)
+	h := &HitTimes{Oldest: math.MaxInt64, Newest: math.MinInt64, values: stackValues, kept: true}
+	ns, v := int64(0), int8(-1)
+	h.N, err = x.eachHit(bq, []string{timeFieldName, stackField}, func(field string, term []byte) {
+		if field == stackField {
+			if i, ok := stacks[string(term)]; ok {
+				v = int8(i)
+			}
+		} else if at, ok := docTime(term); ok {
+			ns = at
+			h.Oldest, h.Newest = min(h.Oldest, at), max(h.Newest, at)
 		}
-	}, func() {})
+	}, func() {
+		if h.kept && len(h.ns) == keep {
+			h.ns, h.stack, h.kept = nil, nil, false // too many: counted by a second pass
+		}
+		if h.kept {
+			h.ns, h.stack = append(h.ns, ns), append(h.stack, v)
+		}
+		v = -1
+	})
 	if err != nil {
-		return 0, 0, 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	if n == 0 {
-		return 0, 0, 0, nil
+	if h.N == 0 {
+		h.Oldest, h.Newest = 0, 0
 	}
-	return oldest, newest, n, nil
+	return h, nil
+}
+
+// Count gives what Histogram gives for these edges, from the kept hits;
+// false when they were too many to keep.
+func (h *HitTimes) Count(edges []time.Time) (map[string][]int, bool) {
+	if !h.kept {
+		return nil, false
+	}
+	t := newBuckets(edges, h.values)
+	for i, ns := range h.ns {
+		t.add(ns, int(h.stack[i]))
+	}
+	return t.out, true
+}
+
+// stackIndex maps each stack value, as the index keeps it, to its place.
+func stackIndex(values []string) map[string]int {
+	m := make(map[string]int, len(values))
+	for i, v := range values {
+		m[strings.ToLower(v)] = i
+	}
+	return m
+}
+
+// buckets counts hits by time into [edges[i], edges[i+1]) and by stack
+// value (an index in the values it was made with).
+type buckets struct {
+	bounds []int64
+	series [][]int
+	out    map[string][]int
+}
+
+func newBuckets(edges []time.Time, values []string) *buckets {
+	b := &buckets{bounds: make([]int64, len(edges)), out: make(map[string][]int, len(values))}
+	for i, e := range edges {
+		b.bounds[i] = e.UnixNano()
+	}
+	for _, v := range values {
+		counts := make([]int, max(len(edges)-1, 0))
+		b.series, b.out[v] = append(b.series, counts), counts
+	}
+	return b
+}
+
+// add counts a hit at ns of stack value v (-1: none, not counted), unless
+// it falls outside the edges.
+func (b *buckets) add(ns int64, v int) {
+	n := len(b.bounds)
+	if v < 0 || n < 2 || ns < b.bounds[0] || ns >= b.bounds[n-1] {
+		return
+	}
+	b.series[v][sort.Search(n, func(i int) bool { return b.bounds[i] > ns })-1]++
 }
 
 // eachHit makes one unscored pass over bq's hits, calling visit with each

@@ -247,3 +247,74 @@ func TestTimeTermsPerEvent(t *testing.T) {
 		t.Fatalf("%d hits, doc values %v, want one: %d", hits, values, want.UnixNano())
 	}
 }
+
+// The pass that finds a query's time bounds keeps up to keep hits' times
+// and stack values; their buckets then count as Histogram's own pass does,
+// for any edges. Past keep it keeps none and says so, and its bounds and
+// count stay exact.
+func TestHitTimesCountAsHistogram(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	base := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*audit.Event
+	var oldest, newest time.Time
+	for i := 0; i < 300; i++ {
+		e := ev(fmt.Sprint("e", i), "2026-02-01T00:00:00Z", "user.login", "Ann Lee", `{}`)
+		e.Time = base.Add(time.Duration(rng.Int64N(int64(90 * 24 * time.Hour))))
+		e.Category = []string{"access", "alert", "Configuration", "other"}[rng.IntN(4)]
+		if i%7 == 0 {
+			e.Message = "queue depth high"
+			if oldest.IsZero() || e.Time.Before(oldest) {
+				oldest = e.Time
+			}
+			if e.Time.After(newest) {
+				newest = e.Time
+			}
+		}
+		evs = append(evs, e)
+	}
+	x := openIndex(t, evs...)
+	values := []string{"access", "alert", "configuration", "user"}
+	q := audit.Query{Text: `"queue depth"`}
+	edgeSets := [][]time.Time{
+		{base, base.Add(30 * 24 * time.Hour), base.Add(60 * 24 * time.Hour), base.Add(91 * 24 * time.Hour)},
+		{base.Add(10 * 24 * time.Hour), base.Add(11 * 24 * time.Hour), base.Add(40 * 24 * time.Hour)},
+		{},
+	}
+	for _, keep := range []int{0, 5, 43, 1000} {
+		h, err := x.Times(q, "category", values, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.N != 43 || h.Oldest != oldest.UnixNano() || h.Newest != newest.UnixNano() {
+			t.Fatalf("keep %d: %d hits from %d to %d, want 43 from %v to %v", keep, h.N, h.Oldest, h.Newest, oldest, newest)
+		}
+		for _, edges := range edgeSets {
+			got, kept := h.Count(edges)
+			if kept != (keep >= 43) {
+				t.Fatalf("keep %d: kept %v", keep, kept)
+			}
+			if !kept {
+				continue
+			}
+			pass, err := x.Histogram(q, edges, "category", values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// what counting the events themselves gives
+			want := map[string][]int{}
+			for _, v := range values {
+				want[v] = make([]int, max(len(edges)-1, 0))
+			}
+			for i, e := range evs {
+				for b := 0; i%7 == 0 && b+1 < len(edges); b++ {
+					if v := strings.ToLower(e.Category); want[v] != nil && !e.Time.Before(edges[b]) && e.Time.Before(edges[b+1]) {
+						want[v][b]++
+					}
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(pass) != fmt.Sprint(want) {
+				t.Fatalf("keep %d, edges %v: kept %v, a pass %v, want %v", keep, edges, got, pass, want)
+			}
+		}
+	}
+}

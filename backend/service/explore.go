@@ -117,7 +117,7 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 	if maxBuckets <= 0 || maxBuckets > 500 {
 		maxBuckets = 120
 	}
-	counter, err := c.timeCounter(q)
+	counter, err := c.timeCounter(q, stack, values)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 		}
 	}
 	name, edges := bucketEdges(from, to, maxBuckets)
-	series, err := counter.series(edges, stack, values)
+	series, err := counter.series(edges)
 	if err != nil {
 		return nil, err
 	}
@@ -160,19 +160,23 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 // structured query, else the search index.
 type timeCounter interface {
 	bounds() (oldest, newest time.Time, ok bool, err error) // of the matches
-	series(edges []time.Time, stack string, values []string) (map[string][]int, error)
+	series(edges []time.Time) (map[string][]int, error)
 }
 
-func (c *Case) timeCounter(q audit.Query) (timeCounter, error) {
+func (c *Case) timeCounter(q audit.Query, stack string, values []string) (timeCounter, error) {
 	if f, ok := c.plan(q); ok {
 		x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To})
-		return dbCounter{x}, err
+		return dbCounter{x, stack, values}, err
 	}
 	idx, err := c.words()
-	return indexCounter{c, idx, q}, err
+	return &indexCounter{idx: idx, q: q, stack: stack, values: values}, err
 }
 
-type dbCounter struct{ x *store.Selected }
+type dbCounter struct {
+	x      *store.Selected
+	stack  string
+	values []string
+}
 
 func (d dbCounter) bounds() (time.Time, time.Time, bool, error) {
 	oldest, newest, ok, err := d.x.Bounds()
@@ -181,13 +185,13 @@ func (d dbCounter) bounds() (time.Time, time.Time, bool, error) {
 
 // series gives the stack's values as the index would: every value named,
 // folded to look it up.
-func (d dbCounter) series(edges []time.Time, stack string, values []string) (map[string][]int, error) {
-	byValue, err := d.x.Histogram(edges, stack)
+func (d dbCounter) series(edges []time.Time) (map[string][]int, error) {
+	byValue, err := d.x.Histogram(edges, d.stack)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]int, len(values))
-	for _, v := range values {
+	out := make(map[string][]int, len(d.values))
+	for _, v := range d.values {
 		counts := byValue[store.Fold(v)]
 		if counts == nil {
 			counts = make([]int, len(edges)-1)
@@ -197,22 +201,35 @@ func (d dbCounter) series(edges []time.Time, stack string, values []string) (map
 	return out, nil
 }
 
+// histogramKeep is how many hits of a word query the pass that finds their
+// bounds keeps (time and stack value, 9 bytes each), so that their buckets
+// are counted without a second pass.
+var histogramKeep = 1 << 20
+
 type indexCounter struct {
-	c   *Case
-	idx *search.Index
-	q   audit.Query
+	idx    *search.Index
+	q      audit.Query
+	stack  string
+	values []string
+	hits   *search.HitTimes // read by bounds
 }
 
-func (ic indexCounter) bounds() (time.Time, time.Time, bool, error) {
-	oldest, newest, n, err := ic.idx.Bounds(ic.q)
-	if err != nil || n == 0 {
+func (ic *indexCounter) bounds() (time.Time, time.Time, bool, error) {
+	h, err := ic.idx.Times(ic.q, ic.stack, ic.values, histogramKeep)
+	if err != nil || h.N == 0 {
 		return time.Time{}, time.Time{}, false, err
 	}
-	return time.Unix(0, oldest).UTC(), time.Unix(0, newest).UTC(), true, nil
+	ic.hits = h
+	return time.Unix(0, h.Oldest).UTC(), time.Unix(0, h.Newest).UTC(), true, nil
 }
 
-func (ic indexCounter) series(edges []time.Time, stack string, values []string) (map[string][]int, error) {
-	return ic.idx.Histogram(ic.q, edges, stack, values)
+func (ic *indexCounter) series(edges []time.Time) (map[string][]int, error) {
+	if ic.hits != nil {
+		if counts, ok := ic.hits.Count(edges); ok {
+			return counts, nil
+		}
+	}
+	return ic.idx.Histogram(ic.q, edges, ic.stack, ic.values)
 }
 
 // bucketEdges picks the smallest bucket giving at most max buckets over

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -201,5 +202,34 @@ func TestCatchUpInBatches(t *testing.T) {
 			t.Fatalf("from %d: words find %d events, want %d", from, len(got), len(want))
 		}
 		c.Close()
+	}
+}
+
+// A word query's timeline is the same whether the pass that finds its
+// bounds kept its hits (one pass) or had too many to keep (a second pass
+// counts them), and counts every match.
+func TestWordTimelineKeptOrCounted(t *testing.T) {
+	_, c := githubCase(t)
+	defer c.Close()
+	defer func(n int) { histogramKeep = n }(histogramKeep)
+	q := audit.Query{Text: "repo"}
+	total := mustSearch(t, c, q).Total
+	var got []string
+	for _, keep := range []int{1 << 20, 0} {
+		histogramKeep = keep
+		for _, stack := range []string{"category", "outcome"} {
+			h, err := c.Histogram(q, stack, 60)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Total != total || total == 0 {
+				t.Fatalf("keep %d, %s: the timeline counts %d of %d matches", keep, stack, h.Total, total)
+			}
+			j, _ := json.Marshal(h)
+			got = append(got, string(j))
+		}
+	}
+	if got[0] != got[2] || got[1] != got[3] {
+		t.Fatalf("kept:\n%s\n%s\ncounted again:\n%s\n%s", got[0], got[1], got[2], got[3])
 	}
 }
