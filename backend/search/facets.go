@@ -76,20 +76,7 @@ func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, s
 		return nil, err
 	}
 	t := newBuckets(edges, stackValues)
-	stacks := stackIndex(stackValues)
-	ns, v := int64(0), -1
-	_, err = x.eachHit(bq, []string{timeFieldName, stackField}, func(field string, term []byte) {
-		if field == stackField {
-			if i, ok := stacks[string(term)]; ok {
-				v = i
-			}
-		} else if at, ok := docTime(term); ok {
-			ns = at
-		}
-	}, func() {
-		t.add(ns, v)
-		v = -1
-	})
+	_, err = x.eachTime(bq, stackField, stackValues, t.add)
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "histogram failed: %v", err)
 	}
@@ -119,26 +106,15 @@ func (x *Index) Times(q audit.Query, stackField string, stackValues []string, ke
 	if len(stackValues) > math.MaxInt8 {
 		keep = 0
 	}
-	stacks := stackIndex(stackValues)
 	h := &HitTimes{Oldest: math.MaxInt64, Newest: math.MinInt64, values: stackValues, kept: true}
-	ns, v := int64(0), int8(-1)
-	h.N, err = x.eachHit(bq, []string{timeFieldName, stackField}, func(field string, term []byte) {
-		if field == stackField {
-			if i, ok := stacks[string(term)]; ok {
-				v = int8(i)
-			}
-		} else if at, ok := docTime(term); ok {
-			ns = at
-			h.Oldest, h.Newest = min(h.Oldest, at), max(h.Newest, at)
-		}
-	}, func() {
+	h.N, err = x.eachTime(bq, stackField, stackValues, func(ns int64, v int) {
+		h.Oldest, h.Newest = min(h.Oldest, ns), max(h.Newest, ns)
 		if h.kept && len(h.ns) == keep {
 			h.ns, h.stack, h.kept = nil, nil, false // too many: counted by a second pass
 		}
 		if h.kept {
-			h.ns, h.stack = append(h.ns, ns), append(h.stack, v)
+			h.ns, h.stack = append(h.ns, ns), append(h.stack, int8(v))
 		}
-		v = -1
 	})
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
@@ -162,13 +138,30 @@ func (h *HitTimes) Count(edges []time.Time) (map[string][]int, bool) {
 	return t.out, true
 }
 
-// stackIndex maps each stack value, as the index keeps it, to its place.
-func stackIndex(values []string) map[string]int {
-	m := make(map[string]int, len(values))
-	for i, v := range values {
-		m[strings.ToLower(v)] = i
+// eachTime makes one pass over bq's hits, calling hit with each one's time
+// and the place of its stackField value in stackValues (matched without
+// case; -1 for another value or none), and returns the number of hits. (A
+// hit with no time, which Batch.Add never makes, is not handed on.)
+func (x *Index) eachTime(bq query.Query, stackField string, stackValues []string, hit func(ns int64, v int)) (uint64, error) {
+	stacks := make(map[string]int, len(stackValues))
+	for i, v := range stackValues {
+		stacks[strings.ToLower(v)] = i
 	}
-	return m
+	ns, timed, v := int64(0), false, -1
+	return x.eachHit(bq, []string{timeFieldName, stackField}, func(field string, term []byte) {
+		if field == stackField {
+			if i, ok := stacks[string(term)]; ok {
+				v = i
+			}
+		} else if at, ok := docTime(term); ok {
+			ns, timed = at, true
+		}
+	}, func() {
+		if timed {
+			hit(ns, v)
+		}
+		timed, v = false, -1
+	})
 }
 
 // buckets counts hits by time into [edges[i], edges[i+1]) and by stack

@@ -63,15 +63,15 @@ func (s *Store) fillPairs() error {
 		}
 		p := pairs{}
 		var ids [8]int64
+		ptrs := []any{&after}
+		for i := range ids {
+			ptrs = append(ptrs, &ids[i])
+		}
 		n := 0
 		rows, err := tx.Query(`SELECT seq, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip, k_format, k_source
 			FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, pairsChunk)
 		err = eachRow(rows, err, func() error {
 			n++
-			ptrs := []any{&after}
-			for i := range ids {
-				ptrs = append(ptrs, &ids[i])
-			}
 			if err := rows.Scan(ptrs...); err != nil {
 				return err
 			}

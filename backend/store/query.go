@@ -665,11 +665,7 @@ func (x *Selected) pairFacets(counts map[string]map[int64]int) error {
 	if len(x.root.ids) == 0 {
 		return nil
 	}
-	list := make([]string, len(x.root.ids))
-	for i, id := range x.root.ids {
-		list[i] = strconv.FormatInt(id, 10) // ids the store made: integers, written inline
-	}
-	in := strings.Join(list, ",")
+	in := idList(x.root.ids) // ids the store made: integers, written inline
 	var field string
 	var id int64
 	var n int
