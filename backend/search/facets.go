@@ -216,6 +216,39 @@ func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVis
 	})
 }
 
+// EachSeq makes one unscored pass over q's hits, calling visit with each
+// one's seq, and returns their number. A document's key is its seq, kept
+// apart from the stored fields' compressed data, so reading it costs no
+// decompression (the service counts a word query's facets so: see
+// store.SeqFacets).
+func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
+	bq, err := Compile(q)
+	if err != nil {
+		return 0, err
+	}
+	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			key, err := sc.IndexReader.ExternalID(d.IndexInternalID)
+			if err != nil {
+				return err
+			}
+			seq, err := SeqOf(key)
+			if err != nil {
+				return err
+			}
+			visit(seq)
+			return nil
+		}, nil
+	})
+	if err != nil {
+		return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+	}
+	return n, nil
+}
+
 // docTime reads a time doc value: the shift-0 term of the time field.
 func docTime(term []byte) (int64, bool) {
 	p := numeric.PrefixCoded(term)

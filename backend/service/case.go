@@ -138,6 +138,9 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 		err = c.openIndex()
 	case indexInBackground:
 		err = c.openIndexInBackground()
+		// The first word query's facets would read every event's term ids
+		// (1M: ~1.1 s); a failure here is met again, and told, by that query.
+		c.background(func(ctx context.Context) { _ = st.WarmColumns(ctx) })
 	}
 	if err != nil && !errors.Is(err, search.ErrBusy) {
 		c.Close()

@@ -24,6 +24,23 @@ func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.indexOnly {
+		return c.indexFacets(idx, q, size)
+	}
+	counts, err := c.store.SeqFacets(search.FacetFields, size, func(visit func(int64)) error {
+		_, err := idx.EachSeq(q, visit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return facetsOf(counts), nil
+}
+
+// indexFacets are the search index's own facets of q (Bleve's facet
+// builders over its doc values), spelled as the records spell them: what
+// the database's answers are compared with.
+func (c *Case) indexFacets(idx *search.Index, q audit.Query, size int) ([]search.Facet, error) {
 	facets, _, err := idx.Facets(q, size)
 	if err != nil {
 		return nil, err
@@ -58,6 +75,11 @@ func (c *Case) selectFacets(f *store.Filter, q audit.Query, size int) ([]search.
 	if err != nil {
 		return nil, err
 	}
+	return facetsOf(counts), nil
+}
+
+// facetsOf gives the database's counts as the screen shows them.
+func facetsOf(counts []store.FacetCount) []search.Facet {
 	out := make([]search.Facet, 0, len(counts))
 	for _, fc := range counts {
 		facet := search.Facet{Field: fc.Field, Total: fc.Total, Other: fc.Total, Top: []search.Count{}}
@@ -71,7 +93,7 @@ func (c *Case) selectFacets(f *store.Filter, q audit.Query, size int) ([]search.
 		}
 		out = append(out, facet)
 	}
-	return out, nil
+	return out
 }
 
 func contains(l []string, s string) bool {

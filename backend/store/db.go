@@ -30,6 +30,7 @@ type Store struct {
 	blocks  [2]blockCache     // decoded blocks, likewise
 	// blockStmts read a block's raw records or details (blocks.go)
 	blockStmts [2]*sql.Stmt
+	columns    columns // term ids by seq, for a word query's facets (columns.go)
 }
 
 const (

@@ -619,6 +619,13 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 			return nil, err
 		}
 	}
+	return s.topFacets(fields, size, counts, func() ([]FacetValue, error) { return x.tagCounts(whole) })
+}
+
+// topFacets gives the top size values of each of fields, most frequent
+// first, ties by value, from the counts of each field's term ids and, for
+// "tag", what tags gives.
+func (s *Store) topFacets(fields []string, size int, counts map[string]map[int64]int, tags func() ([]FacetValue, error)) ([]FacetCount, error) {
 	var all []int64
 	for _, m := range counts {
 		for id := range m {
@@ -633,7 +640,7 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 	for _, f := range fields {
 		var vals []FacetValue
 		if f == "tag" {
-			if vals, err = x.tagCounts(whole); err != nil {
+			if vals, err = tags(); err != nil {
 				return nil, err
 			}
 		} else {
@@ -699,11 +706,15 @@ func (x *Selected) tagCounts(whole bool) ([]FacetValue, error) {
 		}
 		return nil
 	})
+	return tagValues(byTag), err
+}
+
+func tagValues(byTag map[string]int) []FacetValue {
 	var out []FacetValue
 	for t, n := range byTag {
 		out = append(out, FacetValue{Folded: t, Display: t, Count: n})
 	}
-	return out, err
+	return out
 }
 
 // tagCountQuery reads the tag of every tagged event of the selection. It

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"auditlens/backend/audit"
+)
+
+// The facets of events given by seq (a word query's hits) are those the
+// database counts from the same events' rows: for several sets of events,
+// with tags, over chunks of the columns, and for events stored after the
+// count began (read when they are handed).
+func TestSeqFacetsCountAsTheRows(t *testing.T) {
+	defer func(n int) { columnShift = n }(columnShift)
+	columnShift = 3 // chunks of 8 events
+	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(t, s, "/evidence/c.json")
+	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+	insert := func(from, to int) {
+		b, err := s.BeginBatch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := from; i < to; i++ {
+			ev := &audit.Event{ID: fmt.Sprint("e", i), Time: base.Add(time.Duration(i) * time.Minute), Format: "generic",
+				Source: audit.SourceRef{ID: src.ID}, Category: []string{"access", "change", "alert"}[i%3],
+				Action: fmt.Sprint("Act", i%7), Outcome: []string{"success", "failure"}[i%2], IP: []string{"", "10.0.0.1", "10.0.0.2"}[i%3],
+				Actor: audit.Actor{Name: fmt.Sprint("User ", i%4), Email: fmt.Sprint("user", i%5, "@x.io")}, Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
+			if _, err := b.Insert(ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert(0, 60)
+	for _, id := range []string{"e3", "e4", "e9", "e33"} {
+		if _, err := s.SetTag(id, "Starred", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetTag("e9", "seen", false); err != nil {
+		t.Fatal(err)
+	}
+	fields := append([]string{"tag"}, TermFields...)
+	// rows gives the facets and the seqs of a filter's events, read from
+	// their rows (a range holding every event keeps term_pairs out of it).
+	rows := func(f *Filter) (string, []int64) {
+		x, err := s.Select(Selection{Filter: f, From: base, To: base.Add(100 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc, err := x.Facets(fields, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs, _, err := x.Page(nil, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(fc), seqs
+	}
+	bySeq := func(seqs []int64, before func()) string {
+		fc, err := s.SeqFacets(fields, 4, func(visit func(int64)) error {
+			if before != nil {
+				before()
+			}
+			for _, seq := range seqs {
+				visit(seq)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(fc)
+	}
+	filters := []*Filter{
+		{Op: OpAll},
+		{Op: OpTerm, Field: "category", Value: "alert"},
+		{Op: OpTerm, Field: "actor.email", Value: "user3@x.io"},
+		{Op: OpTerm, Field: "action", Value: "act4"},
+		{Op: OpTerm, Field: "action", Value: "none"},
+	}
+	for _, f := range filters {
+		want, seqs := rows(f)
+		if got := bySeq(seqs, nil); got != want {
+			t.Fatalf("%+v:\nby seq %s\nrows   %s", f, got, want)
+		}
+	}
+	if want, _ := rows(filters[0]); !strings.Contains(want, "{starred starred 4}") || !strings.Contains(want, "{act0 Act0 9}") {
+		t.Fatalf("the facets lack the tags or the spellings: %s", want)
+	}
+
+	// Events stored while the count runs, after the columns were read
+	// (event i has seq i+1).
+	loaded := s.columns.n
+	_, old := rows(filters[1])
+	got := bySeq(append(old, 63, 66, 69), func() { insert(60, 70) })
+	want, all := rows(filters[1])
+	if got != want || len(all) != len(old)+3 || loaded != 60 {
+		t.Fatalf("late events:\nby seq %s\nrows   %s (%d then %d events, %d loaded)", got, want, len(old), len(all), loaded)
+	}
+}
