@@ -16,22 +16,98 @@ import (
 // hits at 1M: ~270–440 ms). Rows never change once written (rebuildTerms
 // rewrites them before a store is handed out), so the columns only grow:
 // the events stored since the last load are read when a count needs them.
-// 32 bytes an event (32 MiB at 1M), in chunks so that growing never copies.
+// Ids are kept in 16 bits while every id loaded fits (a case has a few
+// hundred to tens of thousands of terms: 1M demo events have 271), in 32
+// once one does not: 16 or 32 bytes an event (16 MiB at 1M demo events),
+// in chunks so that growing never copies.
 type columns struct {
 	mu     sync.RWMutex
 	n      int64      // seqs 1..n are loaded
-	chunks [][]uint32 // chunk i holds seqs i<<columnShift+1 …, len(TermFields) ids each
+	narrow [][]uint16 // chunk i holds seqs i<<columnShift+1 …, len(TermFields) ids each
+	wide   [][]uint32 // the same once an id is above narrowMax (narrow is then nil)
 	maxID  uint32     // the greatest term id loaded
 }
 
-var columnShift = 16 // events a chunk: 65,536 (a variable for the tests)
+var (
+	columnShift        = 16        // events a chunk: 65,536
+	narrowMax   uint32 = 1<<16 - 1 // the greatest id kept in 16 bits
+) // (variables for the tests)
 
-// at gives the ids of seq, which must be loaded (1 ≤ seq ≤ n).
-func (c *columns) at(seq int64) []uint32 {
+// slot is where seq's ids begin: its chunk and the place in it.
+func (c *columns) slot(seq int64) (chunk, off int) {
 	i := seq - 1
-	chunk := c.chunks[i>>columnShift]
-	off := int(i&(1<<columnShift-1)) * len(TermFields)
-	return chunk[off : off+len(TermFields)]
+	return int(i >> columnShift), int(i&(1<<columnShift-1)) * len(TermFields)
+}
+
+// set keeps the ids of seq, which must have room (grow).
+func (c *columns) set(seq int64, ids []int64) error {
+	ch, off := c.slot(seq)
+	for i, id := range ids {
+		if id < 0 || id > 1<<32-1 {
+			return fmt.Errorf("event %d: term id %d out of range", seq, id)
+		}
+		c.maxID = max(c.maxID, uint32(id))
+		if c.wide == nil && uint32(id) > narrowMax {
+			c.widen()
+		}
+		if c.wide != nil {
+			c.wide[ch][off+i] = uint32(id)
+		} else {
+			c.narrow[ch][off+i] = uint16(id)
+		}
+	}
+	return nil
+}
+
+// widen moves every id to 32 bits.
+func (c *columns) widen() {
+	for _, chunk := range c.narrow {
+		w := make([]uint32, len(chunk))
+		for i, id := range chunk {
+			w[i] = uint32(id)
+		}
+		c.wide = append(c.wide, w)
+	}
+	c.narrow = nil
+}
+
+// grow makes room for the ids of seqs up to seq.
+func (c *columns) grow(seq int64) {
+	size := len(TermFields) << columnShift
+	for int64(len(c.narrow)+len(c.wide))<<columnShift < seq {
+		if c.wide != nil {
+			c.wide = append(c.wide, make([]uint32, size))
+		} else {
+			c.narrow = append(c.narrow, make([]uint16, size))
+		}
+	}
+}
+
+// counter counts the ids of some fields (places in TermFields) over events.
+type counter struct {
+	cols   []int
+	counts []int32    // by term id: ids are one numbering over every field
+	seen   [][]uint32 // the ids counted, by field, in the order first met
+}
+
+// add counts the ids of seq, which must be loaded (1 ≤ seq ≤ n).
+func (k *counter) add(c *columns, seq int64) {
+	ch, off := c.slot(seq)
+	if c.wide != nil {
+		countRow(k, c.wide[ch][off:off+len(TermFields)])
+	} else {
+		countRow(k, c.narrow[ch][off:off+len(TermFields)])
+	}
+}
+
+func countRow[T uint16 | uint32](k *counter, row []T) {
+	for _, i := range k.cols {
+		if id := uint32(row[i]); id != 0 {
+			if k.counts[id]++; k.counts[id] == 1 {
+				k.seen[i] = append(k.seen[i], id)
+			}
+		}
+	}
 }
 
 // WarmColumns reads the columns of every event stored, so that the first
@@ -69,13 +145,8 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 			return err
 		}
 		c.grow(seq)
-		row := c.at(seq)
-		for i, id := range ids {
-			if id < 0 || id > 1<<32-1 {
-				return fmt.Errorf("event %d: term id %d out of range", seq, id)
-			}
-			row[i] = uint32(id)
-			c.maxID = max(c.maxID, uint32(id))
+		if err := c.set(seq, ids); err != nil {
+			return err
 		}
 		c.n = seq // a load that ends early keeps what it read
 		return nil
@@ -86,13 +157,6 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 	c.grow(upto)
 	c.n = upto // seqs with no row (none are deleted) keep no ids
 	return nil
-}
-
-// grow makes room for the ids of seqs up to seq.
-func (c *columns) grow(seq int64) {
-	for int64(len(c.chunks))<<columnShift < seq {
-		c.chunks = append(c.chunks, make([]uint32, len(TermFields)<<columnShift))
-	}
 }
 
 // SeqFacets counts the top size values of each of fields (TermFields or
@@ -119,18 +183,7 @@ func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq in
 	var late []int64                    // seqs stored after the load
 	hits := make([]uint64, newest/64+1) // bit seq-1 set for each seq handed
 	c.mu.RLock()
-	counts := make([]int32, c.maxID+1) // term ids are one numbering over every field
-	seen := make([][]uint32, len(TermFields))
-	count := func(seq int64) {
-		row := c.at(seq)
-		for _, i := range cols {
-			if id := row[i]; id != 0 {
-				if counts[id]++; counts[id] == 1 {
-					seen[i] = append(seen[i], id)
-				}
-			}
-		}
-	}
+	k := &counter{cols: cols, counts: make([]int32, c.maxID+1), seen: make([][]uint32, len(TermFields))}
 	err = each(func(seq int64) {
 		if seq < 1 {
 			return
@@ -143,7 +196,7 @@ func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq in
 			late = append(late, seq)
 			return
 		}
-		count(seq)
+		k.add(c, seq)
 	})
 	c.mu.RUnlock()
 	if err != nil {
@@ -154,21 +207,21 @@ func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq in
 			return nil, err
 		}
 		c.mu.RLock()
-		if c.maxID+1 > uint32(len(counts)) {
-			counts = append(counts, make([]int32, int(c.maxID)+1-len(counts))...)
+		if more := int(c.maxID) + 1 - len(k.counts); more > 0 {
+			k.counts = append(k.counts, make([]int32, more)...)
 		}
 		for _, seq := range late {
 			if seq <= c.n {
-				count(seq)
+				k.add(c, seq)
 			}
 		}
 		c.mu.RUnlock()
 	}
 	byField := map[string]map[int64]int{}
 	for _, i := range cols {
-		m := make(map[int64]int, len(seen[i]))
-		for _, id := range seen[i] {
-			m[int64(id)] = int(counts[id])
+		m := make(map[int64]int, len(k.seen[i]))
+		for _, id := range k.seen[i] {
+			m[int64(id)] = int(k.counts[id])
 		}
 		byField[TermFields[i]] = m
 	}

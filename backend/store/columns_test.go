@@ -13,10 +13,17 @@ import (
 // The facets of events given by seq (a word query's hits) are those the
 // database counts from the same events' rows: for several sets of events,
 // with tags, over chunks of the columns, and for events stored after the
-// count began (read when they are handed).
+// count began (read when they are handed); with ids in 16 bits, and moved
+// to 32 while the columns are read.
 func TestSeqFacetsCountAsTheRows(t *testing.T) {
-	defer func(n int) { columnShift = n }(columnShift)
+	defer func(n int, m uint32) { columnShift, narrowMax = n, m }(columnShift, narrowMax)
 	columnShift = 3 // chunks of 8 events
+	t.Run("narrow", func(t *testing.T) { seqFacetsCountAsTheRows(t, false) })
+	narrowMax = 12 // the test's events have ~30 terms
+	t.Run("widened", func(t *testing.T) { seqFacetsCountAsTheRows(t, true) })
+}
+
+func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
 	defer s.Close()
 	src := newSource(t, s, "/evidence/c.json")
@@ -106,5 +113,8 @@ func TestSeqFacetsCountAsTheRows(t *testing.T) {
 	want, all := rows(filters[1])
 	if got != want || len(all) != len(old)+3 || loaded != 60 {
 		t.Fatalf("late events:\nby seq %s\nrows   %s (%d then %d events, %d loaded)", got, want, len(old), len(all), loaded)
+	}
+	if (s.columns.wide != nil) != wide || (s.columns.narrow != nil) == wide {
+		t.Fatalf("ids in 32 bits: %v, want %v", s.columns.wide != nil, wide)
 	}
 }
