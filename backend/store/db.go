@@ -31,6 +31,8 @@ type Store struct {
 	// blockStmts read a block's raw records or details (blocks.go)
 	blockStmts [2]*sql.Stmt
 	columns    columns // term ids by seq, for a word query's facets (columns.go)
+	// readerCache is the readers' page cache in KiB (Options.ReaderCache)
+	readerCache int
 }
 
 const (
@@ -53,9 +55,10 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	if !readOnly || cacheKiB <= 0 {
-		cacheKiB = 32000
+	if !readOnly {
+		cacheKiB = 0
 	}
+	cacheKiB = readerCacheKiB(cacheKiB)
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
@@ -66,6 +69,15 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 		q.Add("_pragma", "wal_autocheckpoint(16384)")
 	}
 	return "file:" + path + "?" + q.Encode()
+}
+
+// readerCacheKiB is a reader's page cache in KiB for Options.ReaderCache
+// (and the writer's, for 0).
+func readerCacheKiB(option int) int {
+	if option <= 0 {
+		return 32000
+	}
+	return option
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -95,7 +107,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	b.SetMaxOpenConns(blockReaders)
-	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}}
+	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}, readerCache: readerCacheKiB(o.ReaderCache)}
 	if err := s.prepareBlockReads(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)

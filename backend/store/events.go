@@ -351,7 +351,19 @@ func (s *Store) EventsBySeqs(seqs []int64, noRaw bool) ([]*audit.Event, error) {
 // EachAfter calls fn for every event with seq > after, in seq order,
 // streaming (the index is rebuilt and caught up with it).
 func (s *Store) EachAfter(ctx context.Context, after int64, fn func(seq int64, ev *audit.Event) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+s.scanColumns(ctx, false)+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
+	cols := s.scanColumns(ctx, false)
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The pass reads each page once: a reader's cache would only fill
+	// (a 1M reindex: 412 -> 311 MiB anonymous memory at its peak).
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -2000`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = -%d`, s.readerCache))
+	rows, err := conn.QueryContext(ctx, `SELECT `+cols+eventFrom+`WHERE e.seq > ? ORDER BY e.seq`, after)
 	if err != nil {
 		return err
 	}
