@@ -65,67 +65,59 @@ func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
 	return out, res.Total, nil
 }
 
-// Histogram counts the events matching q in each bucket [edges[i], edges[i+1])
-// by the values of stackField, in one pass over the hits' doc values: the
-// time and the stack field's value of each. It returns counts[value][bucket]
-// for every one of stackValues (matched without case); other values and
-// times outside the edges are not counted.
-func (x *Index) Histogram(q audit.Query, edges []time.Time, stackField string, stackValues []string) (map[string][]int, error) {
-	bq, err := Compile(q)
-	if err != nil {
-		return nil, err
-	}
-	t := newBuckets(edges, stackValues)
-	_, err = x.eachTime(bq, stackField, stackValues, t.add)
-	if err != nil {
-		return nil, audit.Errorf(audit.EINVALID, "histogram failed: %v", err)
-	}
-	return t.out, nil
-}
-
 // HitTimes is what one pass reads of a query's hits for its timeline: the
 // times of the oldest and newest, their number, and, while there are at
 // most the pass's keep, each hit's time and stack value, so that the
 // buckets the bounds choose are counted without a second pass.
 type HitTimes struct {
-	Oldest, Newest int64 // nanoseconds; 0 when nothing matches
+	Oldest, Newest int64 // nanoseconds, when N > 0
 	N              uint64
 	ns             []int64
 	stack          []int8 // index in values, -1 for none
 	values         []string
 	kept           bool
+	keep           int
 }
 
-// Times reads the times and stack values of q's hits (see HitTimes), in
-// one pass over their doc values.
-func (x *Index) Times(q audit.Query, stackField string, stackValues []string, keep int) (*HitTimes, error) {
-	bq, err := Compile(q)
-	if err != nil {
-		return nil, err
-	}
-	if len(stackValues) > math.MaxInt8 {
+// NewHitTimes is a HitTimes to which a pass adds hits, keeping at most
+// keep of them; values are the stack values the hits' places refer to.
+func NewHitTimes(values []string, keep int) *HitTimes {
+	if len(values) > math.MaxInt8 {
 		keep = 0
 	}
-	h := &HitTimes{Oldest: math.MaxInt64, Newest: math.MinInt64, values: stackValues, kept: true}
-	h.N, err = x.eachTime(bq, stackField, stackValues, func(ns int64, v int) {
-		h.Oldest, h.Newest = min(h.Oldest, ns), max(h.Newest, ns)
-		if h.kept && len(h.ns) == keep {
-			h.ns, h.stack, h.kept = nil, nil, false // too many: counted by a second pass
-		}
-		if h.kept {
-			h.ns, h.stack = append(h.ns, ns), append(h.stack, int8(v))
-		}
-	})
-	if err != nil {
-		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
-	}
-	if h.N == 0 {
-		h.Oldest, h.Newest = 0, 0
-	}
-	return h, nil
+	return &HitTimes{Oldest: math.MaxInt64, Newest: math.MinInt64, values: values, kept: true, keep: keep}
 }
 
-// Count gives what Histogram gives for these edges, from the kept hits;
+// Add adds a hit at ns (unix nanoseconds) of stack value v (a place in the
+// values; -1 for none).
+func (h *HitTimes) Add(ns int64, v int) {
+	h.N++
+	h.Oldest, h.Newest = min(h.Oldest, ns), max(h.Newest, ns)
+	if h.kept && len(h.ns) == h.keep {
+		h.ns, h.stack, h.kept = nil, nil, false // too many: counted by a second pass
+	}
+	if h.kept {
+		h.ns, h.stack = append(h.ns, ns), append(h.stack, int8(v))
+	}
+}
+
+// EachTime makes one pass over q's hits, calling hit with each one's time
+// (unix ns) and the place of its stackField value among stackValues
+// (matched without case; -1 for another value or none), read from the
+// index's doc values: the index's own timeline, which the service's (from
+// the database's columns) is compared with.
+func (x *Index) EachTime(q audit.Query, stackField string, stackValues []string, hit func(ns int64, v int)) error {
+	bq, err := Compile(q)
+	if err != nil {
+		return err
+	}
+	if _, err := x.eachTime(bq, stackField, stackValues, hit); err != nil {
+		return audit.Errorf(audit.EINVALID, "search failed: %v", err)
+	}
+	return nil
+}
+
+// Count gives what CountTimes gives for these edges, from the kept hits;
 // false when they were too many to keep.
 func (h *HitTimes) Count(edges []time.Time) (map[string][]int, bool) {
 	if !h.kept {
@@ -136,6 +128,18 @@ func (h *HitTimes) Count(edges []time.Time) (map[string][]int, bool) {
 		t.add(ns, int(h.stack[i]))
 	}
 	return t.out, true
+}
+
+// CountTimes counts the hits a pass hands to add (its time and its place
+// among values, -1 for none) in each bucket [edges[i], edges[i+1]) by
+// value: counts[value][bucket] for every one of values; other values and
+// times outside the edges are not counted.
+func CountTimes(edges []time.Time, values []string, pass func(add func(ns int64, v int)) error) (map[string][]int, error) {
+	t := newBuckets(edges, values)
+	if err := pass(t.add); err != nil {
+		return nil, err
+	}
+	return t.out, nil
 }
 
 // eachTime makes one pass over bq's hits, calling hit with each one's time

@@ -191,7 +191,20 @@ func (c *Case) timeCounter(q audit.Query, stack string, values []string) (timeCo
 		return dbCounter{x, stack, values}, err
 	}
 	idx, err := c.words()
-	return &indexCounter{idx: idx, q: q, stack: stack, values: values}, err
+	if err != nil {
+		return nil, err
+	}
+	h := &hitCounter{values: values, pass: func(add func(ns int64, v int)) error {
+		_, err := c.store.SeqTimes(stack, values, func(visit func(int64)) error {
+			_, err := idx.EachSeq(q, visit)
+			return err
+		}, add)
+		return err
+	}}
+	if c.indexOnly {
+		h.pass = func(add func(ns int64, v int)) error { return idx.EachTime(q, stack, values, add) }
+	}
+	return h, nil
 }
 
 type dbCounter struct {
@@ -228,30 +241,31 @@ func (d dbCounter) series(edges []time.Time) (map[string][]int, error) {
 // are counted without a second pass.
 var histogramKeep = 1 << 20
 
-type indexCounter struct {
-	idx    *search.Index
-	q      audit.Query
-	stack  string
+// hitCounter counts a word query's hits over time from a pass over them:
+// their keys and the database's columns (store.SeqTimes), or the index's
+// own doc values (indexOnly).
+type hitCounter struct {
+	pass   func(add func(ns int64, v int)) error
 	values []string
 	hits   *search.HitTimes // read by bounds
 }
 
-func (ic *indexCounter) bounds() (time.Time, time.Time, bool, error) {
-	h, err := ic.idx.Times(ic.q, ic.stack, ic.values, histogramKeep)
-	if err != nil || h.N == 0 {
+func (hc *hitCounter) bounds() (time.Time, time.Time, bool, error) {
+	h := search.NewHitTimes(hc.values, histogramKeep)
+	if err := hc.pass(h.Add); err != nil || h.N == 0 {
 		return time.Time{}, time.Time{}, false, err
 	}
-	ic.hits = h
+	hc.hits = h
 	return time.Unix(0, h.Oldest).UTC(), time.Unix(0, h.Newest).UTC(), true, nil
 }
 
-func (ic *indexCounter) series(edges []time.Time) (map[string][]int, error) {
-	if ic.hits != nil {
-		if counts, ok := ic.hits.Count(edges); ok {
+func (hc *hitCounter) series(edges []time.Time) (map[string][]int, error) {
+	if hc.hits != nil {
+		if counts, ok := hc.hits.Count(edges); ok {
 			return counts, nil
 		}
 	}
-	return ic.idx.Histogram(ic.q, edges, ic.stack, ic.values)
+	return search.CountTimes(edges, hc.values, hc.pass)
 }
 
 // bucketEdges picks the smallest bucket giving at most max buckets over

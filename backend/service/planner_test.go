@@ -98,30 +98,28 @@ func TestDatabaseAnswersAsTheIndex(t *testing.T) {
 			t.Errorf("%q: answered by the database, it needs the index", text)
 		}
 	}
-	// Their facets are counted from the hits' seqs and the database's term
-	// ids (store.SeqFacets), and are the index's own facets.
+	// Their facets and timelines are counted from the hits' seqs and the
+	// database's columns (store.SeqFacets, SeqTimes), and are the index's own.
 	counted := 0
 	for _, text := range words {
 		for _, r := range ranges {
 			q := audit.Query{Text: text, From: r[0], To: r[1]}
-			bySeq, err := c.Facets(q, 7)
+			bySeq, ix := answers(t, c, q, false), answers(t, c, q, true)
+			if bySeq.facets != ix.facets {
+				t.Fatalf("%q %v: facets differ:\nby seq %s\nindex  %s", text, r, bySeq.facets, ix.facets)
+			}
+			if bySeq.histograms != ix.histograms {
+				t.Fatalf("%q %v: timelines differ:\nby seq %s\nindex  %s", text, r, bySeq.histograms, ix.histograms)
+			}
+			facets, err := c.Facets(q, 7)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.indexOnly = true
-			ix, err := c.Facets(q, 7)
-			c.indexOnly = false
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(bySeq) != fmt.Sprint(ix) {
-				t.Fatalf("%q %v: facets differ:\nby seq %v\nindex  %v", text, r, bySeq, ix)
-			}
-			if bySeq[1].Total > 0 {
+			if facets[1].Total > 0 {
 				counted++
 			}
-			if text == `tag:starred` && r[0].IsZero() && r[1].IsZero() && fmt.Sprint(bySeq[0]) != `{tag 3 0 [{starred 3}]}` {
-				t.Fatalf("%q: the tag facet is %v", text, bySeq[0])
+			if text == `tag:starred` && r[0].IsZero() && r[1].IsZero() && fmt.Sprint(facets[0]) != `{tag 3 0 [{starred 3}]}` {
+				t.Fatalf("%q: the tag facet is %v", text, facets[0])
 			}
 		}
 	}

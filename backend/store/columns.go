@@ -2,28 +2,33 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 )
 
-// columns keeps every event's term ids (its k_* columns, in TermFields'
-// order) in memory by seq, so that the facets of events the search index
-// found, a word query's hits, are counted without reading their rows:
-// SQLite reads ~600k rows a second here, and Bleve's own facets decompress
-// every doc-value chunk a hit falls in, field by field (`payments`' 91k
-// hits at 1M: ~270–440 ms). Rows never change once written (rebuildTerms
-// rewrites them before a store is handed out), so the columns only grow:
-// the events stored since the last load are read when a count needs them.
-// Ids are kept in 16 bits while every id loaded fits (a case has a few
-// hundred to tens of thousands of terms: 1M demo events have 271), in 32
-// once one does not: 16 or 32 bytes an event (16 MiB at 1M demo events),
-// in chunks so that growing never copies.
+// columns keeps every event's time and term ids (its k_* columns, in
+// TermFields' order) in memory by seq, so that the facets and the timeline
+// of events the search index found, a word query's hits, are counted
+// without reading their rows or the index's doc values: SQLite reads ~600k
+// rows a second here, and Bleve's doc values decompress every 1,024-event
+// chunk a hit falls in, field by field (`payments`' 91k hits at 1M: facets
+// 162–168 ms, timeline ~43 ms, on the machine where these take 32 and ~20).
+// Rows never change once written (rebuildTerms rewrites them before a store
+// is handed out), so the columns only grow: the events stored since the
+// last load are read when a pass needs them. Ids are kept in 16 bits while
+// every id loaded fits (a case has a few hundred to tens of thousands of
+// terms: 1M demo events have 271), in 32 once one does not: 24 or 40 bytes
+// an event (24 MiB at 1M demo events), in chunks so that growing never
+// copies.
 type columns struct {
 	mu     sync.RWMutex
 	n      int64      // seqs 1..n are loaded
-	narrow [][]uint16 // chunk i holds seqs i<<columnShift+1 …, len(TermFields) ids each
+	times  [][]int64  // chunk i holds the times (unix ns) of seqs i<<columnShift+1 …
+	narrow [][]uint16 // and their ids, len(TermFields) each
 	wide   [][]uint32 // the same once an id is above narrowMax (narrow is then nil)
 	maxID  uint32     // the greatest term id loaded
 }
@@ -39,9 +44,25 @@ func (c *columns) slot(seq int64) (chunk, off int) {
 	return int(i >> columnShift), int(i&(1<<columnShift-1)) * len(TermFields)
 }
 
-// set keeps the ids of seq, which must have room (grow).
-func (c *columns) set(seq int64, ids []int64) error {
+// time is seq's time (unix ns); seq must be loaded (1 ≤ seq ≤ n).
+func (c *columns) time(seq int64) int64 {
+	i := seq - 1
+	return c.times[i>>columnShift][i&(1<<columnShift-1)]
+}
+
+// term is seq's id of TermFields[field]; seq must be loaded.
+func (c *columns) term(seq int64, field int) uint32 {
 	ch, off := c.slot(seq)
+	if c.wide != nil {
+		return c.wide[ch][off+field]
+	}
+	return uint32(c.narrow[ch][off+field])
+}
+
+// set keeps the time and ids of seq, which must have room (grow).
+func (c *columns) set(seq, ns int64, ids []int64) error {
+	ch, off := c.slot(seq)
+	c.times[ch][off/len(TermFields)] = ns
 	for i, id := range ids {
 		if id < 0 || id > 1<<32-1 {
 			return fmt.Errorf("event %d: term id %d out of range", seq, id)
@@ -71,10 +92,11 @@ func (c *columns) widen() {
 	c.narrow = nil
 }
 
-// grow makes room for the ids of seqs up to seq.
+// grow makes room for seqs up to seq.
 func (c *columns) grow(seq int64) {
 	size := len(TermFields) << columnShift
-	for int64(len(c.narrow)+len(c.wide))<<columnShift < seq {
+	for int64(len(c.times))<<columnShift < seq {
+		c.times = append(c.times, make([]int64, 1<<columnShift))
 		if c.wide != nil {
 			c.wide = append(c.wide, make([]uint32, size))
 		} else {
@@ -83,36 +105,9 @@ func (c *columns) grow(seq int64) {
 	}
 }
 
-// counter counts the ids of some fields (places in TermFields) over events.
-type counter struct {
-	cols   []int
-	counts []int32    // by term id: ids are one numbering over every field
-	seen   [][]uint32 // the ids counted, by field, in the order first met
-}
-
-// add counts the ids of seq, which must be loaded (1 ≤ seq ≤ n).
-func (k *counter) add(c *columns, seq int64) {
-	ch, off := c.slot(seq)
-	if c.wide != nil {
-		countRow(k, c.wide[ch][off:off+len(TermFields)])
-	} else {
-		countRow(k, c.narrow[ch][off:off+len(TermFields)])
-	}
-}
-
-func countRow[T uint16 | uint32](k *counter, row []T) {
-	for _, i := range k.cols {
-		if id := uint32(row[i]); id != 0 {
-			if k.counts[id]++; k.counts[id] == 1 {
-				k.seen[i] = append(k.seen[i], id)
-			}
-		}
-	}
-}
-
 // WarmColumns reads the columns of every event stored, so that the first
-// word query's facets need not (1M events: ~1.1 s). It ends early, leaving
-// what it read, when ctx is done.
+// word query's facets and timeline need not (1M events: ~1.1 s). It ends
+// early, leaving what it read, when ctx is done.
 func (s *Store) WarmColumns(ctx context.Context) error {
 	newest, err := s.MaxSeq()
 	if err != nil {
@@ -133,10 +128,10 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 	for i, f := range TermFields {
 		cols[i] = termColumn[f]
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, `+strings.Join(cols, ", ")+` FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`, c.n, upto)
-	var seq int64
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, time_ns, `+strings.Join(cols, ", ")+` FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`, c.n, upto)
+	var seq, ns int64
 	ids := make([]int64, len(TermFields))
-	ptrs := []any{&seq}
+	ptrs := []any{&seq, &ns}
 	for i := range ids {
 		ptrs = append(ptrs, &ids[i])
 	}
@@ -145,7 +140,7 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 			return err
 		}
 		c.grow(seq)
-		if err := c.set(seq, ids); err != nil {
+		if err := c.set(seq, ns, ids); err != nil {
 			return err
 		}
 		c.n = seq // a load that ends early keeps what it read
@@ -155,22 +150,52 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 		return err
 	}
 	c.grow(upto)
-	c.n = upto // seqs with no row (none are deleted) keep no ids
+	c.n = upto // seqs with no row (none are deleted) keep nothing
+	return nil
+}
+
+// eachLoaded calls hit, under the columns' read lock, for every seq that
+// each hands to its visitor (a pass over a word query's hits), with the
+// columns loaded for it. each may hand seqs stored after it was called:
+// they are loaded after the pass and handed then. Seqs below 1 are skipped.
+func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *columns, seq int64)) error {
+	newest, err := s.MaxSeq()
+	if err != nil {
+		return err
+	}
+	if err := s.loadColumns(context.Background(), newest); err != nil {
+		return err
+	}
+	c := &s.columns
+	var late []int64 // seqs stored after the load
+	c.mu.RLock()
+	err = each(func(seq int64) {
+		if seq > c.n {
+			late = append(late, seq)
+		} else if seq >= 1 {
+			hit(c, seq)
+		}
+	})
+	c.mu.RUnlock()
+	if err != nil || len(late) == 0 {
+		return err
+	}
+	if err := s.loadColumns(context.Background(), slices.Max(late)); err != nil {
+		return err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, seq := range late {
+		hit(c, seq)
+	}
 	return nil
 }
 
 // SeqFacets counts the top size values of each of fields (TermFields or
-// "tag") among the events whose seqs each hands to its visitor (a pass over
-// a word query's hits), as Selected.Facets counts a selection's. each may
-// hand seqs stored after it was called; a seq is handed at most once.
+// "tag") among the events whose seqs each hands to its visitor (see
+// eachLoaded; a seq is handed at most once), as Selected.Facets counts a
+// selection's.
 func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq int64)) error) ([]FacetCount, error) {
-	newest, err := s.MaxSeq()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.loadColumns(context.Background(), newest); err != nil {
-		return nil, err
-	}
 	var cols []int // places in TermFields of the fields counted
 	for _, f := range fields {
 		for i, t := range TermFields {
@@ -179,55 +204,83 @@ func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq in
 			}
 		}
 	}
-	c := &s.columns
-	var late []int64                    // seqs stored after the load
-	hits := make([]uint64, newest/64+1) // bit seq-1 set for each seq handed
-	c.mu.RLock()
-	k := &counter{cols: cols, counts: make([]int32, c.maxID+1), seen: make([][]uint32, len(TermFields))}
-	err = each(func(seq int64) {
-		if seq < 1 {
-			return
+	counts := []int32{}                       // by term id: ids are one numbering over every field
+	seen := make([][]uint32, len(TermFields)) // the ids counted, by field, in the order first met
+	var hits []uint64                         // bit seq-1 set for each seq handed
+	err := s.eachLoaded(each, func(c *columns, seq int64) {
+		if int(c.maxID) >= len(counts) {
+			counts = append(counts, make([]int32, int(c.maxID)+1-len(counts))...)
 		}
 		for int64(len(hits))*64 < seq {
 			hits = append(hits, 0)
 		}
 		hits[(seq-1)/64] |= 1 << ((seq - 1) % 64)
-		if seq > c.n {
-			late = append(late, seq)
-			return
+		ch, off := c.slot(seq)
+		if c.wide != nil {
+			countRow(c.wide[ch][off:off+len(TermFields)], cols, counts, seen)
+		} else {
+			countRow(c.narrow[ch][off:off+len(TermFields)], cols, counts, seen)
 		}
-		k.add(c, seq)
 	})
-	c.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	if len(late) > 0 {
-		if err := s.loadColumns(context.Background(), slices.Max(late)); err != nil {
-			return nil, err
-		}
-		c.mu.RLock()
-		if more := int(c.maxID) + 1 - len(k.counts); more > 0 {
-			k.counts = append(k.counts, make([]int32, more)...)
-		}
-		for _, seq := range late {
-			if seq <= c.n {
-				k.add(c, seq)
-			}
-		}
-		c.mu.RUnlock()
-	}
 	byField := map[string]map[int64]int{}
 	for _, i := range cols {
-		m := make(map[int64]int, len(k.seen[i]))
-		for _, id := range k.seen[i] {
-			m[int64(id)] = int(k.counts[id])
+		m := make(map[int64]int, len(seen[i]))
+		for _, id := range seen[i] {
+			m[int64(id)] = int(counts[id])
 		}
 		byField[TermFields[i]] = m
 	}
 	return s.topFacets(fields, size, byField, func() ([]FacetValue, error) {
 		return s.hitTags(hits)
 	})
+}
+
+// countRow counts the ids of one event's row at places cols, noting in
+// seen each id met for the first time.
+func countRow[T uint16 | uint32](row []T, cols []int, counts []int32, seen [][]uint32) {
+	for _, i := range cols {
+		if id := uint32(row[i]); id != 0 {
+			if counts[id]++; counts[id] == 1 {
+				seen[i] = append(seen[i], id)
+			}
+		}
+	}
+}
+
+// SeqTimes calls hit with the time (unix ns) of every event whose seq each
+// hands to its visitor (see eachLoaded) and the place of its value of field
+// (one of TermFields) among values (folded as Fold folds; -1 for another
+// value or none), and returns how many it handed.
+func (s *Store) SeqTimes(field string, values []string, each func(visit func(seq int64)) error, hit func(ns int64, v int)) (uint64, error) {
+	col := slices.Index(TermFields, field)
+	if col < 0 {
+		return 0, fmt.Errorf("%q is not a field the database keeps", field)
+	}
+	stacks := make([]uint32, len(values)) // the values' term ids; 0 for none
+	for i, v := range values {
+		var id int64
+		err := s.r.QueryRow(`SELECT id FROM terms WHERE field = ? AND folded = ?`, field, Fold(v)).Scan(&id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		stacks[i] = uint32(id)
+	}
+	var n uint64
+	err := s.eachLoaded(each, func(c *columns, seq int64) {
+		n++
+		id, v := c.term(seq, col), -1
+		for i, s := range stacks { // a few values: quicker than a map
+			if s == id && id != 0 {
+				v = i
+				break
+			}
+		}
+		hit(c.time(seq), v)
+	})
+	return n, err
 }
 
 // hitTags counts the tags of the events whose bits are set in hits (bit

@@ -14,7 +14,7 @@ import (
 // database counts from the same events' rows: for several sets of events,
 // with tags, over chunks of the columns, and for events stored after the
 // count began (read when they are handed); with ids in 16 bits, and moved
-// to 32 while the columns are read.
+// to 32 while the columns are read. Their times and stack values likewise.
 func TestSeqFacetsCountAsTheRows(t *testing.T) {
 	defer func(n int, m uint32) { columnShift, narrowMax = n, m }(columnShift, narrowMax)
 	columnShift = 3 // chunks of 8 events
@@ -113,6 +113,21 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 	want, all := rows(filters[1])
 	if got != want || len(all) != len(old)+3 || loaded != 60 {
 		t.Fatalf("late events:\nby seq %s\nrows   %s (%d then %d events, %d loaded)", got, want, len(old), len(all), loaded)
+	}
+
+	// The times and stack places of some events, two stored during the pass.
+	var got2 []string
+	n, err := s.SeqTimes("category", []string{"Alert", "access", "none"}, func(visit func(int64)) error {
+		insert(70, 72)
+		for _, seq := range []int64{1, 2, 3, 9, 71, 72} {
+			visit(seq)
+		}
+		return nil
+	}, func(ns int64, v int) {
+		got2 = append(got2, fmt.Sprintf("%d:%d", (ns-base.UnixNano())/int64(time.Minute), v))
+	})
+	if want := "[0:1 1:-1 2:0 8:0 70:-1 71:0]"; err != nil || n != 6 || fmt.Sprint(got2) != want {
+		t.Fatalf("times and places %v (%d, %v), want %s", got2, n, err, want)
 	}
 	if (s.columns.wide != nil) != wide || (s.columns.narrow != nil) == wide {
 		t.Fatalf("ids in 32 bits: %v, want %v", s.columns.wide != nil, wide)
