@@ -33,7 +33,8 @@ type Facet struct {
 }
 
 // Facets counts the top size values of each facet field among the events
-// matching q, in one pass over the index's doc values.
+// matching q, in one pass over the index's doc values: the index's own
+// facets, which the service's (from the database) are compared with.
 func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
 	bq, err := Compile(q)
 	if err != nil {
@@ -223,8 +224,8 @@ func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVis
 // EachSeq makes one unscored pass over q's hits, calling visit with each
 // one's seq, and returns their number. A document's key is its seq, kept
 // apart from the stored fields' compressed data, so reading it costs no
-// decompression (the service counts a word query's facets so: see
-// store.SeqFacets).
+// decompression (the service counts a word query's facets and timeline so:
+// see store.SeqFacets and SeqTimes).
 func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
 	bq, err := Compile(q)
 	if err != nil {
