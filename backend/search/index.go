@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -125,14 +126,31 @@ func DocKey(seq int64) string {
 	return string(b[:])
 }
 
-// SeqOf reads a DocKey back.
+// SeqOf reads a DocKey back. (A word query's facets and timeline read one
+// for every hit: strconv.ParseUint took 3.5 of a pass's ~30 ms at 91k hits.)
 func SeqOf(key string) (int64, error) {
-	n, err := strconv.ParseUint(key, 16, 63)
-	if err != nil || len(key) != 16 {
-		return 0, fmt.Errorf("%q is not a document key of this index", key)
+	if len(key) != 16 {
+		return 0, notKey(key)
+	}
+	var n uint64
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case '0' <= c && c <= '9':
+			n = n<<4 | uint64(c-'0')
+		case 'a' <= c && c <= 'f':
+			n = n<<4 | uint64(c-'a'+10)
+		default:
+			return 0, notKey(key)
+		}
+	}
+	if n > math.MaxInt64 {
+		return 0, notKey(key)
 	}
 	return int64(n), nil
 }
+
+func notKey(key string) error { return fmt.Errorf("%q is not a document key of this index", key) }
 
 // Doc is an event to index and the seq it is stored with.
 type Doc struct {

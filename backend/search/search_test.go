@@ -381,7 +381,8 @@ func TestDocKeysSortAsSeqs(t *testing.T) {
 			t.Fatalf("%d and %d: keys %s and %s sort otherwise", a, b, DocKey(a), DocKey(b))
 		}
 	}
-	for _, bad := range []string{"", "1", "5d41402abc4b2a76b9719d911017c592", "000000000000000g", "-00000000000001", "+000000000000001"} {
+	for _, bad := range []string{"", "1", "5d41402abc4b2a76b9719d911017c592", "000000000000000g", "-00000000000001", "+000000000000001",
+		"8000000000000000", "ffffffffffffffff", "000000000000000A", "00000000000000 1"} {
 		if _, err := SeqOf(bad); err == nil {
 			t.Errorf("SeqOf(%q) read a seq", bad)
 		}
