@@ -24,7 +24,7 @@ import (
 // 36.7 MiB).
 //
 // "time" holds the exact time (shift 0), indexed and as the doc value that
-// sorting, the histogram and the bounds read. "time.coarse" holds the 8
+// sorting reads (and EachTime, the index's own timeline). "time.coarse" holds the 8
 // coarser precisions, indexed only. Zap's doc values are every term of a
 // field, so with all 9 in one field every read of a hit's time decompressed
 // nine terms to use one: a pass reading the times of a common word's hits
