@@ -146,18 +146,17 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 		c.n = seq // a load that ends early keeps what it read
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	c.grow(upto)
-	c.n = upto // seqs with no row (none are deleted) keep nothing
-	return nil
+	// c.n stays at the last row read: a seq above it that the index holds
+	// and the database not yet (an index restored ahead of its database) is
+	// read when the database has it, not taken for a row with nothing.
+	return err
 }
 
 // eachLoaded calls hit, under the columns' read lock, for every seq that
 // each hands to its visitor (a pass over a word query's hits), with the
 // columns loaded for it. each may hand seqs stored after it was called:
-// they are loaded after the pass and handed then. Seqs below 1 are skipped.
+// they are loaded after the pass and handed then. Seqs below 1, and seqs
+// the database does not hold, are skipped.
 func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *columns, seq int64)) error {
 	newest, err := s.MaxSeq()
 	if err != nil {
@@ -186,7 +185,9 @@ func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *c
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, seq := range late {
-		hit(c, seq)
+		if seq <= c.n { // else the database lacks it: not handed
+			hit(c, seq)
+		}
 	}
 	return nil
 }
