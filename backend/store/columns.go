@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -124,11 +121,7 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 	if upto <= c.n {
 		return nil
 	}
-	cols := make([]string, len(TermFields))
-	for i, f := range TermFields {
-		cols[i] = termColumn[f]
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, time_ns, `+strings.Join(cols, ", ")+` FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`, c.n, upto)
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, time_ns, `+termColumnList()+` FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`, c.n, upto)
 	var seq, ns int64
 	ids := make([]int64, len(TermFields))
 	ptrs := []any{&seq, &ns}
@@ -199,10 +192,8 @@ func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *c
 func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq int64)) error) ([]FacetCount, error) {
 	var cols []int // places in TermFields of the fields counted
 	for _, f := range fields {
-		for i, t := range TermFields {
-			if f == t {
-				cols = append(cols, i)
-			}
+		if i := slices.Index(TermFields, f); i >= 0 {
+			cols = append(cols, i)
 		}
 	}
 	counts := []int32{}                       // by term id: ids are one numbering over every field
@@ -262,12 +253,13 @@ func (s *Store) SeqTimes(field string, values []string, each func(visit func(seq
 	}
 	stacks := make([]uint32, len(values)) // the values' term ids; 0 for none
 	for i, v := range values {
-		var id int64
-		err := s.r.QueryRow(`SELECT id FROM terms WHERE field = ? AND folded = ?`, field, Fold(v)).Scan(&id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		n, err := s.resolve(&Filter{Op: OpTerm, Field: field, Value: Fold(v)}, map[string]bool{})
+		if err != nil {
 			return 0, err
 		}
-		stacks[i] = uint32(id)
+		if len(n.ids) > 0 {
+			stacks[i] = uint32(n.ids[0])
+		}
 	}
 	var n uint64
 	err := s.eachLoaded(each, func(c *columns, seq int64) {

@@ -30,9 +30,7 @@ type Store struct {
 	blocks  [2]blockCache     // decoded blocks, likewise
 	// blockStmts read a block's raw records or details (blocks.go)
 	blockStmts [2]*sql.Stmt
-	columns    columns // term ids by seq, for a word query's facets (columns.go)
-	// readerCache is the readers' page cache in KiB (Options.ReaderCache)
-	readerCache int
+	columns    columns // times and term ids by seq, for a word query's facets and timeline (columns.go)
 }
 
 const (
@@ -55,10 +53,9 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	if !readOnly {
-		cacheKiB = 0
+	if !readOnly || cacheKiB <= 0 {
+		cacheKiB = 32000
 	}
-	cacheKiB = readerCacheKiB(cacheKiB)
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
@@ -69,15 +66,6 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 		q.Add("_pragma", "wal_autocheckpoint(16384)")
 	}
 	return "file:" + path + "?" + q.Encode()
-}
-
-// readerCacheKiB is a reader's page cache in KiB for Options.ReaderCache
-// (and the writer's, for 0).
-func readerCacheKiB(option int) int {
-	if option <= 0 {
-		return 32000
-	}
-	return option
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -107,7 +95,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	b.SetMaxOpenConns(blockReaders)
-	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}, readerCache: readerCacheKiB(o.ReaderCache)}
+	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}}
 	if err := s.prepareBlockReads(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)

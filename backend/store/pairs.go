@@ -68,8 +68,7 @@ func (s *Store) fillPairs() error {
 			ptrs = append(ptrs, &ids[i])
 		}
 		n := 0
-		rows, err := tx.Query(`SELECT seq, k_category, k_action, k_outcome, k_actor_label, k_actor_email, k_ip, k_format, k_source
-			FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, pairsChunk)
+		rows, err := tx.Query(`SELECT seq, `+termColumnList()+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, pairsChunk)
 		err = eachRow(rows, err, func() error {
 			n++
 			if err := rows.Scan(ptrs...); err != nil {

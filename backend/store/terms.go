@@ -22,6 +22,15 @@ var termColumn = map[string]string{
 	"actor.email": "k_actor_email", "ip": "k_ip", "format": "k_format", "source": "k_source",
 }
 
+// termColumnList is the term columns in TermFields' order, for a SELECT.
+func termColumnList() string {
+	cols := make([]string, len(TermFields))
+	for i, f := range TermFields {
+		cols[i] = termColumn[f]
+	}
+	return strings.Join(cols, ", ")
+}
+
 // DisplayFields are the facet fields whose values have a case worth keeping.
 var DisplayFields = []string{"action", "actor.label", "source"}
 
