@@ -59,18 +59,3 @@ func corpusDir(t *testing.T) string {
 	}
 	return d
 }
-
-// source finds the source whose path or member ends with suffix.
-func (m *memHandler) source(t *testing.T, suffix string) *audit.Source {
-	t.Helper()
-	for _, s := range m.sources {
-		if s.Format != "zip" && s.Format != "gzip" && s.Format != "tar" &&
-			(hasSuffix(s.Member, suffix) || (s.Member == "" && hasSuffix(s.Path, suffix))) {
-			return s
-		}
-	}
-	t.Fatalf("no source ending in %q", suffix)
-	return nil
-}
-
-func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }

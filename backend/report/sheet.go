@@ -59,15 +59,6 @@ func (t *table) row(values []any) error {
 	return p.sw.SetRow(cell, values)
 }
 
-// rows counts the data rows written over every part.
-func (t *table) rows() int {
-	n := 0
-	for _, p := range t.parts {
-		n += p.rows - 1
-	}
-	return n
-}
-
 func (t *table) names() []string {
 	out := make([]string, len(t.parts))
 	for i, p := range t.parts {
