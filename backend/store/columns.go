@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // columns keeps every event's time and term ids (its k_* columns, in
@@ -13,21 +14,25 @@ import (
 // without reading their rows or the index's doc values: SQLite reads ~600k
 // rows a second here, and Bleve's doc values decompress every 1,024-event
 // chunk a hit falls in, field by field (`payments`' 91k hits at 1M: facets
-// 162–168 ms, timeline ~43 ms, on the machine where these take 32 and ~20).
+// 162–168 ms, timeline ~43 ms, on the machine where these take 32 and ~20);
+// and so that a structured selection of many events is counted by one pass
+// over them all (colscan.go).
 // Rows never change once written (rebuildTerms rewrites them before a store
 // is handed out), so the columns only grow: the events stored since the
 // last load are read when a pass needs them. Ids are kept in 16 bits while
 // every id loaded fits (a case has a few hundred to tens of thousands of
 // terms: 1M demo events have 271), in 32 once one does not: 24 or 40 bytes
-// an event (24 MiB at 1M demo events), in chunks so that growing never
-// copies.
+// an event and a bit (24 MiB at 1M demo events), in chunks so that growing
+// never copies.
 type columns struct {
 	mu     sync.RWMutex
-	n      int64      // seqs 1..n are loaded
-	times  [][]int64  // chunk i holds the times (unix ns) of seqs i<<columnShift+1 …
-	narrow [][]uint16 // and their ids, len(TermFields) each
-	wide   [][]uint32 // the same once an id is above narrowMax (narrow is then nil)
-	maxID  uint32     // the greatest term id loaded
+	n      int64       // seqs 1..n are loaded
+	times  [][]int64   // chunk i holds the times (unix ns) of seqs i<<columnShift+1 …
+	narrow [][]uint16  // and their ids, len(TermFields) each
+	wide   [][]uint32  // the same once an id is above narrowMax (narrow is then nil)
+	has    [][]uint64  // bit i of chunk ch: seq ch<<columnShift+i+1 has a row
+	maxID  uint32      // the greatest term id loaded
+	warm   atomic.Bool // a load has read every row stored when it began
 }
 
 var (
@@ -59,7 +64,9 @@ func (c *columns) term(seq int64, field int) uint32 {
 // set keeps the time and ids of seq, which must have room (grow).
 func (c *columns) set(seq, ns int64, ids []int64) error {
 	ch, off := c.slot(seq)
-	c.times[ch][off/len(TermFields)] = ns
+	i := off / len(TermFields)
+	c.times[ch][i] = ns
+	c.has[ch][i/64] |= 1 << (i % 64)
 	for i, id := range ids {
 		if id < 0 || id > 1<<32-1 {
 			return fmt.Errorf("event %d: term id %d out of range", seq, id)
@@ -94,6 +101,7 @@ func (c *columns) grow(seq int64) {
 	size := len(TermFields) << columnShift
 	for int64(len(c.times))<<columnShift < seq {
 		c.times = append(c.times, make([]int64, 1<<columnShift))
+		c.has = append(c.has, make([]uint64, (1<<columnShift+63)/64))
 		if c.wide != nil {
 			c.wide = append(c.wide, make([]uint32, size))
 		} else {
@@ -142,6 +150,9 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 	// c.n stays at the last row read: a seq above it that the index holds
 	// and the database not yet (an index restored ahead of its database) is
 	// read when the database has it, not taken for a row with nothing.
+	if err == nil {
+		c.warm.Store(true)
+	}
 	return err
 }
 

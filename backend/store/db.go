@@ -30,7 +30,7 @@ type Store struct {
 	blocks  [2]blockCache     // decoded blocks, likewise
 	// blockStmts read a block's raw records or details (blocks.go)
 	blockStmts [2]*sql.Stmt
-	columns    columns // times and term ids by seq, for a word query's facets and timeline (columns.go)
+	columns    columns // times and term ids by seq: a word query's facets and timeline, a large selection's count (columns.go, colscan.go)
 }
 
 const (

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,7 +47,9 @@ type Selection struct {
 type node struct {
 	op     Op
 	column string
+	field  int // OpTerm: the place of its field in TermFields
 	ids    []int64
+	n      int64 // OpTerm: the events having one of ids (terms.n)
 	kids   []*node
 	broad  bool // read along the time index, not this term's (see ordered)
 }
@@ -99,12 +102,13 @@ func (n *node) simplify() *node {
 		return n.kids[0]
 	}
 	if n.op == OpOr && len(n.kids) > 1 {
-		merged := &node{op: OpTerm, column: n.kids[0].column}
+		merged := &node{op: OpTerm, column: n.kids[0].column, field: n.kids[0].field}
 		seen := map[int64]bool{}
 		for _, k := range n.kids {
 			if k.op != OpTerm || k.column != merged.column {
 				return n
 			}
+			merged.n += k.n // an estimate: a value named twice counts twice
 			for _, id := range k.ids {
 				if !seen[id] {
 					seen[id] = true
@@ -126,26 +130,34 @@ func (x *Selected) ordered() (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if err := x.root.markBroad(x.s, total); err != nil {
-		return "", nil, err
-	}
+	x.root.markBroad(int64(total))
 	var b strings.Builder
 	x.root.sql(&b)
 	return b.String() + ` AND e.time_ns >= ? AND e.time_ns < ?`, []any{x.lo, x.hi}, nil
 }
 
-func (n *node) markBroad(s *Store, total uint64) error {
+// markBroad marks the terms to be checked row by row along the time index:
+// a term of several values holding more than 2% of the case, and every term
+// under a disjunction that does (SQLite would read each alternative's index
+// and sort the union of their rows before the first page).
+func (n *node) markBroad(total int64) {
+	if n.op == OpOr && n.estimate(total)*50 > total {
+		n.setBroad()
+		return
+	}
 	for _, k := range n.kids {
-		if err := k.markBroad(s, total); err != nil {
-			return err
-		}
+		k.markBroad(total)
 	}
-	if n.op != OpTerm || len(n.ids) < 2 {
-		return nil
+	if n.op == OpTerm && len(n.ids) > 1 {
+		n.broad = n.n*50 > total
 	}
-	m, err := s.termTotal(n.ids)
-	n.broad = m*50 > total // more than 2% of the case
-	return err
+}
+
+func (n *node) setBroad() {
+	n.broad = true
+	for _, k := range n.kids {
+		k.setBroad()
+	}
 }
 
 // resolve looks the filter's values up in terms: an exact value is one id
@@ -155,25 +167,26 @@ func (s *Store) resolve(f *Filter, fields map[string]bool) (*node, error) {
 	switch f.Op {
 	case OpTerm:
 		fields[f.Field] = true
-		n.column = termColumn[f.Field]
-		if n.column == "" {
+		n.column, n.field = termColumn[f.Field], slices.Index(TermFields, f.Field)
+		if n.column == "" || n.field < 0 {
 			return nil, audit.Errorf(audit.EINTERNAL, "no term column for %q", f.Field)
 		}
-		q, args := `SELECT id, folded FROM terms WHERE field = ?`, []any{f.Field}
+		q, args := `SELECT id, folded, n FROM terms WHERE field = ?`, []any{f.Field}
 		if f.Pattern == nil {
 			q, args = q+` AND folded = ?`, append(args, f.Value)
 		} else if prefix, _ := f.Pattern.LiteralPrefix(); prefix != "" {
 			q, args = q+` AND folded >= ? AND folded < ?`, append(args, prefix, prefix+"\U0010FFFF")
 		}
-		var id int64
+		var id, count int64
 		var folded string
 		rows, err := s.r.Query(q, args...)
 		return n, eachRow(rows, err, func() error {
-			if err := rows.Scan(&id, &folded); err != nil {
+			if err := rows.Scan(&id, &folded, &count); err != nil {
 				return err
 			}
 			if f.Pattern == nil || f.Pattern.MatchString(folded) {
 				n.ids = append(n.ids, id)
+				n.n += count
 			}
 			return nil
 		})
@@ -196,24 +209,18 @@ func (n *node) sql(b *strings.Builder) {
 	case OpAll:
 		b.WriteString("1")
 	case OpTerm:
-		switch len(n.ids) {
-		case 0:
+		if len(n.ids) == 0 {
 			b.WriteString("0")
-		case 1:
-			b.WriteString("e." + n.column + " = " + strconv.FormatInt(n.ids[0], 10))
-		default:
-			if n.broad {
-				b.WriteByte('+') // SQLite: use no index for this term
-			}
-			b.WriteString("e." + n.column + " IN (")
-			for i, id := range n.ids {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(strconv.FormatInt(id, 10))
-			}
-			b.WriteByte(')')
+			return
 		}
+		if n.broad {
+			b.WriteByte('+') // SQLite: use no index for this term
+		}
+		if len(n.ids) == 1 {
+			b.WriteString("e." + n.column + " = " + strconv.FormatInt(n.ids[0], 10))
+			return
+		}
+		b.WriteString("e." + n.column + " IN (" + idList(n.ids) + ")")
 	case OpAnd, OpOr:
 		if len(n.kids) == 0 {
 			b.WriteString(map[Op]string{OpAnd: "1", OpOr: "0"}[n.op])
@@ -342,6 +349,12 @@ func (x *Selected) Count() (uint64, error) {
 		}
 		return n, nil
 	}
+	if cols, err := x.byColumns(); err != nil || cols {
+		if err != nil {
+			return 0, err
+		}
+		return x.columnCount()
+	}
 	where, args := x.cond()
 	var n uint64
 	err := x.s.r.QueryRow(`SELECT count(*) FROM events e WHERE `+where, args...).Scan(&n)
@@ -371,7 +384,10 @@ func idList(ids []int64) string {
 // Bounds gives the times of the oldest and the newest event (ok false when
 // there is none).
 func (x *Selected) Bounds() (oldest, newest int64, ok bool, err error) {
-	where, args := x.cond()
+	where, args, err := x.ordered()
+	if err != nil {
+		return 0, 0, false, err
+	}
 	for _, order := range []string{"ASC", "DESC"} {
 		var ns int64
 		err := x.s.r.QueryRow(`SELECT e.time_ns FROM events e WHERE `+where+` ORDER BY e.time_ns `+order+` LIMIT 1`, args...).Scan(&ns)
@@ -454,6 +470,12 @@ func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error
 	// [hlo, hhi): the whole hours the timeline table answers.
 	hlo, hhi := ceilHour(lo), floorHour(hi)
 	if !x.timelineOnly() || !aligned || hlo >= hhi {
+		if cols, err := x.byColumns(); err != nil || cols {
+			if err != nil {
+				return nil, err
+			}
+			return x.columnTimeline(edges, slices.Index(TermFields, stack))
+		}
 		hlo, hhi = hi, hi
 	}
 	if hlo < hhi {
@@ -572,54 +594,71 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 		}
 	}
 	whole := x.root.op == OpAll && x.open
-	if whole {
-		for _, f := range cols {
-			var id int64
-			var n int
-			rows, err := s.r.Query(`SELECT id, n FROM terms WHERE field = ? AND n > 0`, f)
-			err = eachRow(rows, err, func() error {
-				if err := rows.Scan(&id, &n); err != nil {
-					return err
-				}
-				counts[f][id] = n
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
+	var err error
+	switch {
+	case len(cols) == 0:
+	case whole:
+		err = s.termFacets(cols, counts)
+	case x.open && x.root.op == OpTerm:
+		err = x.pairFacets(counts)
+	default:
+		var byCols bool
+		if byCols, err = x.byColumns(); byCols {
+			err = x.columnFacets(cols, counts)
+		} else if err == nil {
+			err = x.rowFacets(cols, counts)
 		}
-	} else if x.open && x.root.op == OpTerm && len(cols) > 0 {
-		if err := x.pairFacets(counts); err != nil {
-			return nil, err
-		}
-	} else if len(cols) > 0 {
-		sel := make([]string, len(cols))
-		for i, f := range cols {
-			sel[i] = "e." + termColumn[f]
-		}
-		where, args := x.cond()
-		ids := make([]int64, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range ids {
-			ptrs[i] = &ids[i]
-		}
-		rows, err := s.r.Query(`SELECT `+strings.Join(sel, ", ")+` FROM events e WHERE `+where, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.topFacets(fields, size, counts, func() ([]FacetValue, error) { return x.tagCounts(whole) })
+}
+
+// termFacets counts fields over the whole case: terms.n.
+func (s *Store) termFacets(fields []string, counts map[string]map[int64]int) error {
+	for _, f := range fields {
+		var id int64
+		var n int
+		rows, err := s.r.Query(`SELECT id, n FROM terms WHERE field = ? AND n > 0`, f)
 		err = eachRow(rows, err, func() error {
-			if err := rows.Scan(ptrs...); err != nil {
+			if err := rows.Scan(&id, &n); err != nil {
 				return err
 			}
-			for i, id := range ids {
-				if id != 0 {
-					counts[cols[i]][id]++
-				}
-			}
+			counts[f][id] = n
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return s.topFacets(fields, size, counts, func() ([]FacetValue, error) { return x.tagCounts(whole) })
+	return nil
+}
+
+// rowFacets counts fields over the selection's rows.
+func (x *Selected) rowFacets(fields []string, counts map[string]map[int64]int) error {
+	sel := make([]string, len(fields))
+	for i, f := range fields {
+		sel[i] = "e." + termColumn[f]
+	}
+	where, args := x.cond()
+	ids := make([]int64, len(fields))
+	ptrs := make([]any, len(fields))
+	for i := range ids {
+		ptrs[i] = &ids[i]
+	}
+	rows, err := x.s.r.Query(`SELECT `+strings.Join(sel, ", ")+` FROM events e WHERE `+where, args...)
+	return eachRow(rows, err, func() error {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if id != 0 {
+				counts[fields[i]][id]++
+			}
+		}
+		return nil
+	})
 }
 
 // topFacets gives the top size values of each of fields, most frequent
