@@ -225,15 +225,23 @@ func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVis
 // one's seq, and returns their number. A document's key is its seq, kept
 // apart from the stored fields' compressed data, so reading it costs no
 // decompression (the service counts a word query's facets and timeline so:
-// see store.SeqFacets and SeqTimes).
+// see store.SeqFacets and SeqTimes); a key read before on the same snapshot
+// of the index is not read again (seqmemo.go).
 func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
 	bq, err := Compile(q)
 	if err != nil {
 		return 0, err
 	}
+	var memo *memoPass
 	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
+		memo = x.memo.begin(sc.IndexReader)
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
+				return nil
+			}
+			num, known := memo.seq(d.IndexInternalID)
+			if known != 0 {
+				visit(int64(known))
 				return nil
 			}
 			key, err := sc.IndexReader.ExternalID(d.IndexInternalID)
@@ -244,6 +252,7 @@ func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
 			if err != nil {
 				return err
 			}
+			memo.note(num, seq)
 			visit(seq)
 			return nil
 		}, nil
@@ -251,6 +260,7 @@ func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
 	if err != nil {
 		return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
+	memo.end()
 	return n, nil
 }
 

@@ -40,6 +40,7 @@ var (
 type Index struct {
 	idx    bleve.Index
 	fields docFields // how Batch.Add builds a document (document.go)
+	memo   seqMemo   // seqs by document number, for EachSeq (seqmemo.go)
 }
 
 // Open opens the index in dir, creating it when missing. fresh is true when
@@ -55,7 +56,7 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 		// a mapping Add cannot follow (none this version made).
 		if v, _ := idx.GetInternal(keyVersion); string(v) == MappingVersion {
 			if f, err := newDocFields(idx.Mapping()); err == nil {
-				return &Index{idx, f}, false, nil
+				return &Index{idx: idx, fields: f}, false, nil
 			}
 		}
 		idx.Close()
@@ -81,7 +82,7 @@ func Open(dir string) (x *Index, fresh bool, err error) {
 		idx.Close()
 		return nil, false, fmt.Errorf("the search index's mapping: %v", err)
 	}
-	x = &Index{idx, f}
+	x = &Index{idx: idx, fields: f}
 	b := x.NewBatch()
 	b.b.SetInternal(keyVersion, []byte(MappingVersion))
 	if err := b.commit(true); err != nil {
