@@ -36,7 +36,7 @@ type Facet struct {
 // matching q, in one pass over the index's doc values: the index's own
 // facets, which the service's (from the database) are compared with.
 func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
-	bq, err := Compile(q)
+	bq, err := x.compile(q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -108,7 +108,7 @@ func (h *HitTimes) Add(ns int64, v int) {
 // index's doc values: the index's own timeline, which the service's (from
 // the database's columns) is compared with.
 func (x *Index) EachTime(q audit.Query, stackField string, stackValues []string, hit func(ns int64, v int)) error {
-	bq, err := Compile(q)
+	bq, err := x.compile(q)
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVis
 // see store.SeqFacets and SeqTimes); a key read before on the same snapshot
 // of the index is not read again (seqmemo.go).
 func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
-	bq, err := Compile(q)
+	bq, err := x.compile(q)
 	if err != nil {
 		return 0, err
 	}

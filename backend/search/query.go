@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/numeric"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -36,7 +37,7 @@ type Result struct {
 // windows it needs are sorted by time (sorting every hit of a common word
 // costs far more than counting them).
 func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
-	bq, err := Compile(q)
+	bq, err := x.compile(q)
 	if err != nil {
 		return nil, err
 	}
@@ -429,4 +430,61 @@ func numericTime(v string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return time.Unix(0, n).UTC(), nil
+}
+
+// compile is Compile with the wrappers Bleve would evaluate around every hit
+// taken away where they change nothing: the query parser puts each plain
+// term in a disjunction, and a match query of the AND operator builds a
+// conjunction of its words, even of one. A disjunction of one query (at
+// least one of one) is that query, and a match query whose text the field's
+// analyzer makes one word (and that is not fuzzy) is a term query of that
+// word, as Bleve would build it. At 1M demo events `acme`, every event,
+// spent a third of its counting pass in the two wrappers.
+func (x *Index) compile(q audit.Query) (query.Query, error) {
+	bq, err := Compile(q)
+	if err != nil {
+		return nil, err
+	}
+	return unwrap(bq, x.idx.Mapping()), nil
+}
+
+func unwrap(q query.Query, m mapping.IndexMapping) query.Query {
+	switch t := q.(type) {
+	case *query.BooleanQuery:
+		for _, p := range []*query.Query{&t.Must, &t.Should, &t.MustNot} {
+			if *p != nil {
+				*p = unwrap(*p, m)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for i, c := range t.Conjuncts {
+			t.Conjuncts[i] = unwrap(c, m)
+		}
+	case *query.DisjunctionQuery:
+		for i, d := range t.Disjuncts {
+			t.Disjuncts[i] = unwrap(d, m)
+		}
+		if len(t.Disjuncts) == 1 && t.Min <= 1 {
+			return t.Disjuncts[0]
+		}
+	case *query.MatchQuery:
+		if t.Fuzziness != 0 || t.Analyzer != "" { // (the query parser sets no automatic fuzziness)
+			return q
+		}
+		field := t.FieldVal
+		if field == "" {
+			field = m.DefaultSearchField()
+		}
+		analyzer := m.AnalyzerNamed(m.AnalyzerNameForPath(field))
+		if analyzer == nil {
+			return q
+		}
+		if tokens := analyzer.Analyze([]byte(t.Match)); len(tokens) == 1 {
+			term := query.NewTermQuery(string(tokens[0].Term))
+			term.SetField(field)
+			term.SetBoost(t.BoostVal.Value())
+			return term
+		}
+	}
+	return q
 }

@@ -27,7 +27,7 @@ var structuredQueries = []string{
 	`ip:185.220.101.*`, `ip:*`, `actor.label:*`, `-actor.label:*`, `source:*`, `action:ConsoleLogin`,
 	`action:does.not.exist`, `+action:does.not.exist +outcome:failure`, `-action:does.not.exist`,
 	`+actor.email:anton.dubois@acme.io +action:user.login`, `actor.label:"Anton Dubois"`, `category:alert^2`,
-	`category:alert outcome:failure`, `-actor.label:ilert`, `action:user.login actor.label:ilert -outcome:success`,
+	`category:alert outcome:failure`, `+category:alert outcome:failure`, `-actor.label:ilert`, `action:user.login actor.label:ilert -outcome:success`,
 }
 
 // The database answers structured queries with exactly what the search
