@@ -139,7 +139,8 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	case indexInBackground:
 		err = c.openIndexInBackground()
 		// The first word query's facets would read every event's term ids
-		// (1M: ~1.1 s); a failure here is met again, and told, by that query.
+		// (1M: ~1.1 s), and large selections on fields are counted from them
+		// once read; a failure here is met again, and told, by a word query.
 		c.background(func(ctx context.Context) { _ = st.WarmColumns(ctx) })
 	}
 	if err != nil && !errors.Is(err, search.ErrBusy) {
