@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"testing"
 	"time"
-
-	"auditlens/backend/audit"
 )
 
 // A selection counted, faceted and put on the timeline from the columns
@@ -15,13 +13,7 @@ import (
 // and, or, not, a value no event has), over ranges open, partial, cut
 // inside an hour and holding nothing, with the ids in 16 bits and in 32,
 // and after more events are stored.
-func TestColumnsCountAsTheRows(t *testing.T) {
-	defer func(n int, m uint32, p int) { columnShift, narrowMax, scanPolicy = n, m, p }(columnShift, narrowMax, scanPolicy)
-	columnShift = 3 // chunks of 8 events
-	t.Run("narrow", func(t *testing.T) { columnsCountAsTheRows(t, false) })
-	narrowMax = 12 // the test's events have ~30 terms
-	t.Run("widened", func(t *testing.T) { columnsCountAsTheRows(t, true) })
-}
+func TestColumnsCountAsTheRows(t *testing.T) { narrowAndWidened(t, columnsCountAsTheRows) }
 
 func columnsCountAsTheRows(t *testing.T, wide bool) {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
@@ -32,22 +24,7 @@ func columnsCountAsTheRows(t *testing.T, wide bool) {
 		return base.Add(time.Duration(i*i) * 37 * time.Second / 10).Add(time.Duration(i) * time.Nanosecond)
 	}
 	insert := func(from, to int) {
-		b, err := s.BeginBatch()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := from; i < to; i++ {
-			ev := &audit.Event{ID: fmt.Sprint("e", i), Time: at(i), Format: "generic",
-				Source: audit.SourceRef{ID: src.ID}, Category: []string{"access", "change", "alert"}[i%3],
-				Action: fmt.Sprint("Act", i%7), Outcome: []string{"success", "failure", "unknown"}[i%5%3], IP: []string{"", "10.0.0.1", "10.0.0.2"}[i%3],
-				Actor: audit.Actor{Name: fmt.Sprint("User ", i%4), Email: fmt.Sprint("user", i%5, "@x.io")}, Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
-			if _, err := b.Insert(ev); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		insertTestEvents(t, s, src.ID, from, to, at, func(i int) string { return []string{"success", "failure", "unknown"}[i%5%3] })
 	}
 	insert(0, 90)
 	if _, err := s.SetTag("e3", "Starred", false); err != nil {

@@ -16,12 +16,16 @@ import (
 // with tags, over chunks of the columns, and for events stored after the
 // count began (read when they are handed); with ids in 16 bits, and moved
 // to 32 while the columns are read. Their times and stack values likewise.
-func TestSeqFacetsCountAsTheRows(t *testing.T) {
-	defer func(n int, m uint32) { columnShift, narrowMax = n, m }(columnShift, narrowMax)
-	columnShift = 3 // chunks of 8 events
-	t.Run("narrow", func(t *testing.T) { seqFacetsCountAsTheRows(t, false) })
+func TestSeqFacetsCountAsTheRows(t *testing.T) { narrowAndWidened(t, seqFacetsCountAsTheRows) }
+
+// narrowAndWidened runs test over columns in chunks of 8 events, with the
+// ids in 16 bits, then with ids moved to 32 bits while they are read.
+func narrowAndWidened(t *testing.T, test func(t *testing.T, wide bool)) {
+	defer func(n int, m uint32, p int) { columnShift, narrowMax, scanPolicy = n, m, p }(columnShift, narrowMax, scanPolicy)
+	columnShift = 3
+	t.Run("narrow", func(t *testing.T) { test(t, false) })
 	narrowMax = 12 // the test's events have ~30 terms
-	t.Run("widened", func(t *testing.T) { seqFacetsCountAsTheRows(t, true) })
+	t.Run("widened", func(t *testing.T) { test(t, true) })
 }
 
 func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
@@ -30,22 +34,8 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 	src := newSource(t, s, "/evidence/c.json")
 	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 	insert := func(from, to int) {
-		b, err := s.BeginBatch()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := from; i < to; i++ {
-			ev := &audit.Event{ID: fmt.Sprint("e", i), Time: base.Add(time.Duration(i) * time.Minute), Format: "generic",
-				Source: audit.SourceRef{ID: src.ID}, Category: []string{"access", "change", "alert"}[i%3],
-				Action: fmt.Sprint("Act", i%7), Outcome: []string{"success", "failure"}[i%2], IP: []string{"", "10.0.0.1", "10.0.0.2"}[i%3],
-				Actor: audit.Actor{Name: fmt.Sprint("User ", i%4), Email: fmt.Sprint("user", i%5, "@x.io")}, Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
-			if _, err := b.Insert(ev); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		insertTestEvents(t, s, src.ID, from, to, func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) },
+			func(i int) string { return []string{"success", "failure"}[i%2] })
 	}
 	insert(0, 60)
 	for _, id := range []string{"e3", "e4", "e9", "e33"} {
@@ -143,5 +133,28 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 	}
 	if (s.columns.wide != nil) != wide || (s.columns.narrow != nil) == wide {
 		t.Fatalf("ids in 32 bits: %v, want %v", s.columns.wide != nil, wide)
+	}
+}
+
+// insertTestEvents stores events from to to-1 of a test trail in one batch:
+// event i is "e<i>" at at(i) of outcome(i), of three categories, seven
+// actions, two IPs or none, four names and five emails.
+func insertTestEvents(t *testing.T, s *Store, src int64, from, to int, at func(int) time.Time, outcome func(int) string) {
+	t.Helper()
+	b, err := s.BeginBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := from; i < to; i++ {
+		ev := &audit.Event{ID: fmt.Sprint("e", i), Time: at(i), Format: "generic",
+			Source: audit.SourceRef{ID: src}, Category: []string{"access", "change", "alert"}[i%3],
+			Action: fmt.Sprint("Act", i%7), Outcome: outcome(i), IP: []string{"", "10.0.0.1", "10.0.0.2"}[i%3],
+			Actor: audit.Actor{Name: fmt.Sprint("User ", i%4), Email: fmt.Sprint("user", i%5, "@x.io")}, Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
+		if _, err := b.Insert(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }
