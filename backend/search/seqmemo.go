@@ -20,6 +20,11 @@ import (
 // note what it reads, which it publishes when it ends (the pass that ends
 // last wins: a memo of an older snapshot is replaced by the next pass over
 // the newer one).
+//
+// The memo holds its snapshot, never reading it, so that no other snapshot
+// can be allocated where it was and be taken for it; while an import runs,
+// that keeps one superseded snapshot's unpersisted segments from the
+// collector until the next pass.
 type seqMemo struct {
 	mu     sync.Mutex
 	reader index.IndexReader // the snapshot seqs is of (compared, never read)
