@@ -38,7 +38,7 @@ func TestRawValues(t *testing.T) {
 	}
 }
 
-func openIndex(t *testing.T, evs ...*audit.Event) *Index {
+func openIndex(t testing.TB, evs ...*audit.Event) *Index {
 	t.Helper()
 	x, fresh, err := Open(filepath.Join(t.TempDir(), "index"))
 	if err != nil || !fresh {
