@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,21 +16,79 @@ import (
 // and after more events are stored.
 func TestColumnsCountAsTheRows(t *testing.T) { narrowAndWidened(t, columnsCountAsTheRows) }
 
-func columnsCountAsTheRows(t *testing.T, wide bool) {
-	s := open(t, filepath.Join(t.TempDir(), "case.db"))
-	defer s.Close()
-	src := newSource(t, s, "/evidence/c.json")
-	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
-	at := func(i int) time.Time {
-		return base.Add(time.Duration(i*i) * 37 * time.Second / 10).Add(time.Duration(i) * time.Nanosecond)
-	}
-	insert := func(from, to int) {
-		insertTestEvents(t, s, src.ID, from, to, at, func(i int) string { return []string{"success", "failure", "unknown"}[i%5%3] })
-	}
-	insert(0, 90)
+// colTrail is a store of n test events at uneven times (at), one tagged.
+type colTrail struct {
+	s    *Store
+	src  int64
+	base time.Time
+}
+
+var colBase = time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+
+func colAt(i int) time.Time {
+	return colBase.Add(time.Duration(i*i) * 37 * time.Second / 10).Add(time.Duration(i) * time.Nanosecond)
+}
+
+func newColTrail(t testing.TB, dir string, n int) *colTrail {
+	s := open(t, filepath.Join(dir, "case.db"))
+	tr := &colTrail{s: s, src: newSource(t, s, "/evidence/c.json").ID, base: colBase}
+	tr.insert(t, 0, n)
 	if _, err := s.SetTag("e3", "Starred", false); err != nil {
 		t.Fatal(err)
 	}
+	return tr
+}
+
+func (tr *colTrail) insert(t testing.TB, from, to int) {
+	insertTestEvents(t, tr.s, tr.src, from, to, colAt, func(i int) string { return []string{"success", "failure", "unknown"}[i%5%3] })
+}
+
+// answer is f's count, facets and timelines within r (two sets of buckets:
+// edges of 47 minutes over the range, or over the first 90 events, and
+// three uneven ones; three stacks), read as policy says.
+func (tr *colTrail) answer(t testing.TB, policy int, f *Filter, r [2]time.Time) string {
+	scanPolicy = policy
+	x, err := tr.s.Select(Selection{Filter: f, From: r[0], To: r[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := x.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := x.Facets(append([]string{"tag"}, TermFields...), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := r[0], r[1]
+	if from.IsZero() {
+		from = tr.base
+	}
+	if to.IsZero() || to.Before(from) {
+		to = colAt(89).Add(time.Nanosecond)
+	}
+	var edges []time.Time
+	for e := from; e.Before(to) && len(edges) < 500; e = e.Add(47 * time.Minute) {
+		edges = append(edges, e)
+	}
+	edges = append(edges, to)
+	out := fmt.Sprint(n, fc)
+	for _, stack := range []string{"", "category", "outcome"} {
+		for _, e := range [][]time.Time{edges, {tr.base.Add(-time.Hour), tr.base.Add(2 * time.Hour), tr.base.Add(30 * time.Hour)}} {
+			h, err := x.Histogram(e, stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out += fmt.Sprint(" ", stack, h)
+		}
+	}
+	return out
+}
+
+func columnsCountAsTheRows(t *testing.T, wide bool) {
+	tr := newColTrail(t, t.TempDir(), 90)
+	defer tr.s.Close()
+	base, at := tr.base, colAt
 	term := func(f, v string) *Filter { return &Filter{Op: OpTerm, Field: f, Value: v} }
 	filters := []*Filter{
 		{Op: OpAll},
@@ -50,50 +109,11 @@ func columnsCountAsTheRows(t *testing.T, wide bool) {
 		{{}, at(60)},
 		{end, end.Add(time.Hour)},
 	}
-	edges := func(from, to time.Time) []time.Time {
-		if from.IsZero() {
-			from = base
-		}
-		if to.IsZero() {
-			to = end
-		}
-		var out []time.Time
-		for e := from; e.Before(to); e = e.Add(47 * time.Minute) {
-			out = append(out, e)
-		}
-		return append(out, to)
-	}
-	answer := func(policy int, f *Filter, r [2]time.Time) string {
-		scanPolicy = policy
-		x, err := s.Select(Selection{Filter: f, From: r[0], To: r[1]})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := x.Count()
-		if err != nil {
-			t.Fatal(err)
-		}
-		fc, err := x.Facets(append([]string{"tag"}, TermFields...), 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := fmt.Sprint(n, fc)
-		for _, stack := range []string{"", "category", "outcome"} {
-			for _, e := range [][]time.Time{edges(r[0], r[1]), {base.Add(-time.Hour), base.Add(2 * time.Hour), base.Add(30 * time.Hour)}} {
-				h, err := x.Histogram(e, stack)
-				if err != nil {
-					t.Fatal(err)
-				}
-				out += fmt.Sprint(" ", stack, h)
-			}
-		}
-		return out
-	}
 	check := func() int {
 		matched := 0
 		for _, f := range filters {
 			for _, r := range ranges {
-				want, got := answer(scanRows, f, r), answer(scanColumns, f, r)
+				want, got := tr.answer(t, scanRows, f, r), tr.answer(t, scanColumns, f, r)
 				if got != want {
 					t.Fatalf("%+v in %v:\ncolumns %s\nrows    %s", f, r, got, want)
 				}
@@ -107,9 +127,110 @@ func columnsCountAsTheRows(t *testing.T, wide bool) {
 	if n := check(); n < 25 {
 		t.Fatalf("only %d filter and range pairs match events", n)
 	}
-	insert(90, 100) // read by the next scan
+	tr.insert(t, 90, 100) // read by the next scan
 	check()
-	if s.columns.n != 100 || (s.columns.wide != nil) != wide {
-		t.Fatalf("%d events loaded, ids in 32 bits: %v, want 100, %v", s.columns.n, s.columns.wide != nil, wide)
+	if tr.s.columns.n != 100 || (tr.s.columns.wide != nil) != wide {
+		t.Fatalf("%d events loaded, ids in 32 bits: %v, want 100, %v", tr.s.columns.n, tr.s.columns.wide != nil, wide)
 	}
+}
+
+// Any filter and range a fuzzer makes (terms of the trail's values or of
+// none, patterns, and, or, not, nested) is counted, faceted and bucketed
+// alike from the columns and from the rows.
+func FuzzColumnsAsRows(f *testing.F) {
+	defer func(p int) { scanPolicy = p }(scanPolicy)
+	tr := newColTrail(f, f.TempDir(), 90)
+	values := map[string][]string{}
+	rows, err := tr.s.r.Query(`SELECT field, folded FROM terms`)
+	var field, folded string
+	err = eachRow(rows, err, func() error {
+		if err := rows.Scan(&field, &folded); err != nil {
+			return err
+		}
+		values[field] = append(values[field], folded)
+		return nil
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range [][]byte{{1, 0, 0}, {2, 2, 1, 0, 1, 4, 1, 2, 3}, {4, 1, 5, 2, 10, 200}, {3, 3, 1, 6, 0, 1, 2, 7, 4, 0, 30, 90}} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := &fuzzBytes{b: b}
+		filter := r.filter(values, 0)
+		var rng [2]time.Time
+		for i := range rng {
+			if v := r.next(); v < 200 {
+				rng[i] = colAt(int(v) / 2).Add(time.Duration(r.next()) * time.Minute)
+			}
+		}
+		if want, got := tr.answer(t, scanRows, filter, rng), tr.answer(t, scanColumns, filter, rng); got != want {
+			t.Fatalf("%s in %v:\ncolumns %s\nrows    %s", describe(filter), rng, got, want)
+		}
+	})
+}
+
+// fuzzBytes hands a fuzzer's bytes out one by one, then zeros.
+type fuzzBytes struct {
+	b []byte
+	i int
+}
+
+func (r *fuzzBytes) next() byte {
+	if r.i >= len(r.b) {
+		return 0
+	}
+	r.i++
+	return r.b[r.i-1]
+}
+
+// filter decodes a filter over fields' values: a term of a value, of none,
+// or of a pattern on a value's first letters; and, or, not; at most four
+// deep.
+func (r *fuzzBytes) filter(values map[string][]string, depth int) *Filter {
+	op := Op(r.next() % 5)
+	if depth >= 4 && op != OpAll {
+		op = OpTerm
+	}
+	f := &Filter{Op: op}
+	switch op {
+	case OpTerm:
+		f.Field = TermFields[int(r.next())%len(TermFields)]
+		vs := values[f.Field]
+		switch v := int(r.next()); {
+		case v < len(vs):
+			f.Value = vs[v]
+		case v%3 == 0 && len(vs) > 0:
+			p := vs[v%len(vs)]
+			f.Pattern = regexp.MustCompile("^" + regexp.QuoteMeta(p[:min(len(p), 1+v%4)]) + ".*$")
+		default:
+			f.Value = "none"
+		}
+	case OpAnd, OpOr:
+		for range 1 + int(r.next())%3 {
+			f.Kids = append(f.Kids, r.filter(values, depth+1))
+		}
+	case OpNot:
+		f.Kids = []*Filter{r.filter(values, depth+1)}
+	}
+	return f
+}
+
+// describe writes a filter as a reader would.
+func describe(f *Filter) string {
+	switch f.Op {
+	case OpAll:
+		return "all"
+	case OpTerm:
+		if f.Pattern != nil {
+			return f.Field + ":/" + f.Pattern.String() + "/"
+		}
+		return f.Field + ":" + f.Value
+	}
+	var kids []string
+	for _, k := range f.Kids {
+		kids = append(kids, describe(k))
+	}
+	return map[Op]string{OpAnd: "and", OpOr: "or", OpNot: "not"}[f.Op] + "(" + strings.Join(kids, ", ") + ")"
 }

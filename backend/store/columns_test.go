@@ -139,7 +139,7 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 // insertTestEvents stores events from to to-1 of a test trail in one batch:
 // event i is "e<i>" at at(i) of outcome(i), of three categories, seven
 // actions, two IPs or none, four names and five emails.
-func insertTestEvents(t *testing.T, s *Store, src int64, from, to int, at func(int) time.Time, outcome func(int) string) {
+func insertTestEvents(t testing.TB, s *Store, src int64, from, to int, at func(int) time.Time, outcome func(int) string) {
 	t.Helper()
 	b, err := s.BeginBatch()
 	if err != nil {
