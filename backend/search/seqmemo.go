@@ -2,7 +2,9 @@ package search
 
 import (
 	"sync"
+	"weak"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -21,14 +23,15 @@ import (
 // last wins: a memo of an older snapshot is replaced by the next pass over
 // the newer one).
 //
-// The memo holds its snapshot, never reading it, so that no other snapshot
-// can be allocated where it was and be taken for it; while an import runs,
-// that keeps one superseded snapshot's unpersisted segments from the
-// collector until the next pass.
+// The memo names its snapshot by a weak pointer: it does not keep a
+// superseded snapshot (and, while an import runs, its unpersisted segments)
+// from the collector, and a snapshot allocated later where it was is not
+// taken for it (weak pointers name objects, not addresses). A reader that is
+// not a scorch snapshot is not remembered.
 type seqMemo struct {
-	mu     sync.Mutex
-	reader index.IndexReader // the snapshot seqs is of (compared, never read)
-	seqs   []uint32          // seq by document number; 0: not read
+	mu   sync.Mutex
+	snap weak.Pointer[scorch.IndexSnapshot] // the snapshot seqs is of
+	seqs []uint32                           // seq by document number; 0: not read
 }
 
 // memoMax bounds a table: documents numbered past it are not remembered
@@ -37,18 +40,23 @@ const memoMax = 1 << 26
 
 // memoPass is one pass's view of the memo.
 type memoPass struct {
-	m      *seqMemo
-	reader index.IndexReader
-	seqs   []uint32 // the published table of the pass's snapshot, or the pass's own copy
-	own    bool     // seqs is the pass's copy
+	m    *seqMemo
+	snap weak.Pointer[scorch.IndexSnapshot] // zero: nothing is remembered
+	seqs []uint32                           // the published table of the pass's snapshot, or the pass's own copy
+	own  bool                               // seqs is the pass's copy
 }
 
 // begin starts a pass over reader's documents.
 func (m *seqMemo) begin(reader index.IndexReader) *memoPass {
+	p := &memoPass{m: m}
+	snap, ok := reader.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		return p
+	}
+	p.snap = weak.Make(snap)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p := &memoPass{m: m, reader: reader}
-	if m.reader == reader {
+	if m.snap == p.snap {
 		p.seqs = m.seqs
 	}
 	return p
@@ -69,7 +77,7 @@ func (p *memoPass) seq(id index.IndexInternalID) (num uint64, seq uint32) {
 
 // note remembers seq for document num.
 func (p *memoPass) note(num uint64, seq int64) {
-	if num >= memoMax || seq <= 0 || seq > 1<<32-1 {
+	if p.snap == (weak.Pointer[scorch.IndexSnapshot]{}) || num >= memoMax || seq <= 0 || seq > 1<<32-1 {
 		return
 	}
 	if !p.own {
@@ -88,5 +96,5 @@ func (p *memoPass) end() {
 	}
 	p.m.mu.Lock()
 	defer p.m.mu.Unlock()
-	p.m.reader, p.m.seqs = p.reader, p.seqs
+	p.m.snap, p.m.seqs = p.snap, p.seqs
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
@@ -90,8 +91,7 @@ func TestEachSeqRemembersKeysPerSnapshot(t *testing.T) {
 // A memo is of one snapshot: another's pass finds nothing in it, and the
 // pass that ends last publishes its own.
 func TestSeqMemoIsOfOneSnapshot(t *testing.T) {
-	type reader struct{ index.IndexReader }
-	a, b := &reader{}, &reader{}
+	a, b := &scorch.IndexSnapshot{}, &scorch.IndexSnapshot{}
 	id := func(n uint64) index.IndexInternalID { return index.NewIndexInternalID(nil, n) }
 	var m seqMemo
 	p := m.begin(a)
@@ -128,5 +128,16 @@ func TestSeqMemoIsOfOneSnapshot(t *testing.T) {
 	r.end()
 	if len(m.seqs) != 4 {
 		t.Fatalf("numbers past memoMax or seqs past 32 bits were kept: %d", len(m.seqs))
+	}
+	// A reader that is not a scorch snapshot is not remembered.
+	type other struct{ index.IndexReader }
+	o := m.begin(&other{})
+	o.note(1, 10)
+	o.end()
+	if _, seq := m.begin(b).seq(id(3)); seq != 30 {
+		t.Fatal("another reader's pass replaced the memo", seq)
+	}
+	if _, seq := m.begin(&other{}).seq(id(1)); seq != 0 {
+		t.Fatal("another reader's pass was remembered", seq)
 	}
 }
