@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
-	"sort"
 )
 
 // A structured selection that holds many events is counted, faceted and put
@@ -180,6 +178,7 @@ func (x *Selected) eachMatch(hit func(ns int64, row16 []uint16, row32 []uint32))
 			if ns < x.lo || ns >= x.hi || c.has[ch][i/64]&(1<<(i%64)) == 0 {
 				continue
 			}
+			// (c.row here cost the pass 10–15%: the rows are sliced in place)
 			if c.wide != nil {
 				if row := c.wide[ch][i*k : i*k+k]; matches(m, row) {
 					hit(ns, nil, row)
@@ -202,42 +201,18 @@ func (x *Selected) columnCount() (uint64, error) {
 // columnFacets counts fields (of TermFields) over the selection's events
 // from the columns.
 func (x *Selected) columnFacets(fields []string, counts map[string]map[int64]int) error {
-	cols := make([]int, len(fields))
-	for i, f := range fields {
-		cols[i] = slices.Index(TermFields, f)
-	}
-	var byID []int32
-	seen := make([][]uint32, len(TermFields))
+	tc := newTermCounts(fields)
 	err := x.eachMatch(func(_ int64, row16 []uint16, row32 []uint32) {
-		if byID == nil {
-			byID = make([]int32, x.s.columns.maxID+1) // under the read lock: maxID holds still
-		}
-		if row32 != nil {
-			countRow(row32, cols, byID, seen)
-		} else {
-			countRow(row16, cols, byID, seen)
-		}
+		tc.add(x.s.columns.maxID, row16, row32) // under the read lock: maxID holds still
 	})
-	for i, f := range fields {
-		for _, id := range seen[cols[i]] {
-			counts[f][int64(id)] = int(byID[id])
-		}
-	}
+	tc.into(counts)
 	return err
 }
 
-// columnTimeline counts x's events in the buckets of edges by their id of
-// TermFields[col] (col < 0: everything under 0), from the columns.
-func (x *Selected) columnTimeline(edges []int64, col int) (map[int64][]int, error) {
-	out := map[int64][]int{}
-	b := 0 // the bucket of the last event: events come nearly in time order
-	err := x.eachMatch(func(ns int64, row16 []uint16, row32 []uint32) {
-		if ns < edges[0] || ns >= edges[len(edges)-1] {
-			return
-		}
-		if ns < edges[b] || ns >= edges[b+1] {
-			b = sort.Search(len(edges), func(i int) bool { return edges[i] > ns }) - 1
-		}
+// columnTimeline counts x's events into b by their id of TermFields[col]
+// (col < 0: everything under 0), from the columns.
+func (x *Selected) columnTimeline(b *bucketCounts, col int) error {
+	return x.eachMatch(func(ns int64, row16 []uint16, row32 []uint32) {
 		var key int64
 		switch {
 		case col < 0:
@@ -246,12 +221,6 @@ func (x *Selected) columnTimeline(edges []int64, col int) (map[int64][]int, erro
 		default:
 			key = int64(row16[col])
 		}
-		c := out[key]
-		if c == nil {
-			c = make([]int, len(edges)-1)
-			out[key] = c
-		}
-		c[b]++
+		b.add(ns, key, 1)
 	})
-	return out, err
 }

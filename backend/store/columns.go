@@ -61,6 +61,15 @@ func (c *columns) term(seq int64, field int) uint32 {
 	return uint32(c.narrow[ch][off+field])
 }
 
+// row is the ids of the event at offset off of chunk ch (see slot), in 16
+// bits or in 32: the other is nil.
+func (c *columns) row(ch, off int) ([]uint16, []uint32) {
+	if c.wide != nil {
+		return nil, c.wide[ch][off : off+len(TermFields)]
+	}
+	return c.narrow[ch][off : off+len(TermFields)], nil
+}
+
 // set keeps the time and ids of seq, which must have room (grow).
 func (c *columns) set(seq, ns int64, ids []int64) error {
 	ch, off := c.slot(seq)
@@ -201,44 +210,69 @@ func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *c
 // eachLoaded; a seq is handed at most once), as Selected.Facets counts a
 // selection's.
 func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq int64)) error) ([]FacetCount, error) {
-	var cols []int // places in TermFields of the fields counted
-	for _, f := range fields {
-		if i := slices.Index(TermFields, f); i >= 0 {
-			cols = append(cols, i)
-		}
-	}
-	counts := []int32{}                       // by term id: ids are one numbering over every field
-	seen := make([][]uint32, len(TermFields)) // the ids counted, by field, in the order first met
-	var hits []uint64                         // bit seq-1 set for each seq handed
+	tc := newTermCounts(fields)
+	var hits []uint64 // bit seq-1 set for each seq handed
 	err := s.eachLoaded(each, func(c *columns, seq int64) {
-		if int(c.maxID) >= len(counts) {
-			counts = append(counts, make([]int32, int(c.maxID)+1-len(counts))...)
-		}
 		for int64(len(hits))*64 < seq {
 			hits = append(hits, 0)
 		}
 		hits[(seq-1)/64] |= 1 << ((seq - 1) % 64)
-		ch, off := c.slot(seq)
-		if c.wide != nil {
-			countRow(c.wide[ch][off:off+len(TermFields)], cols, counts, seen)
-		} else {
-			countRow(c.narrow[ch][off:off+len(TermFields)], cols, counts, seen)
-		}
+		row16, row32 := c.row(c.slot(seq))
+		tc.add(c.maxID, row16, row32)
 	})
 	if err != nil {
 		return nil, err
 	}
 	byField := map[string]map[int64]int{}
-	for _, i := range cols {
-		m := make(map[int64]int, len(seen[i]))
-		for _, id := range seen[i] {
-			m[int64(id)] = int(counts[id])
-		}
-		byField[TermFields[i]] = m
-	}
+	tc.into(byField)
 	return s.topFacets(fields, size, byField, func() ([]FacetValue, error) {
 		return s.hitTags(hits)
 	})
+}
+
+// termCounts counts the ids of some of TermFields over events' rows.
+type termCounts struct {
+	cols []int      // the places in TermFields counted
+	byID []int32    // by term id: ids are one numbering over every field
+	seen [][]uint32 // the ids counted, by place, in the order first met
+}
+
+// newTermCounts counts those of fields that are TermFields.
+func newTermCounts(fields []string) *termCounts {
+	tc := &termCounts{seen: make([][]uint32, len(TermFields))}
+	for _, f := range fields {
+		if i := slices.Index(TermFields, f); i >= 0 {
+			tc.cols = append(tc.cols, i)
+		}
+	}
+	return tc
+}
+
+// add counts one event's row (row16 or row32) of columns whose greatest id
+// is maxID.
+func (tc *termCounts) add(maxID uint32, row16 []uint16, row32 []uint32) {
+	if int(maxID) >= len(tc.byID) {
+		tc.byID = append(tc.byID, make([]int32, int(maxID)+1-len(tc.byID))...)
+	}
+	if row32 != nil {
+		countRow(row32, tc.cols, tc.byID, tc.seen)
+	} else {
+		countRow(row16, tc.cols, tc.byID, tc.seen)
+	}
+}
+
+// into sets counts[field][id] for every id counted.
+func (tc *termCounts) into(counts map[string]map[int64]int) {
+	for _, i := range tc.cols {
+		m := counts[TermFields[i]]
+		if m == nil {
+			m = make(map[int64]int, len(tc.seen[i]))
+			counts[TermFields[i]] = m
+		}
+		for _, id := range tc.seen[i] {
+			m[int64(id)] = int(tc.byID[id])
+		}
+	}
 }
 
 // countRow counts the ids of one event's row at places cols, noting in

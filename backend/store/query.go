@@ -448,18 +448,7 @@ func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error
 	if lo >= hi {
 		return out, nil
 	}
-	add := func(ns int64, key int64, n int) {
-		i := sort.Search(len(edges), func(i int) bool { return edges[i] > ns }) - 1
-		if i < 0 || i >= len(edges)-1 {
-			return
-		}
-		c := out[key]
-		if c == nil {
-			c = make([]int, len(edges)-1)
-			out[key] = c
-		}
-		c[i] += n
-	}
+	buckets := &bucketCounts{edges: edges, out: out}
 	const hour = int64(time.Hour)
 	aligned := stack == "" || stack == "category" || stack == "outcome"
 	for _, e := range edges[1 : len(edges)-1] { // a whole hour falls in one bucket
@@ -474,7 +463,7 @@ func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error
 			if err != nil {
 				return nil, err
 			}
-			return x.columnTimeline(edges, slices.Index(TermFields, stack))
+			return out, x.columnTimeline(buckets, slices.Index(TermFields, stack))
 		}
 		hlo, hhi = hi, hi
 	}
@@ -494,7 +483,7 @@ func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error
 				case "outcome":
 					key = oc
 				}
-				add(h*hour, key, n)
+				buckets.add(h*hour, key, n)
 			}
 			return nil
 		})
@@ -517,7 +506,7 @@ func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error
 			if err := rows.Scan(&ns, &key); err != nil {
 				return err
 			}
-			add(ns, key, 1)
+			buckets.add(ns, key, 1)
 			return nil
 		})
 		if err != nil {
@@ -525,6 +514,29 @@ func (x *Selected) timeline(edges []int64, stack string) (map[int64][]int, error
 		}
 	}
 	return out, nil
+}
+
+// bucketCounts counts events into the buckets [edges[i], edges[i+1]) by a
+// key (a stack value's term id, or 0): out[key][bucket].
+type bucketCounts struct {
+	edges []int64
+	out   map[int64][]int
+	last  int // the last event's bucket: events come nearly in time order
+}
+
+func (b *bucketCounts) add(ns, key int64, n int) {
+	if ns < b.edges[0] || ns >= b.edges[len(b.edges)-1] {
+		return
+	}
+	if ns < b.edges[b.last] || ns >= b.edges[b.last+1] {
+		b.last = sort.Search(len(b.edges), func(i int) bool { return b.edges[i] > ns }) - 1
+	}
+	c := b.out[key]
+	if c == nil {
+		c = make([]int, len(b.edges)-1)
+		b.out[key] = c
+	}
+	c[b.last] += n
 }
 
 func floorHour(ns int64) int64 {
