@@ -162,9 +162,7 @@ type Doc struct {
 // Add queues ev, the event stored with seq.
 func (b *Batch) Add(seq int64, ev *audit.Event) error {
 	doc := b.x.fields.document(DocKey(seq), ev)
-	for _, f := range newTimeFields(ev.Time) {
-		doc.AddField(f)
-	}
+	doc.AddField(newTimeField(ev.Time))
 	return b.b.IndexAdvanced(doc)
 }
 

@@ -17,8 +17,9 @@ import (
 // MappingVersion changes whenever the mapping or the documents' ids do; an
 // index of another version is stale and is rebuilt. 10: documents are keyed
 // by seq (DocKey), not by event id. 11: the time's doc value is its exact
-// term alone (its coarser terms are in a field of their own).
-const MappingVersion = "11"
+// term alone (its coarser terms are in a field of their own). 12: the time
+// is its exact term alone (timefield.go).
+const MappingVersion = "12"
 
 const (
 	keywordAnalyzer = "keyword_lower"

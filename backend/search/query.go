@@ -6,18 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/numeric"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 )
@@ -31,12 +28,13 @@ type Result struct {
 }
 
 // Search runs q: Bleve's query-string syntax (an empty text matches every
-// event) within [From, To), newest first, at most q.Limit ids. oldest and
-// newest are the times of the case's first and last events: the page is
-// read window by window back from the newest, so only the hits of the
-// windows it needs are sorted by time (sorting every hit of a common word
-// costs far more than counting them).
-func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
+// event) within [From, To), newest first, at most q.Limit seqs, by Bleve's
+// own sort of every hit on the time doc value. It is the reference the
+// service's answers are compared with (Case.indexOnly): the service finds
+// the words here (EachSeq) and keeps, counts and orders the hits by the
+// database's times, which costs far less than sorting every hit of a
+// common word by its doc value.
+func (x *Index) Search(q audit.Query) (*Result, error) {
 	bq, err := x.compile(q)
 	if err != nil {
 		return nil, err
@@ -45,110 +43,32 @@ func (x *Index) Search(q audit.Query, span Span) (*Result, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	var after []string
+	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
+	req.SortBy([]string{"-time", "-_id"})
+	req.Score = bleve.ScoreNone
 	if q.Cursor != "" {
-		if after, err = decodeCursor(q.Cursor); err != nil {
+		after, err := decodeCursor(q.Cursor)
+		if err != nil {
 			return nil, err
 		}
+		req.SetSearchAfter(after)
 	}
-	// One unscored pass counts the hits and keeps the seqs of the first
-	// fewHits: when that is all of them, the database's times order them.
-	// Otherwise the page is read by windows.
-	total, seqs, err := x.countAndCollect(bq, int(fewHits))
+	res, err := x.idx.Search(req)
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	if total <= fewHits && span.Times != nil {
-		return fewInOrder(seqs, total, after, limit, span.Times)
-	}
-	out := &Result{Total: total, Seqs: []int64{}}
-	var last []string
-	err = x.windows(bq, q, after, span.Oldest, span.Newest, total, limit, func(w query.Query, want int) (int, error) {
-		req := bleve.NewSearchRequestOptions(w, want, 0, false)
-		req.SortBy([]string{"-time", "-_id"})
-		req.Score = bleve.ScoreNone
-		if after != nil {
-			req.SetSearchAfter(after)
-		}
-		res, err := x.idx.Search(req)
+	out := &Result{Total: res.Total, Seqs: []int64{}}
+	for _, h := range res.Hits {
+		seq, err := SeqOf(h.ID)
 		if err != nil {
-			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+			return nil, err
 		}
-		for _, h := range res.Hits {
-			seq, err := SeqOf(h.ID)
-			if err != nil {
-				return 0, err
-			}
-			out.Seqs = append(out.Seqs, seq)
-			last = h.Sort
-		}
-		return len(res.Hits), nil
-	})
-	if err != nil {
-		return nil, err
+		out.Seqs = append(out.Seqs, seq)
 	}
-	if len(out.Seqs) == limit {
-		out.Next = encodeCursor(last)
+	if len(res.Hits) == limit {
+		out.Next = encodeCursor(res.Hits[limit-1].Sort)
 	}
 	return out, nil
-}
-
-// Span is what the database knows that orders hits cheaply: the times of
-// the case's oldest and newest events, and the times of events by seq.
-type Span struct {
-	Oldest, Newest time.Time
-	Times          func(seqs []int64) (map[int64]int64, error)
-}
-
-// fewHits: a query with at most this many hits is ordered by the
-// database's times rather than by the index's sort. Keeping them costs the
-// counting pass a copy of 8 bytes a hit, and reading their keys happens
-// only when they are all; a phrase of 1,311 hits in 2M events went from
-// 132 to 50 ms (p50) with 5,000 instead of 1,000, common words unchanged.
-var fewHits uint64 = 5000
-
-// countAndCollect counts the hits of bq in one unscored pass and, when
-// there are at most keep of them, gives their seqs. Bleve's collector calls
-// a handler given in the context for each hit; this one copies the internal
-// ids of the first keep hits and hands every hit back to the pool, and
-// reads their keys only at the end (Bleve calls it with nil while the
-// reader is open), and only when they are all the hits. (Before, one pass
-// stopped after keep hits and a second counted them: a phrase of two common
-// words with 1,311 hits in 2M events walked its postings three times.)
-func (x *Index) countAndCollect(bq query.Query, keep int) (uint64, []int64, error) {
-	var ids []byte // the internal ids of the first keep hits, one after another
-	var ends []int // where each ends in ids
-	var seqs []int64
-	n := 0
-	total, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
-		return func(d *search.DocumentMatch) error {
-			if d != nil {
-				if n++; n <= keep {
-					ids = append(ids, d.IndexInternalID...)
-					ends = append(ends, len(ids))
-				}
-				return nil
-			}
-			if n > keep {
-				return nil
-			}
-			start := 0
-			for _, end := range ends {
-				key, err := sc.IndexReader.ExternalID(index.IndexInternalID(ids[start:end]))
-				if err != nil {
-					return err
-				}
-				seq, err := SeqOf(key)
-				if err != nil {
-					return err
-				}
-				seqs = append(seqs, seq)
-				start = end
-			}
-			return nil
-		}, nil
-	})
-	return total, seqs, err
 }
 
 // eachMatch makes one unscored pass over bq's hits, handing each to the
@@ -183,87 +103,6 @@ func (x *Index) eachMatch(bq query.Query, handler func(*search.SearchContext) (f
 		return 0, fmt.Errorf("the index counted %d hits and gave %d", res.Total, n)
 	}
 	return n, nil
-}
-
-// fewInOrder pages through all of a query's hits (seqs, total of them),
-// ordered newest first (ties by seq descending) by their times, after the
-// cursor.
-func fewInOrder(seqs []int64, total uint64, after []string, limit int, times func([]int64) (map[int64]int64, error)) (*Result, error) {
-	at, err := times(seqs)
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(seqs, func(i, j int) bool {
-		if at[seqs[i]] != at[seqs[j]] {
-			return at[seqs[i]] > at[seqs[j]]
-		}
-		return seqs[i] > seqs[j]
-	})
-	if after != nil {
-		t, err := numericTime(after[0])
-		if err != nil {
-			return nil, audit.Errorf(audit.EINVALID, "the page cursor is not one this case gave")
-		}
-		afterSeq, _ := SeqOf(after[1]) // a key: decodeCursor checked it
-		ns := t.UnixNano()
-		i := sort.Search(len(seqs), func(i int) bool {
-			return at[seqs[i]] < ns || (at[seqs[i]] == ns && seqs[i] < afterSeq)
-		})
-		seqs = seqs[i:]
-	}
-	out := &Result{Total: total, Seqs: seqs[:min(limit, len(seqs))]}
-	if n := len(out.Seqs); n == limit {
-		last := out.Seqs[n-1]
-		out.Next = encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(at[last], 0)), DocKey(last)})
-	}
-	return out, nil
-}
-
-// windows calls page with bq limited to time windows from newest back to
-// oldest (each ending where the one before began, so together they give the
-// hits in order) until want hits are found. A window is sized to hold about
-// twice the hits still wanted at the query's average rate, and doubles
-// while windows come back short. Bounds are whole seconds; the query's own
-// range still applies.
-func (x *Index) windows(bq query.Query, q audit.Query, after []string, oldest, newest time.Time, total uint64, want int,
-	page func(w query.Query, want int) (int, error)) error {
-	if total == 0 || oldest.IsZero() {
-		return nil
-	}
-	hi := newest.Add(time.Second).Truncate(time.Second)
-	if !q.To.IsZero() && q.To.Before(hi) {
-		hi = q.To.Add(time.Second - 1).Truncate(time.Second)
-	}
-	lo := oldest.Truncate(time.Second)
-	if !q.From.IsZero() && q.From.After(lo) {
-		lo = q.From.Truncate(time.Second)
-	}
-	if after != nil {
-		if ns, err := numericTime(after[0]); err == nil && ns.Before(hi) {
-			hi = ns.Add(time.Second).Truncate(time.Second)
-		}
-	}
-	span := hi.Sub(lo)
-	w := time.Duration(float64(span) * float64(2*want) / float64(total))
-	w = max(w.Truncate(time.Second), time.Second)
-	for hi.After(lo) && want > 0 {
-		from := hi.Add(-w)
-		last := !from.After(lo)
-		start := from
-		if last {
-			start = time.Time{}
-		}
-		n, err := page(query.NewConjunctionQuery([]query.Query{bq, newTimeRange(start, hi)}), want)
-		if err != nil {
-			return err
-		}
-		want -= n
-		if last {
-			return nil
-		}
-		hi, w = from, w*2
-	}
-	return nil
 }
 
 // A cursor is the sort values of the last hit of a page (search-after, so
@@ -420,16 +259,6 @@ func numBound(f float64, inclusive, lower bool) (int64, bool) {
 		n = math.Ceil(f)
 	}
 	return int64(n), inclusive || n != f
-}
-
-// numericTime reads a time sort value of a hit (Bleve's prefix-coded
-// nanoseconds).
-func numericTime(v string) (time.Time, error) {
-	n, err := numeric.PrefixCoded(v).Int64()
-	if err != nil {
-		return time.Time{}, err
-	}
-	return time.Unix(0, n).UTC(), nil
 }
 
 // compile is Compile with the wrappers Bleve would evaluate around every hit

@@ -18,8 +18,19 @@ import (
 // Every range of times finds exactly the events within it, whatever its
 // bounds: on a term's edge or not, inclusive or not, open on one side,
 // before 1970, at the ends of what nanoseconds hold; through Compile, the
-// query string and the windows of a search.
+// query string and the pages of a search; by the events' terms and by
+// their doc values (timeRangeTerms).
 func TestTimeRangesExact(t *testing.T) {
+	for _, terms := range []int{1024, 40, 0} {
+		t.Run(fmt.Sprint(terms), func(t *testing.T) {
+			defer func(n int) { timeRangeTerms = n }(timeRangeTerms)
+			timeRangeTerms = terms
+			timeRangesExact(t)
+		})
+	}
+}
+
+func timeRangesExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	var times []int64
@@ -80,8 +91,8 @@ func TestTimeRangesExact(t *testing.T) {
 		switch rng.IntN(6) {
 		case 0: // an event's own time, or next to it
 			return times[rng.IntN(len(times))] + rng.Int64N(3) - 1
-		case 1: // a term's edge at some shift
-			shift := timeShifts[rng.IntN(len(timeShifts))]
+		case 1: // a power of two's edge (Bleve's precisions)
+			shift := rng.IntN(64)
 			return base &^ (int64(1)<<shift - 1)
 		case 2:
 			return base + rng.Int64N(int64(time.Hour))
@@ -156,15 +167,12 @@ func TestTimeRangesExact(t *testing.T) {
 		check(text, q, r[0], r[1])
 	}
 
-	// Windows: every page of a search within a range, in time order.
+	// Every page of a search within a range, in time order.
 	q := audit.Query{Text: "ann", From: time.Unix(0, base-int64(24*time.Hour)), To: time.Unix(0, base+int64(time.Hour)), Limit: 7}
 	want := within(q.From.UnixNano(), q.To.UnixNano()-1)
 	var got []string
-	span := Span{Oldest: time.Unix(0, math.MinInt64+1), Newest: time.Unix(0, math.MaxInt64-1)}
-	fewHits = 10 // read by windows, not by the database's times
-	t.Cleanup(func() { fewHits = 1000 })
 	for {
-		res, err := x.Search(q, span)
+		res, err := x.Search(q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,13 +214,13 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// An event's time is nine terms in the index (Bleve's date field has
-// sixteen): the exact one in "time", the coarser eight in "time.coarse". The
-// doc value, which sorting and the histogram read, is the exact term alone.
+// An event's time is one term in the index (Bleve's date field has
+// sixteen), the exact time, also its doc value, which the reference's sort
+// and timeline read.
 func TestTimeTermsPerEvent(t *testing.T) {
 	at := "2026-01-02T10:00:00Z"
 	x := openIndex(t, ev("e1", at, "user.login", "Ann Lee", `{}`))
-	for field, want := range map[string]int{timeFieldName: 1, coarseTimeField: 8} {
+	for field, want := range map[string]int{timeFieldName: 1, "time.coarse": 0} {
 		d, err := x.idx.FieldDict(field)
 		if err != nil {
 			t.Fatal(err)
@@ -226,10 +234,8 @@ func TestTimeTermsPerEvent(t *testing.T) {
 			t.Fatalf("%s: %d terms, want %d", field, n, want)
 		}
 	}
-	for _, f := range newTimeFields(time.Now()) {
-		if f.Options().IncludeDocValues() != (f.Name() == timeFieldName) {
-			t.Fatalf("%s: doc values %v", f.Name(), f.Options().IncludeDocValues())
-		}
+	if f := newTimeField(time.Now()); !f.Options().IncludeDocValues() {
+		t.Fatalf("%s: no doc values", f.Name())
 	}
 	var values []int64
 	hits, err := x.eachHit(query.NewMatchAllQuery(), []string{timeFieldName}, func(field string, term []byte) {

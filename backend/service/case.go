@@ -141,13 +141,30 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 		// The first word query's facets would read every event's term ids
 		// (1M: ~1.1 s), and large selections on fields are counted from them
 		// once read; a failure here is met again, and told, by a word query.
-		c.background(func(ctx context.Context) { _ = st.WarmColumns(ctx) })
+		// Then the memo of the index's keys (search/seqmemo.go), so that the
+		// first word query on a case at rest reads none (1M: ~0.2 s).
+		c.background(func(ctx context.Context) {
+			if st.WarmColumns(ctx) == nil && ctx.Err() == nil {
+				c.warmKeys()
+			}
+		})
 	}
 	if err != nil && !errors.Is(err, search.ErrBusy) {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// warmKeys reads the key of every document the index holds, once, when
+// the index is open (not while it is rebuilt).
+func (c *Case) warmKeys() {
+	c.indexMu.Lock()
+	idx := c.index
+	c.indexMu.Unlock()
+	if idx != nil {
+		_, _ = idx.EachSeq(audit.Query{}, func(int64) {})
+	}
 }
 
 // openIndex opens the search index and brings it up to the database. When

@@ -27,10 +27,7 @@ func (c *Case) Facets(q audit.Query, size int) ([]search.Facet, error) {
 	if c.indexOnly {
 		return c.indexFacets(idx, q, size)
 	}
-	counts, err := c.store.SeqFacets(search.FacetFields, size, func(visit func(int64)) error {
-		_, err := idx.EachSeq(q, visit)
-		return err
-	})
+	counts, err := c.store.SeqFacets(search.FacetFields, size, hits(idx, q))
 	if err != nil {
 		return nil, err
 	}
@@ -195,10 +192,7 @@ func (c *Case) timeCounter(q audit.Query, stack string, values []string) (timeCo
 		return nil, err
 	}
 	h := &hitCounter{values: values, pass: func(add func(ns int64, v int)) error {
-		_, err := c.store.SeqTimes(stack, values, func(visit func(int64)) error {
-			_, err := idx.EachSeq(q, visit)
-			return err
-		}, add)
+		_, err := c.store.SeqTimes(stack, values, hits(idx, q), add)
 		return err
 	}}
 	if c.indexOnly {

@@ -109,13 +109,21 @@ func TestDatabaseAnswersAsTheIndex(t *testing.T) {
 			t.Errorf("%q: answered by the database, it needs the index", text)
 		}
 	}
-	// Their facets and timelines are counted from the hits' seqs and the
-	// database's columns (store.SeqFacets, SeqTimes), and are the index's own.
+	// Their pages, scans, facets and timelines are the hits' seqs kept in the
+	// range, counted and ordered by the database's columns (store.Hits), and
+	// are the index's own (Bleve's ranges and its sort by the time doc value).
 	counted := 0
+	words = append(words, `+payments +time:<"`+newest.Add(-30*time.Hour).Format(time.RFC3339)+`"`, `login time:>"`+newest.Add(-2*time.Hour).Format(time.RFC3339)+`"`)
 	for _, text := range words {
 		for _, r := range ranges {
 			q := audit.Query{Text: text, From: r[0], To: r[1]}
 			bySeq, ix := answers(t, c, q, false), answers(t, c, q, true)
+			if bySeq.pages != ix.pages {
+				t.Fatalf("%q %v: pages differ:\nby seq %s\nindex  %s", text, r, bySeq.pages, ix.pages)
+			}
+			if bySeq.scan != ix.scan {
+				t.Fatalf("%q %v: scans differ", text, r)
+			}
 			if bySeq.facets != ix.facets {
 				t.Fatalf("%q %v: facets differ:\nby seq %s\nindex  %s", text, r, bySeq.facets, ix.facets)
 			}
@@ -134,7 +142,7 @@ func TestDatabaseAnswersAsTheIndex(t *testing.T) {
 			}
 		}
 	}
-	if counted < 14 { // 18 of the 52 with the corpus, 14 without
+	if counted < 19 { // 24 of the 60 with the corpus, 19 without
 		t.Fatalf("only %d word query/range pairs have hits", counted)
 	}
 }

@@ -58,22 +58,46 @@ func (c *Case) search(q audit.Query, noRaw bool) (*SearchResult, error) {
 	return &SearchResult{Total: total, Events: evs, TookMS: float64(time.Since(start).Microseconds()) / 1000, Next: next}, nil
 }
 
-// wordsPage answers a query with words from the search index, ordered with
-// the database's times.
+// wordsPage answers a query with words: the search index finds the words
+// over the whole case, the database's columns keep the hits in the range,
+// count them and order them by time (hits).
 func (c *Case) wordsPage(q audit.Query) ([]int64, uint64, string, error) {
-	oldest, newest, err := c.store.TimeSpan()
-	if err != nil {
-		return nil, 0, "", err
-	}
 	idx, err := c.words()
 	if err != nil {
 		return nil, 0, "", err
 	}
-	res, err := idx.Search(q, search.Span{Oldest: oldest, Newest: newest, Times: c.store.Times})
-	if err != nil {
-		return nil, 0, "", err
+	if c.indexOnly {
+		res, err := idx.Search(q)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		return res.Seqs, res.Total, res.Next, nil
 	}
-	return res.Seqs, res.Total, res.Next, nil
+	var after *store.PageKey
+	if q.Cursor != "" {
+		if after, err = decodePageKey(q.Cursor); err != nil {
+			return nil, 0, "", err
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	seqs, total, last, err := c.store.SeqPage(hits(idx, q), after, limit)
+	if err != nil || last == nil {
+		return seqs, total, "", err
+	}
+	return seqs, total, encodePageKey(last), nil
+}
+
+// hits are q's word matches: the index's pass over the words, the range
+// kept by the columns.
+func hits(idx *search.Index, q audit.Query) store.Hits {
+	words := audit.Query{Text: q.Text}
+	return store.Hits{From: q.From, To: q.To, Each: func(visit func(int64)) error {
+		_, err := idx.EachSeq(words, visit)
+		return err
+	}}
 }
 
 // scanPage is how many events Scan fetches at a time.
@@ -100,6 +124,9 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 		}
 		return x.Each(context.Background(), fn)
 	}
+	if !c.indexOnly {
+		return c.scanWords(q, noRaw, fn)
+	}
 	q.Limit, q.Cursor = scanPage, ""
 	for {
 		res, err := c.search(q, noRaw)
@@ -116,6 +143,36 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 		}
 		q.Cursor = res.Next
 	}
+}
+
+// scanWords is scan of a query with words: every hit's seq in time order
+// (8 bytes a hit), then their events scanPage at a time.
+func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return audit.Errorf(audit.EINVALID, "the time range is empty")
+	}
+	idx, err := c.words()
+	if err != nil {
+		return err
+	}
+	seqs, err := c.store.SeqOrder(hits(idx, q))
+	if err != nil {
+		return err
+	}
+	for len(seqs) > 0 {
+		n := min(len(seqs), scanPage)
+		evs, err := c.store.EventsBySeqs(seqs[:n], noRaw)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		seqs = seqs[n:]
+	}
+	return nil
 }
 
 // selectPage answers a structured query from the database: the page by the

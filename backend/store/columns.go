@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -165,12 +166,12 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 	return err
 }
 
-// eachLoaded calls hit, under the columns' read lock, for every seq that
-// each hands to its visitor (a pass over a word query's hits), with the
-// columns loaded for it. each may hand seqs stored after it was called:
+// eachLoaded calls hit, under the columns' read lock, for every seq that h
+// hands (a pass over a word query's hits) whose time is in h's range, with
+// the columns loaded for it. h may hand seqs stored after it was called:
 // they are loaded after the pass and handed then. Seqs below 1, and seqs
 // the database does not hold, are skipped.
-func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *columns, seq int64)) error {
+func (s *Store) eachLoaded(h Hits, hit func(c *columns, seq int64)) error {
 	newest, err := s.MaxSeq()
 	if err != nil {
 		return err
@@ -178,14 +179,22 @@ func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *c
 	if err := s.loadColumns(context.Background(), newest); err != nil {
 		return err
 	}
+	lo, hi := h.bounds()
+	ranged := lo != math.MinInt64 || hi != math.MaxInt64
 	c := &s.columns
 	var late []int64 // seqs stored after the load
 	c.mu.RLock()
-	err = each(func(seq int64) {
-		if seq > c.n {
+	err = h.Each(func(seq int64) {
+		switch {
+		case seq > c.n:
 			late = append(late, seq)
-		} else if seq >= 1 {
+		case seq < 1:
+		case !ranged:
 			hit(c, seq)
+		default:
+			if t := c.time(seq); t >= lo && t < hi {
+				hit(c, seq)
+			}
 		}
 	})
 	c.mu.RUnlock()
@@ -198,7 +207,10 @@ func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *c
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, seq := range late {
-		if seq <= c.n { // else the database lacks it: not handed
+		if seq > c.n { // the database lacks it: not handed
+			continue
+		}
+		if t := c.time(seq); t >= lo && t < hi {
 			hit(c, seq)
 		}
 	}
@@ -206,13 +218,11 @@ func (s *Store) eachLoaded(each func(visit func(seq int64)) error, hit func(c *c
 }
 
 // SeqFacets counts the top size values of each of fields (TermFields or
-// "tag") among the events whose seqs each hands to its visitor (see
-// eachLoaded; a seq is handed at most once), as Selected.Facets counts a
-// selection's.
-func (s *Store) SeqFacets(fields []string, size int, each func(visit func(seq int64)) error) ([]FacetCount, error) {
+// "tag") among h's events, as Selected.Facets counts a selection's.
+func (s *Store) SeqFacets(fields []string, size int, h Hits) ([]FacetCount, error) {
 	tc := newTermCounts(fields)
 	var hits []uint64 // bit seq-1 set for each seq handed
-	err := s.eachLoaded(each, func(c *columns, seq int64) {
+	err := s.eachLoaded(h, func(c *columns, seq int64) {
 		for int64(len(hits))*64 < seq {
 			hits = append(hits, 0)
 		}
@@ -287,11 +297,10 @@ func countRow[T uint16 | uint32](row []T, cols []int, counts []int32, seen [][]u
 	}
 }
 
-// SeqTimes calls hit with the time (unix ns) of every event whose seq each
-// hands to its visitor (see eachLoaded) and the place of its value of field
-// (one of TermFields) among values (folded as Fold folds; -1 for another
-// value or none), and returns how many it handed.
-func (s *Store) SeqTimes(field string, values []string, each func(visit func(seq int64)) error, hit func(ns int64, v int)) (uint64, error) {
+// SeqTimes calls hit with the time (unix ns) of every event of h and the
+// place of its value of field (one of TermFields) among values (folded as
+// Fold folds; -1 for another value or none), and returns how many it handed.
+func (s *Store) SeqTimes(field string, values []string, h Hits, hit func(ns int64, v int)) (uint64, error) {
 	col := slices.Index(TermFields, field)
 	if col < 0 {
 		return 0, fmt.Errorf("%q is not a field the database keeps", field)
@@ -307,7 +316,7 @@ func (s *Store) SeqTimes(field string, values []string, each func(visit func(seq
 		}
 	}
 	var n uint64
-	err := s.eachLoaded(each, func(c *columns, seq int64) {
+	err := s.eachLoaded(h, func(c *columns, seq int64) {
 		n++
 		id, v := c.term(seq, col), -1
 		for i, s := range stacks { // a few values: quicker than a map

@@ -65,7 +65,7 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 		return fmt.Sprint(fc), seqs
 	}
 	bySeq := func(seqs []int64, before func()) string {
-		fc, err := s.SeqFacets(fields, 4, func(visit func(int64)) error {
+		fc, err := s.SeqFacets(fields, 4, Hits{Each: func(visit func(int64)) error {
 			if before != nil {
 				before()
 			}
@@ -73,7 +73,7 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 				visit(seq)
 			}
 			return nil
-		})
+		}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,13 +108,13 @@ func seqFacetsCountAsTheRows(t *testing.T, wide bool) {
 
 	// The times and stack places of some events, two stored during the pass.
 	var got2 []string
-	n, err := s.SeqTimes("category", []string{"Alert", "access", "none"}, func(visit func(int64)) error {
+	n, err := s.SeqTimes("category", []string{"Alert", "access", "none"}, Hits{Each: func(visit func(int64)) error {
 		insert(70, 72)
 		for _, seq := range []int64{1, 2, 3, 9, 71, 72} {
 			visit(seq)
 		}
 		return nil
-	}, func(ns int64, v int) {
+	}}, func(ns int64, v int) {
 		got2 = append(got2, fmt.Sprintf("%d:%d", (ns-base.UnixNano())/int64(time.Minute), v))
 	})
 	if want := "[0:1 1:-1 2:0 8:0 70:-1 71:0]"; err != nil || n != 6 || fmt.Sprint(got2) != want {

@@ -68,14 +68,8 @@ type Selected struct {
 
 // Select looks up sel's terms.
 func (s *Store) Select(sel Selection) (*Selected, error) {
-	x := &Selected{s: s, lo: math.MinInt64, hi: math.MaxInt64, open: sel.From.IsZero() && sel.To.IsZero(), noRaw: sel.NoRaw,
-		fields: map[string]bool{}}
-	if !sel.From.IsZero() {
-		x.lo = sel.From.UnixNano()
-	}
-	if !sel.To.IsZero() {
-		x.hi = sel.To.UnixNano()
-	}
+	x := &Selected{s: s, open: sel.From.IsZero() && sel.To.IsZero(), noRaw: sel.NoRaw, fields: map[string]bool{}}
+	x.lo, x.hi = nanoRange(sel.From, sel.To)
 	f := sel.Filter
 	if f == nil {
 		f = &Filter{Op: OpAll}

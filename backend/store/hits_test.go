@@ -1,0 +1,158 @@
+package store
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// The k newest of any keys are those a sort of all of them puts first,
+// whatever order the keys come in.
+func TestNewestKeysAsASort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := range 300 {
+		n := rng.IntN(6000)
+		keys := make([]PageKey, n)
+		for i := range keys {
+			keys[i] = PageKey{TimeNS: rng.Int64N(int64(n/4 + 1)), Seq: int64(i + 1)} // many equal times
+		}
+		switch round % 3 {
+		case 0:
+			slices.SortFunc(keys, func(a, b PageKey) int { return newerFirst(b, a) }) // oldest first, as stored
+		case 1:
+			slices.SortFunc(keys, newerFirst)
+		default:
+			rng.Shuffle(n, func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+		}
+		k := []int{0, 1, 2, 7, 100, 1000, 7000}[rng.IntN(7)]
+		top := newNewestKeys(k)
+		for _, key := range keys {
+			top.add(key)
+		}
+		got := top.result()
+		want := slices.Clone(keys)
+		slices.SortFunc(want, newerFirst)
+		want = want[:min(k, n)]
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d, %d keys, k %d:\n got %v\nwant %v", round, n, k, got, want)
+		}
+	}
+}
+
+// A word query's hits, kept in a range and ordered by the columns, page as
+// the database pages the same events from their rows: every limit, every
+// cursor, equal times, ranges cutting inside a minute, over chunks of the
+// columns; their total is the rows' count and their order Each's. Seqs the
+// index hands that the database lacks are not counted.
+func TestSeqPageAsTheRows(t *testing.T) { narrowAndWidened(t, seqPageAsTheRows) }
+
+func seqPageAsTheRows(t *testing.T, _ bool) {
+	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(t, s, "/evidence/p.json")
+	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+	// Three events a minute, and every seventh an hour back: times out of
+	// the order of seqs, and ties.
+	at := func(i int) time.Time {
+		t := base.Add(time.Duration(i/3) * time.Minute)
+		if i%7 == 0 {
+			t = t.Add(-time.Hour)
+		}
+		return t
+	}
+	insertTestEvents(t, s, src.ID, 0, 300, at, func(i int) string { return []string{"success", "failure"}[i%2] })
+	ranges := [][2]time.Time{
+		{},
+		{base.Add(20 * time.Minute), base.Add(60 * time.Minute)},
+		{base.Add(20*time.Minute + 30*time.Second), base.Add(61*time.Minute + time.Nanosecond)},
+		{time.Time{}, base.Add(time.Minute)},
+		{base.Add(90 * time.Minute), time.Time{}},
+		{base.Add(5 * time.Hour), base.Add(6 * time.Hour)},
+		// Past what nanoseconds hold: every event, and none.
+		{time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(3100, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	filters := []*Filter{
+		{Op: OpAll},
+		{Op: OpTerm, Field: "category", Value: "alert"},
+		{Op: OpTerm, Field: "actor.email", Value: "user3@x.io"},
+	}
+	pages := func(next func(after *PageKey) ([]int64, *PageKey)) []int64 {
+		var all []int64
+		var after *PageKey
+		for range 1000 {
+			seqs, last := next(after)
+			all = append(all, seqs...)
+			if last == nil {
+				return all
+			}
+			after = last
+		}
+		t.Fatal("pages without end")
+		return nil
+	}
+	for _, f := range filters {
+		whole, err := s.Select(Selection{Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, _, err := whole.Page(nil, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rand.New(rand.NewPCG(1, 1)).Shuffle(len(hits), func(i, j int) { hits[i], hits[j] = hits[j], hits[i] })
+		each := func(visit func(int64)) error {
+			for _, seq := range append(hits, 301, 0, -3) { // seqs the database lacks
+				visit(seq)
+			}
+			return nil
+		}
+		for _, r := range ranges {
+			x, err := s.Select(Selection{Filter: f, From: r[0], To: r[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			count, err := x.Count()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := Hits{Each: each, From: r[0], To: r[1]}
+			if r[0].Year() == 1500 && count != uint64(len(hits)) || r[0].Year() == 3000 && count != 0 {
+				t.Fatalf("%+v %v: %d of %d events", f, r, count, len(hits))
+			}
+			order, err := s.SeqOrder(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, limit := range []int{1, 4, 1000} {
+				want := pages(func(after *PageKey) ([]int64, *PageKey) {
+					seqs, last, err := x.Page(after, limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return seqs, last
+				})
+				got := pages(func(after *PageKey) ([]int64, *PageKey) {
+					seqs, total, last, err := s.SeqPage(h, after, limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if total != count {
+						t.Fatalf("%+v %v: total %d, the rows count %d", f, r, total, count)
+					}
+					return seqs, last
+				})
+				what := fmt.Sprintf("%+v %v limit %d", f, r, limit)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s:\n got %v\nwant %v", what, got, want)
+				}
+				if !slices.Equal(order, want) {
+					t.Fatalf("%s: SeqOrder\n got %v\nwant %v", what, order, want)
+				}
+			}
+		}
+	}
+}
