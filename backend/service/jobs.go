@@ -56,13 +56,18 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 			c.jobs.mu.Unlock()
 		}})
 		c.jobs.mu.Lock()
-		defer c.jobs.mu.Unlock()
 		job.Summary = sum
 		if sum != nil {
 			job.Progress.Events, job.Progress.Duplicates, job.Progress.Rejected = sum.Events, sum.Duplicates, sum.Rejected
 			job.Progress.Sources = len(sum.Sources)
 		}
 		job.State, job.Error = endState(err)
+		c.jobs.mu.Unlock()
+		// The new events' times and ids, and the keys of the index's new
+		// snapshot, are read now rather than by the next search.
+		if ctx.Err() == nil && c.store.WarmColumns(ctx) == nil && ctx.Err() == nil {
+			c.warmKeys()
+		}
 	})
 	cp := *job
 	return &cp
