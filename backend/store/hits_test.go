@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -42,16 +43,28 @@ func TestNewestKeysAsASort(t *testing.T) {
 	}
 }
 
-// A word query's hits, kept in a range and ordered by the columns, page as
+// A word query's hits, kept in a range and ordered by their times, page as
 // the database pages the same events from their rows: every limit, every
 // cursor, equal times, ranges cutting inside a minute, over chunks of the
-// columns; their total is the rows' count and their order Each's. Seqs the
-// index hands that the database lacks are not counted.
-func TestSeqPageAsTheRows(t *testing.T) { narrowAndWidened(t, seqPageAsTheRows) }
+// columns; their total is the rows' count and their order SeqOrder's. Seqs
+// the index hands that the database lacks, or twice, are counted once or
+// not at all. The times are the columns' (once read), else the hits' rows'.
+func TestSeqPageAsTheRows(t *testing.T) {
+	for _, way := range []string{"columns", "rows"} {
+		t.Run(way, func(t *testing.T) {
+			narrowAndWidened(t, func(t *testing.T, _ bool) {
+				s := seqPageAsTheRows(t, way == "columns")
+				if loaded := s.columns.n > 0; loaded != (way == "columns") {
+					t.Fatalf("columns read: %v", loaded)
+				}
+			})
+		})
+	}
+}
 
-func seqPageAsTheRows(t *testing.T, _ bool) {
+func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 	s := open(t, filepath.Join(t.TempDir(), "case.db"))
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	src := newSource(t, s, "/evidence/p.json")
 	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 	// Three events a minute, and every seventh an hour back: times out of
@@ -64,6 +77,13 @@ func seqPageAsTheRows(t *testing.T, _ bool) {
 		return t
 	}
 	insertTestEvents(t, s, src.ID, 0, 300, at, func(i int) string { return []string{"success", "failure"}[i%2] })
+	if columns {
+		if err := s.WarmColumns(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		// Events stored after the columns were read: loaded when hit.
+		insertTestEvents(t, s, src.ID, 300, 310, at, func(int) string { return "success" })
+	}
 	ranges := [][2]time.Time{
 		{},
 		{base.Add(20 * time.Minute), base.Add(60 * time.Minute)},
@@ -105,7 +125,7 @@ func seqPageAsTheRows(t *testing.T, _ bool) {
 		}
 		rand.New(rand.NewPCG(1, 1)).Shuffle(len(hits), func(i, j int) { hits[i], hits[j] = hits[j], hits[i] })
 		each := func(visit func(int64)) error {
-			for _, seq := range append(hits, 301, 0, -3) { // seqs the database lacks
+			for _, seq := range append(hits, 311, 0, -3, hits[0]) { // seqs the database lacks, and one twice
 				visit(seq)
 			}
 			return nil
@@ -155,4 +175,5 @@ func seqPageAsTheRows(t *testing.T, _ bool) {
 			}
 		}
 	}
+	return s
 }
