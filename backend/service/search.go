@@ -59,8 +59,8 @@ func (c *Case) search(q audit.Query, noRaw bool) (*SearchResult, error) {
 }
 
 // wordsPage answers a query with words: the search index finds the words
-// over the whole case, the database's columns keep the hits in the range,
-// count them and order them by time (hits).
+// over the whole case, the database's times keep the hits in the range,
+// count them and order them (hits, store.SeqPage).
 func (c *Case) wordsPage(q audit.Query) ([]int64, uint64, string, error) {
 	idx, err := c.words()
 	if err != nil {
@@ -91,7 +91,7 @@ func (c *Case) wordsPage(q audit.Query) ([]int64, uint64, string, error) {
 }
 
 // hits are q's word matches: the index's pass over the words, the range
-// kept by the columns.
+// kept by the database's times.
 func hits(idx *search.Index, q audit.Query) store.Hits {
 	words := audit.Query{Text: q.Text}
 	return store.Hits{From: q.From, To: q.To, Each: func(visit func(int64)) error {
@@ -146,7 +146,7 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 }
 
 // scanWords is scan of a query with words: every hit's seq in time order
-// (8 bytes a hit), then their events scanPage at a time.
+// (store.SeqOrder), then their events scanPage at a time.
 func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return audit.Errorf(audit.EINVALID, "the time range is empty")
