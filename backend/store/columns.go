@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -164,57 +163,6 @@ func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 		c.warm.Store(true)
 	}
 	return err
-}
-
-// eachLoaded calls hit, under the columns' read lock, for every seq that h
-// hands (a pass over a word query's hits) whose time is in h's range, with
-// the columns loaded for it. h may hand seqs stored after it was called:
-// they are loaded after the pass and handed then. Seqs below 1, and seqs
-// the database does not hold, are skipped.
-func (s *Store) eachLoaded(h Hits, hit func(c *columns, seq int64)) error {
-	newest, err := s.MaxSeq()
-	if err != nil {
-		return err
-	}
-	if err := s.loadColumns(context.Background(), newest); err != nil {
-		return err
-	}
-	lo, hi := h.bounds()
-	ranged := lo != math.MinInt64 || hi != math.MaxInt64
-	c := &s.columns
-	var late []int64 // seqs stored after the load
-	c.mu.RLock()
-	err = h.Each(func(seq int64) {
-		switch {
-		case seq > c.n:
-			late = append(late, seq)
-		case seq < 1:
-		case !ranged:
-			hit(c, seq)
-		default:
-			if t := c.time(seq); t >= lo && t < hi {
-				hit(c, seq)
-			}
-		}
-	})
-	c.mu.RUnlock()
-	if err != nil || len(late) == 0 {
-		return err
-	}
-	if err := s.loadColumns(context.Background(), slices.Max(late)); err != nil {
-		return err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for _, seq := range late {
-		if seq > c.n { // the database lacks it: not handed
-			continue
-		}
-		if t := c.time(seq); t >= lo && t < hi {
-			hit(c, seq)
-		}
-	}
-	return nil
 }
 
 // SeqFacets counts the top size values of each of fields (TermFields or

@@ -89,21 +89,110 @@ func (s *Store) SeqOrder(h Hits) ([]int64, error) {
 	return seqs, nil
 }
 
-// eachHitKey calls fn with the time and seq of each of h's events (each
-// seq once, those the database holds, in h's range), from the greatest seq
-// down. The pass sets a bit for each hit; the bits are then walked from
-// the top: an import stores a file in its own order, mostly that of time,
-// so the keys come about newest first, and once a page's newest are kept
-// most keys are older than them all (one comparison). In the order the
-// index hands them, by segment, a key was newer than the oldest kept for
-// ~40% of 1M demo events. The times are the columns' once they have been
-// read (serve reads them when it opens a case), else the hits' rows'
-// (the command line: at 1M, `payments`' 91k hits 0.30 s, where reading
-// every event's columns first took 1.36; `acme`'s 1M 1.21 s and 1.38).
+// eachHitKey calls fn with the time and seq of each of h's events (those
+// the database holds, in h's range), from the greatest seq down: an import
+// stores a file in its own order, mostly that of time, so the keys come
+// about newest first, and once a page's newest are kept most keys are
+// older than them all (one comparison). In the order the index hands them,
+// by segment, a key was newer than the oldest kept for ~40% of 1M demo
+// events. The times are the columns' once they have been read (serve
+// reads them when it opens a case), else the hits' rows' (the command
+// line: at 1M, `payments`' 91k hits 0.30 s, where reading every event's
+// columns first took 1.36; `acme`'s 1M 1.21 s and 1.38).
 func (s *Store) eachHitKey(h Hits, fn func(PageKey)) error {
+	bits, n, err := hitBits(h.Each)
+	if err != nil {
+		return err
+	}
+	if !s.columns.warm.Load() {
+		lo, hi := h.bounds()
+		seqs := make([]int64, 0, n)
+		eachBit(bits, true, func(seq int64) { seqs = append(seqs, seq) })
+		times, err := s.Times(seqs)
+		if err != nil {
+			return err
+		}
+		for _, seq := range seqs {
+			if ns, ok := times[seq]; ok && ns >= lo && ns < hi {
+				fn(PageKey{ns, seq})
+			}
+		}
+		return nil
+	}
+	// (walkLoaded's closures here cost `acme`, 1M hits, ~3 ms a page)
+	if len(bits) > 0 {
+		if err := s.loadColumns(context.Background(), int64(len(bits))*64); err != nil {
+			return err
+		}
+	}
+	lo, hi := h.bounds()
+	c := &s.columns
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for w := len(bits) - 1; w >= 0; w-- {
+		for b := bits[w]; b != 0; {
+			i := 63 - mathbits.LeadingZeros64(b)
+			b &^= 1 << i
+			seq := int64(w*64+i) + 1
+			if seq > c.n { // the database lacks it
+				continue
+			}
+			if ns := c.time(seq); ns >= lo && ns < hi {
+				fn(PageKey{ns, seq})
+			}
+		}
+	}
+	return nil
+}
+
+// eachLoaded calls hit, under the columns' read lock, for every seq that h
+// hands (a pass over a word query's hits; each seq once) whose time is in
+// h's range, in the order of seqs, with the columns loaded for it. Seqs h
+// hands that were stored after the columns were last read are read after
+// the pass; seqs below 1, and seqs the database does not hold, are skipped.
+// The pass only sets a bit for each hit: looking each up in the columns as
+// the index handed it, by segment, cost ~20 ns a hit in cache misses (1M
+// hits: ~40 of a timeline's 70 ms), in the order of seqs a few.
+func (s *Store) eachLoaded(h Hits, hit func(c *columns, seq int64)) error {
+	bits, _, err := hitBits(h.Each)
+	if err != nil {
+		return err
+	}
+	return s.walkLoaded(bits, h, hit)
+}
+
+// walkLoaded calls hit as eachLoaded says for the seqs of bits, in order.
+func (s *Store) walkLoaded(bits []uint64, h Hits, hit func(c *columns, seq int64)) error {
+	if len(bits) > 0 {
+		if err := s.loadColumns(context.Background(), int64(len(bits))*64); err != nil {
+			return err
+		}
+	}
+	lo, hi := h.bounds()
+	ranged := lo != math.MinInt64 || hi != math.MaxInt64
+	c := &s.columns
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	eachBit(bits, false, func(seq int64) {
+		if seq > c.n { // the database lacks it
+			return
+		}
+		if ranged {
+			if t := c.time(seq); t < lo || t >= hi {
+				return
+			}
+		}
+		hit(c, seq)
+	})
+	return nil
+}
+
+// hitBits runs a pass, setting bit seq-1 for each seq it hands (below 1
+// skipped), and counts the seqs.
+func hitBits(each func(visit func(seq int64)) error) ([]uint64, int, error) {
 	var bits []uint64
 	n := 0
-	err := h.Each(func(seq int64) {
+	err := each(func(seq int64) {
 		if seq < 1 {
 			return
 		}
@@ -116,51 +205,29 @@ func (s *Store) eachHitKey(h Hits, fn func(PageKey)) error {
 			n++
 		}
 	})
-	if err != nil {
-		return err
-	}
-	lo, hi := h.bounds()
-	down := func(each func(seq int64)) {
+	return bits, n, err
+}
+
+// eachBit calls fn with the seq of each bit set, from the greatest down
+// (desc) or up.
+func eachBit(bits []uint64, desc bool, fn func(seq int64)) {
+	if desc {
 		for w := len(bits) - 1; w >= 0; w-- {
 			for b := bits[w]; b != 0; {
 				i := 63 - mathbits.LeadingZeros64(b)
 				b &^= 1 << i
-				each(int64(w*64+i) + 1)
+				fn(int64(w*64+i) + 1)
 			}
 		}
+		return
 	}
-	c := &s.columns
-	if !c.warm.Load() {
-		seqs := make([]int64, 0, n)
-		down(func(seq int64) { seqs = append(seqs, seq) })
-		times, err := s.Times(seqs)
-		if err != nil {
-			return err
-		}
-		for _, seq := range seqs {
-			if ns, ok := times[seq]; ok && ns >= lo && ns < hi {
-				fn(PageKey{ns, seq})
-			}
-		}
-		return nil
-	}
-	if len(bits) > 0 {
-		// Up to the greatest hit: seqs stored since the columns were read.
-		if err := s.loadColumns(context.Background(), int64(len(bits))*64); err != nil {
-			return err
+	for w, b := range bits {
+		for b != 0 {
+			i := mathbits.TrailingZeros64(b)
+			b &^= 1 << i
+			fn(int64(w*64+i) + 1)
 		}
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	down(func(seq int64) {
-		if seq > c.n { // the database lacks it
-			return
-		}
-		if ns := c.time(seq); ns >= lo && ns < hi {
-			fn(PageKey{ns, seq})
-		}
-	})
-	return nil
 }
 
 // older says whether a comes after b newest first.
