@@ -145,8 +145,8 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 	}
 }
 
-// scanWords is scan of a query with words: every hit's seq in time order
-// (store.SeqOrder), then their events scanPage at a time.
+// scanWords is scan of a query with words: the hits in time order a batch
+// at a time (store.SeqBatches), their events scanPage at a time.
 func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return audit.Errorf(audit.EINVALID, "the time range is empty")
@@ -155,24 +155,22 @@ func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error)
 	if err != nil {
 		return err
 	}
-	seqs, err := c.store.SeqOrder(hits(idx, q))
-	if err != nil {
-		return err
-	}
-	for len(seqs) > 0 {
-		n := min(len(seqs), scanPage)
-		evs, err := c.store.EventsBySeqs(seqs[:n], noRaw)
-		if err != nil {
-			return err
-		}
-		for _, ev := range evs {
-			if err := fn(ev); err != nil {
+	return c.store.SeqBatches(hits(idx, q), func(seqs []int64) error {
+		for len(seqs) > 0 {
+			n := min(len(seqs), scanPage)
+			evs, err := c.store.EventsBySeqs(seqs[:n], noRaw)
+			if err != nil {
 				return err
 			}
+			for _, ev := range evs {
+				if err := fn(ev); err != nil {
+					return err
+				}
+			}
+			seqs = seqs[n:]
 		}
-		seqs = seqs[n:]
-	}
-	return nil
+		return nil
+	})
 }
 
 // selectPage answers a structured query from the database: the page by the

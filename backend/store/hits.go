@@ -74,20 +74,94 @@ func (s *Store) SeqPage(h Hits, after *PageKey, limit int) ([]int64, uint64, *Pa
 	return seqs, total, &keys[len(keys)-1], nil
 }
 
-// SeqOrder gives the seqs of all h's events, newest first (ties by seq
-// descending): 16 bytes an event while it sorts them.
-func (s *Store) SeqOrder(h Hits) ([]int64, error) {
-	var keys []PageKey
-	if err := s.eachHitKey(h, func(key PageKey) { keys = append(keys, key) }); err != nil {
-		return nil, err
+// orderChunk is about how many hits SeqBatches sorts at a time (a
+// variable for the tests).
+var orderChunk = 1 << 18
+
+// SeqBatches calls fn with the seqs of all h's events, newest first (ties
+// by seq descending), a batch at a time, so that a scan (a report, an
+// export, a history) holds 16 bytes a hit of one batch, not of every hit.
+// Up to orderChunk hits are one batch. Past that, the columns are read
+// (their 24 bytes an event are bounded by the case, and a walk over them
+// costs a few ns a hit), the hits' span of time is cut in 1,024 slices, and
+// each batch is the hits of consecutive slices, newest first, until it
+// holds orderChunk (a slice holding more is one batch alone): 2 + n /
+// orderChunk walks over the hits.
+func (s *Store) SeqBatches(h Hits, fn func(seqs []int64) error) error {
+	bits, err := hitBits(h.Each)
+	if err != nil {
+		return err
 	}
-	slices.SortFunc(keys, newerFirst)
-	seqs := make([]int64, len(keys))
-	for i, k := range keys {
-		seqs[i] = k.Seq
+	n := 0
+	for _, w := range bits {
+		n += mathbits.OnesCount64(w)
 	}
-	return seqs, nil
+	lo, hi := h.bounds()
+	batch := func(lo, hi int64) error { // the hits of [lo, hi), sorted
+		var keys []PageKey
+		err := s.keysOf(bits, Hits{From: time.Unix(0, lo), To: time.Unix(0, hi)}, func(k PageKey) {
+			keys = append(keys, k)
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		slices.SortFunc(keys, newerFirst)
+		seqs := make([]int64, len(keys))
+		for i, k := range keys {
+			seqs[i] = k.Seq
+		}
+		return fn(seqs)
+	}
+	if n <= orderChunk {
+		var keys []PageKey
+		if err := s.keysOf(bits, h, func(k PageKey) { keys = append(keys, k) }); err != nil || len(keys) == 0 {
+			return err
+		}
+		slices.SortFunc(keys, newerFirst)
+		seqs := make([]int64, len(keys))
+		for i, k := range keys {
+			seqs[i] = k.Seq
+		}
+		return fn(seqs)
+	}
+	if err := s.loadColumns(context.Background(), int64(len(bits))*64); err != nil {
+		return err
+	}
+	oldest, newest, any := int64(math.MaxInt64), int64(math.MinInt64), false
+	if err := s.keysOf(bits, h, func(k PageKey) {
+		oldest, newest, any = min(oldest, k.TimeNS), max(newest, k.TimeNS), true
+	}); err != nil || !any {
+		return err
+	}
+	const slices_ = 1024
+	width := uint64(newest-oldest)/slices_ + 1 // (unsigned: a span past int64's holds)
+	var count [slices_]int
+	if err := s.keysOf(bits, h, func(k PageKey) { count[uint64(k.TimeNS-oldest)/width]++ }); err != nil {
+		return err
+	}
+	// Slices from the newest down, into batches of about orderChunk hits;
+	// a batch is [start of its oldest slice, end of its newest).
+	end := hi
+	held := 0
+	for i := slices_ - 1; i >= 0; i-- {
+		held += count[i]
+		if held < orderChunk && i > 0 {
+			continue
+		}
+		start := oldest + int64(uint64(i)*width)
+		if i == 0 {
+			start = lo
+		}
+		if err := batch(start, end); err != nil {
+			return err
+		}
+		end, held = start, 0
+	}
+	return nil
 }
+
+// timesChunk is how many hits' times are read from their rows at a time.
+var timesChunk = 4096
 
 // eachHitKey calls fn with the time and seq of each of h's events (those
 // the database holds, in h's range), from the greatest seq down: an import
@@ -100,24 +174,40 @@ func (s *Store) SeqOrder(h Hits) ([]int64, error) {
 // line: at 1M, `payments`' 91k hits 0.30 s, where reading every event's
 // columns first took 1.36; `acme`'s 1M 1.21 s and 1.38).
 func (s *Store) eachHitKey(h Hits, fn func(PageKey)) error {
-	bits, n, err := hitBits(h.Each)
+	bits, err := hitBits(h.Each)
 	if err != nil {
 		return err
 	}
+	return s.keysOf(bits, h, fn)
+}
+
+// keysOf is eachHitKey for the hits of bits, in h's range.
+func (s *Store) keysOf(bits []uint64, h Hits, fn func(PageKey)) error {
 	if !s.columns.warm.Load() {
+		// The rows' times a chunk at a time: a map of every hit would
+		// cost ~50 bytes a hit.
 		lo, hi := h.bounds()
-		seqs := make([]int64, 0, n)
-		eachBit(bits, true, func(seq int64) { seqs = append(seqs, seq) })
-		times, err := s.Times(seqs)
-		if err != nil {
+		chunk := make([]int64, 0, timesChunk)
+		flush := func() error {
+			times, err := s.Times(chunk)
+			for _, seq := range chunk {
+				if ns, ok := times[seq]; ok && ns >= lo && ns < hi {
+					fn(PageKey{ns, seq})
+				}
+			}
+			chunk = chunk[:0]
 			return err
 		}
-		for _, seq := range seqs {
-			if ns, ok := times[seq]; ok && ns >= lo && ns < hi {
-				fn(PageKey{ns, seq})
+		var err error
+		eachBit(bits, true, func(seq int64) {
+			if chunk = append(chunk, seq); len(chunk) == timesChunk && err == nil {
+				err = flush()
 			}
+		})
+		if err == nil {
+			err = flush()
 		}
-		return nil
+		return err
 	}
 	// (walkLoaded's closures here cost `acme`, 1M hits, ~3 ms a page)
 	if len(bits) > 0 {
@@ -154,7 +244,7 @@ func (s *Store) eachHitKey(h Hits, fn func(PageKey)) error {
 // the index handed it, by segment, cost ~20 ns a hit in cache misses (1M
 // hits: ~40 of a timeline's 70 ms), in the order of seqs a few.
 func (s *Store) eachLoaded(h Hits, hit func(c *columns, seq int64)) error {
-	bits, _, err := hitBits(h.Each)
+	bits, err := hitBits(h.Each)
 	if err != nil {
 		return err
 	}
@@ -188,10 +278,9 @@ func (s *Store) walkLoaded(bits []uint64, h Hits, hit func(c *columns, seq int64
 }
 
 // hitBits runs a pass, setting bit seq-1 for each seq it hands (below 1
-// skipped), and counts the seqs.
-func hitBits(each func(visit func(seq int64)) error) ([]uint64, int, error) {
+// skipped).
+func hitBits(each func(visit func(seq int64)) error) ([]uint64, error) {
 	var bits []uint64
-	n := 0
 	err := each(func(seq int64) {
 		if seq < 1 {
 			return
@@ -200,12 +289,9 @@ func hitBits(each func(visit func(seq int64)) error) ([]uint64, int, error) {
 		for uint64(len(bits)) <= i/64 {
 			bits = append(bits, 0)
 		}
-		if bits[i/64]&(1<<(i%64)) == 0 {
-			bits[i/64] |= 1 << (i % 64)
-			n++
-		}
+		bits[i/64] |= 1 << (i % 64)
 	})
-	return bits, n, err
+	return bits, err
 }
 
 // eachBit calls fn with the seq of each bit set, from the greatest down

@@ -46,12 +46,16 @@ func TestNewestKeysAsASort(t *testing.T) {
 // A word query's hits, kept in a range and ordered by their times, page as
 // the database pages the same events from their rows: every limit, every
 // cursor, equal times, ranges cutting inside a minute, over chunks of the
-// columns; their total is the rows' count and their order SeqOrder's. Seqs
+// columns; their total is the rows' count and their order SeqBatches'. Seqs
 // the index hands that the database lacks, or twice, are counted once or
 // not at all. The times are the columns' (once read), else the hits' rows'.
 func TestSeqPageAsTheRows(t *testing.T) {
+	defer func(n, m int) { timesChunk, orderChunk = n, m }(timesChunk, orderChunk)
+	timesChunk = 7 // the rows' times in many chunks
 	for _, way := range []string{"columns", "rows"} {
 		t.Run(way, func(t *testing.T) {
+			// Many hits are sorted in slices of time, with the columns.
+			orderChunk = map[string]int{"columns": 5, "rows": 1 << 30}[way]
 			narrowAndWidened(t, func(t *testing.T, _ bool) {
 				s := seqPageAsTheRows(t, way == "columns")
 				if loaded := s.columns.n > 0; loaded != (way == "columns") {
@@ -143,9 +147,20 @@ func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 			if r[0].Year() == 1500 && count != uint64(len(hits)) || r[0].Year() == 3000 && count != 0 {
 				t.Fatalf("%+v %v: %d of %d events", f, r, count, len(hits))
 			}
-			order, err := s.SeqOrder(h)
+			var order []int64
+			batches := 0
+			err = s.SeqBatches(h, func(seqs []int64) error {
+				if len(seqs) == 0 || len(seqs) > 3*orderChunk+3 { // a slice holds at most a minute's three events more
+					t.Fatalf("%+v %v: a batch of %d", f, r, len(seqs))
+				}
+				order, batches = append(order, seqs...), batches+1
+				return nil
+			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if columns && len(order) > 3*orderChunk && batches < 2 {
+				t.Fatalf("%+v %v: %d hits in %d batch", f, r, len(order), batches)
 			}
 			for _, limit := range []int{1, 4, 1000} {
 				want := pages(func(after *PageKey) ([]int64, *PageKey) {
@@ -170,7 +185,7 @@ func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 					t.Fatalf("%s:\n got %v\nwant %v", what, got, want)
 				}
 				if !slices.Equal(order, want) {
-					t.Fatalf("%s: SeqOrder\n got %v\nwant %v", what, order, want)
+					t.Fatalf("%s: SeqBatches\n got %v\nwant %v", what, order, want)
 				}
 			}
 		}
