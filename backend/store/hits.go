@@ -83,10 +83,7 @@ var orderChunk = 1 << 18
 // export, a history) holds 16 bytes a hit of one batch, not of every hit.
 // Up to orderChunk hits are one batch. Past that, the columns are read
 // (their 24 bytes an event are bounded by the case, and a walk over them
-// costs a few ns a hit), the hits' span of time is cut in 1,024 slices, and
-// each batch is the hits of consecutive slices, newest first, until it
-// holds orderChunk (a slice holding more is one batch alone): 2 + n /
-// orderChunk walks over the hits.
+// costs a few ns a hit) and the hits' span of time is cut (batchesOf).
 func (s *Store) SeqBatches(h Hits, fn func(seqs []int64) error) error {
 	bits, err := hitBits(h.Each)
 	if err != nil {
@@ -96,33 +93,8 @@ func (s *Store) SeqBatches(h Hits, fn func(seqs []int64) error) error {
 	for _, w := range bits {
 		n += mathbits.OnesCount64(w)
 	}
-	lo, hi := h.bounds()
-	batch := func(lo, hi int64) error { // the hits of [lo, hi), sorted
-		var keys []PageKey
-		err := s.keysOf(bits, Hits{From: time.Unix(0, lo), To: time.Unix(0, hi)}, func(k PageKey) {
-			keys = append(keys, k)
-		})
-		if err != nil || len(keys) == 0 {
-			return err
-		}
-		slices.SortFunc(keys, newerFirst)
-		seqs := make([]int64, len(keys))
-		for i, k := range keys {
-			seqs[i] = k.Seq
-		}
-		return fn(seqs)
-	}
 	if n <= orderChunk {
-		var keys []PageKey
-		if err := s.keysOf(bits, h, func(k PageKey) { keys = append(keys, k) }); err != nil || len(keys) == 0 {
-			return err
-		}
-		slices.SortFunc(keys, newerFirst)
-		seqs := make([]int64, len(keys))
-		for i, k := range keys {
-			seqs[i] = k.Seq
-		}
-		return fn(seqs)
+		return s.sortedBatch(bits, h, fn)
 	}
 	if err := s.loadColumns(context.Background(), int64(len(bits))*64); err != nil {
 		return err
@@ -133,32 +105,82 @@ func (s *Store) SeqBatches(h Hits, fn func(seqs []int64) error) error {
 	}); err != nil || !any {
 		return err
 	}
-	const slices_ = 1024
-	width := uint64(newest-oldest)/slices_ + 1 // (unsigned: a span past int64's holds)
-	var count [slices_]int
-	if err := s.keysOf(bits, h, func(k PageKey) { count[uint64(k.TimeNS-oldest)/width]++ }); err != nil {
+	return s.batchesOf(bits, oldest, newest+1, fn) // (newest < h's end, so newest+1 holds)
+}
+
+// batchesOf calls fn with the hits of bits in [lo, hi), newest first, in
+// batches: the span is cut in 1,024 slices, and a batch is the hits of
+// consecutive slices, newest first, up to orderChunk; a slice holding more
+// is cut again, down to a nanosecond (whose hits, all of one time, are one
+// batch). One walk over the hits counts the slices, and one collects each
+// batch.
+func (s *Store) batchesOf(bits []uint64, lo, hi int64, fn func(seqs []int64) error) error {
+	const cuts = 1024
+	width := uint64(hi-lo-1)/cuts + 1 // (unsigned: a span past int64's holds)
+	var count [cuts]int
+	err := s.keysOf(bits, span(lo, hi), func(k PageKey) { count[uint64(k.TimeNS-lo)/width]++ })
+	if err != nil {
 		return err
 	}
-	// Slices from the newest down, into batches of about orderChunk hits;
-	// a batch is [start of its oldest slice, end of its newest).
-	end := hi
-	held := 0
-	for i := slices_ - 1; i >= 0; i-- {
-		held += count[i]
-		if held < orderChunk && i > 0 {
+	// From the newest slice down: a batch is [from, end), its oldest
+	// slice's start to its newest slice's end.
+	end, from, held := hi, hi, 0
+	flush := func() error {
+		if held == 0 {
+			return nil
+		}
+		err := s.sortedBatch(bits, span(from, end), fn)
+		end, held = from, 0
+		return err
+	}
+	for i := cuts - 1; i >= 0; i-- {
+		start := lo + int64(uint64(i)*width)
+		c := count[i]
+		if c == 0 {
+			if held == 0 && uint64(start-lo) < uint64(end-lo) { // (the last slices may lie past hi)
+				end = start
+			}
 			continue
 		}
-		start := oldest + int64(uint64(i)*width)
-		if i == 0 {
-			start = lo
+		if held > 0 && held+c > orderChunk {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
-		if err := batch(start, end); err != nil {
-			return err
+		if c > orderChunk && width > 1 { // this slice alone, cut again
+			if err := s.batchesOf(bits, start, end, fn); err != nil {
+				return err
+			}
+			end = start
+			continue
 		}
-		end, held = start, 0
+		held, from = held+c, start
+		if held >= orderChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	return flush()
 }
+
+// sortedBatch calls fn with the hits of bits in h's range, sorted newest
+// first.
+func (s *Store) sortedBatch(bits []uint64, h Hits, fn func(seqs []int64) error) error {
+	var keys []PageKey
+	if err := s.keysOf(bits, h, func(k PageKey) { keys = append(keys, k) }); err != nil || len(keys) == 0 {
+		return err
+	}
+	slices.SortFunc(keys, newerFirst)
+	seqs := make([]int64, len(keys))
+	for i, k := range keys {
+		seqs[i] = k.Seq
+	}
+	return fn(seqs)
+}
+
+// span is the range [lo, hi) in unix ns.
+func span(lo, hi int64) Hits { return Hits{From: time.Unix(0, lo), To: time.Unix(0, hi)} }
 
 // timesChunk is how many hits' times are read from their rows at a time.
 var timesChunk = 4096

@@ -55,7 +55,8 @@ func TestSeqPageAsTheRows(t *testing.T) {
 	for _, way := range []string{"columns", "rows"} {
 		t.Run(way, func(t *testing.T) {
 			// Many hits are sorted in slices of time, with the columns.
-			orderChunk = map[string]int{"columns": 5, "rows": 1 << 30}[way]
+			// (Three events share each time: slices of them are cut again.)
+			orderChunk = map[string]int{"columns": 2, "rows": 1 << 30}[way]
 			narrowAndWidened(t, func(t *testing.T, _ bool) {
 				s := seqPageAsTheRows(t, way == "columns")
 				if loaded := s.columns.n > 0; loaded != (way == "columns") {
@@ -191,4 +192,50 @@ func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 		}
 	}
 	return s
+}
+
+// A burst of hits within a slice of the span is cut again: every batch
+// holds about orderChunk hits, whatever the times, and together they are
+// every hit newest first.
+func TestSeqBatchesCutBursts(t *testing.T) {
+	defer func(n int) { orderChunk = n }(orderChunk)
+	orderChunk = 10
+	s := open(t, filepath.Join(t.TempDir(), "case.db"))
+	defer s.Close()
+	src := newSource(t, s, "/evidence/b.json")
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	at := func(i int) time.Time {
+		if i < 1000 { // a thousand events in a microsecond
+			return base.Add(time.Duration(i) * time.Nanosecond)
+		}
+		return base.Add(time.Duration(i) * time.Hour)
+	}
+	insertTestEvents(t, s, src.ID, 0, 1100, at, func(int) string { return "success" })
+	if err := s.WarmColumns(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := Hits{Each: func(visit func(int64)) error {
+		for seq := int64(1); seq <= 1100; seq++ {
+			visit(seq)
+		}
+		return nil
+	}}
+	var got []int64
+	largest := 0
+	if err := s.SeqBatches(h, func(seqs []int64) error {
+		got, largest = append(got, seqs...), max(largest, len(seqs))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]int64, 1100)
+	for i := range want {
+		want[i] = int64(1100 - i) // times rise with seqs
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order:\n got %v\nwant %v", got, want)
+	}
+	if largest > orderChunk {
+		t.Fatalf("a batch of %d hits, orderChunk %d", largest, orderChunk)
+	}
 }
