@@ -34,9 +34,7 @@ const timeFieldName = "time"
 
 // timeField is the indexed field of an event's time.
 type timeField struct {
-	name  string
 	value numeric.PrefixCoded // the exact time, shift 0
-	ns    int64
 	freqs index.TokenFrequencies
 	n     int
 }
@@ -45,11 +43,10 @@ var _ document.Field = (*timeField)(nil)
 
 // newTimeField is the field of the time t.
 func newTimeField(t time.Time) *timeField {
-	ns := t.UnixNano()
-	return &timeField{name: timeFieldName, value: numeric.MustNewPrefixCodedInt64(ns, 0), ns: ns}
+	return &timeField{value: numeric.MustNewPrefixCodedInt64(t.UnixNano(), 0)}
 }
 
-func (f *timeField) Name() string              { return f.name }
+func (f *timeField) Name() string              { return timeFieldName }
 func (f *timeField) Value() []byte             { return f.value }
 func (f *timeField) ArrayPositions() []uint64  { return nil }
 func (f *timeField) EncodedFieldType() byte    { return 'd' }
@@ -67,7 +64,7 @@ func (f *timeField) Analyze() {
 }
 
 func (f *timeField) Size() int {
-	s := int(unsafe.Sizeof(*f)) + size.SizeOfPtr + len(f.name) + len(f.value)
+	s := int(unsafe.Sizeof(*f)) + size.SizeOfPtr + len(f.value)
 	if f.freqs != nil {
 		s += f.freqs.Size()
 	}

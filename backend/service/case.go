@@ -143,11 +143,7 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 		// once read; a failure here is met again, and told, by a word query.
 		// Then the memo of the index's keys (search/seqmemo.go), so that the
 		// first word query on a case at rest reads none (1M: ~0.14 s).
-		c.background(func(ctx context.Context) {
-			if st.WarmColumns(ctx) == nil && ctx.Err() == nil {
-				c.warmKeys()
-			}
-		})
+		c.background(c.warm)
 	}
 	if err != nil && !errors.Is(err, search.ErrBusy) {
 		c.Close()
@@ -156,9 +152,13 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	return c, nil
 }
 
-// warmKeys reads the key of every document the index holds, once, when
-// the index is open (not while it is rebuilt).
-func (c *Case) warmKeys() {
+// warm reads the columns of the events stored since they were last read,
+// then the key of every document the index holds (when it is open, not
+// while it is rebuilt), unless ctx ends first.
+func (c *Case) warm(ctx context.Context) {
+	if c.store.WarmColumns(ctx) != nil || ctx.Err() != nil {
+		return
+	}
 	c.indexMu.Lock()
 	idx := c.index
 	c.indexMu.Unlock()

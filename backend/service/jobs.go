@@ -65,9 +65,7 @@ func (c *Case) StartImport(paths []string, format string) *ImportJob {
 		c.jobs.mu.Unlock()
 		// The new events' times and ids, and the keys of the index's new
 		// snapshot, are read now rather than by the next search.
-		if ctx.Err() == nil && c.store.WarmColumns(ctx) == nil && ctx.Err() == nil {
-			c.warmKeys()
-		}
+		c.warm(ctx)
 	})
 	cp := *job
 	return &cp

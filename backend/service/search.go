@@ -73,21 +73,12 @@ func (c *Case) wordsPage(q audit.Query) ([]int64, uint64, string, error) {
 		}
 		return res.Seqs, res.Total, res.Next, nil
 	}
-	var after *store.PageKey
-	if q.Cursor != "" {
-		if after, err = decodePageKey(q.Cursor); err != nil {
-			return nil, 0, "", err
-		}
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
+	after, limit, err := pageOf(q)
+	if err != nil {
+		return nil, 0, "", err
 	}
 	seqs, total, last, err := c.store.SeqPage(hits(idx, q), after, limit)
-	if err != nil || last == nil {
-		return seqs, total, "", err
-	}
-	return seqs, total, encodePageKey(last), nil
+	return seqs, total, encodePageKey(last), err
 }
 
 // hits are q's word matches: the index's pass over the words, the range
@@ -112,12 +103,12 @@ func (c *Case) Scan(q audit.Query, fn func(*audit.Event) error) error {
 // scan is Scan; noRaw leaves the raw records out (reports, CSV exports and
 // histories do not show them).
 func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return audit.Errorf(audit.EINVALID, "the time range is empty")
+	}
 	if f, ok := c.plan(q); ok {
 		// No words to match: the database gives the same events in the
 		// same order, without paging through the index.
-		if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-			return audit.Errorf(audit.EINVALID, "the time range is empty")
-		}
 		x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To, NoRaw: noRaw})
 		if err != nil {
 			return err
@@ -148,9 +139,6 @@ func (c *Case) scan(q audit.Query, noRaw bool, fn func(*audit.Event) error) erro
 // scanWords is scan of a query with words: the hits in time order a batch
 // at a time (store.SeqBatches), their events scanPage at a time.
 func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error) error {
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		return audit.Errorf(audit.EINVALID, "the time range is empty")
-	}
 	idx, err := c.words()
 	if err != nil {
 		return err
@@ -176,16 +164,9 @@ func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error)
 // selectPage answers a structured query from the database: the page by the
 // time index of its fields, the total from the kept counts where it can.
 func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]int64, uint64, string, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	var after *store.PageKey
-	if q.Cursor != "" {
-		var err error
-		if after, err = decodePageKey(q.Cursor); err != nil {
-			return nil, 0, "", err
-		}
+	after, limit, err := pageOf(q)
+	if err != nil {
+		return nil, 0, "", err
 	}
 	x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To})
 	if err != nil {
@@ -196,16 +177,30 @@ func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]int64, uint64, stri
 		return nil, 0, "", err
 	}
 	total, err := x.Count()
-	if err != nil || last == nil {
-		return seqs, total, "", err
+	return seqs, total, encodePageKey(last), err
+}
+
+// pageOf is where q's page starts (its cursor; nil for the first page) and
+// how many events it holds (100 unless q says).
+func pageOf(q audit.Query) (*store.PageKey, int, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
 	}
-	return seqs, total, encodePageKey(last), nil
+	if q.Cursor == "" {
+		return nil, limit, nil
+	}
+	after, err := decodePageKey(q.Cursor)
+	return after, limit, err
 }
 
 // A database page's cursor: ["s", time in ns, seq] (the index's have two
 // values, so neither is taken for the other; "t" was time and id, before
 // ties went by seq).
 func encodePageKey(k *store.PageKey) string {
+	if k == nil { // the last page
+		return ""
+	}
 	b, _ := json.Marshal([]string{"s", strconv.FormatInt(k.TimeNS, 10), strconv.FormatInt(k.Seq, 10)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }

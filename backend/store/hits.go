@@ -64,14 +64,10 @@ func (s *Store) SeqPage(h Hits, after *PageKey, limit int) ([]int64, uint64, *Pa
 		return nil, 0, nil, err
 	}
 	keys := top.result()
-	seqs := make([]int64, len(keys))
-	for i, k := range keys {
-		seqs[i] = k.Seq
-	}
 	if len(keys) < limit || limit == 0 {
-		return seqs, total, nil, nil
+		return keySeqs(keys), total, nil, nil
 	}
-	return seqs, total, &keys[len(keys)-1], nil
+	return keySeqs(keys), total, &keys[len(keys)-1], nil
 }
 
 // orderChunk is about how many hits SeqBatches sorts at a time (a
@@ -172,11 +168,16 @@ func (s *Store) sortedBatch(bits []uint64, h Hits, fn func(seqs []int64) error) 
 		return err
 	}
 	slices.SortFunc(keys, newerFirst)
+	return fn(keySeqs(keys))
+}
+
+// keySeqs is the seqs of keys, in their order.
+func keySeqs(keys []PageKey) []int64 {
 	seqs := make([]int64, len(keys))
 	for i, k := range keys {
 		seqs[i] = k.Seq
 	}
-	return fn(seqs)
+	return seqs
 }
 
 // span is the range [lo, hi) in unix ns.
