@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -228,6 +229,20 @@ func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVis
 // see store.SeqFacets and SeqTimes); a key read before on the same snapshot
 // of the index is not read again (seqmemo.go).
 func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
+	return x.eachKey(q, false, func(seq, _ int64) { visit(seq) })
+}
+
+// EachKey is EachSeq handing each hit's time too (unix ns), read from the
+// time's doc values: what a process that has not read the database's
+// columns orders and keeps a word query's hits by (store.Hits.Keys). At 1M
+// demo events, `acme`'s 1M hits cost ~160 ms more than EachSeq's pass, where
+// their rows' times took ~1 s.
+func (x *Index) EachKey(q audit.Query, visit func(seq, ns int64)) (uint64, error) {
+	return x.eachKey(q, true, visit)
+}
+
+// eachKey is EachSeq, with each hit's time when timed (else 0).
+func (x *Index) eachKey(q audit.Query, timed bool, visit func(seq, ns int64)) (uint64, error) {
 	bq, err := x.compile(q)
 	if err != nil {
 		return 0, err
@@ -235,25 +250,46 @@ func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
 	var memo *memoPass
 	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
 		memo = x.memo.begin(sc.IndexReader)
+		var dvs index.DocValueReader
+		if timed {
+			var err error
+			if dvs, err = sc.IndexReader.DocValueReader([]string{timeFieldName}); err != nil {
+				return nil, err
+			}
+		}
+		var ns int64
+		var hasTime bool
+		setTime := func(_ string, term []byte) {
+			if at, ok := docTime(term); ok {
+				ns, hasTime = at, true
+			}
+		}
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
 				return nil
 			}
 			num, known := memo.seq(d.IndexInternalID)
-			if known != 0 {
-				visit(int64(known))
-				return nil
+			seq := int64(known)
+			if known == 0 {
+				key, err := sc.IndexReader.ExternalID(d.IndexInternalID)
+				if err != nil {
+					return err
+				}
+				if seq, err = SeqOf(key); err != nil {
+					return err
+				}
+				memo.note(num, seq)
 			}
-			key, err := sc.IndexReader.ExternalID(d.IndexInternalID)
-			if err != nil {
-				return err
+			if timed {
+				hasTime = false
+				if err := dvs.VisitDocValues(d.IndexInternalID, setTime); err != nil {
+					return err
+				}
+				if !hasTime { // Batch.Add gives every document one
+					return fmt.Errorf("document %d has no time", seq)
+				}
 			}
-			seq, err := SeqOf(key)
-			if err != nil {
-				return err
-			}
-			memo.note(num, seq)
-			visit(seq)
+			visit(seq, ns)
 			return nil
 		}, nil
 	})

@@ -67,6 +67,33 @@ func TestDatabaseAnswersAsTheIndex(t *testing.T) {
 		{newest.Add(-40 * time.Minute), time.Time{}},
 		{time.Time{}, newest.Add(-200 * time.Hour)},
 	}
+	// Words, and fields the database does not keep, stay the index's.
+	words := []string{`payments`, `"Payments primary"`, `targets.id:x`, `session:abc`, `tag:starred`, `actor.email:a~1`,
+		`payments -outcome:success`, `+payments +category:alert`, `login`, `root`, `delete*`, `nosuchwordanywhere`,
+		// Words beside fields the database keeps, stop words, a union.
+		`acme -actor.label:ilert`, `+payments category:alert -outcome:failure`, `login -outcome:failure -payments`,
+		`+the +category:alert payments`, `payments category:alert`, `+acme +action:incident.* -outcome:success`}
+	for _, text := range append(words, `time:>2020-01-01`) {
+		if _, ok := search.Structured(audit.Query{Text: text}); ok {
+			t.Errorf("%q: answered by the database, it needs the index", text)
+		}
+	}
+	words = append(words, `+payments +time:<"`+newest.Add(-30*time.Hour).Format(time.RFC3339)+`"`, `login time:>"`+newest.Add(-2*time.Hour).Format(time.RFC3339)+`"`)
+	// Until the columns are read (the command line), a word query's pages
+	// and scans are kept and ordered by the times the index hands with its
+	// hits (store.Hits.Keys); they are the index's own.
+	for _, text := range words {
+		for _, r := range ranges {
+			q := audit.Query{Text: text, From: r[0], To: r[1]}
+			if bySeq, ix := listed(t, c, q, false), listed(t, c, q, true); bySeq != ix {
+				t.Fatalf("%q %v (columns unread): pages or scans differ:\nby seq %s\nindex  %s", text, r, bySeq.pages, ix.pages)
+			}
+		}
+	}
+	if c.store.ColumnsRead() {
+		t.Fatal("the columns were read for pages and scans")
+	}
+
 	// Twice: the database reading rows, then, once the columns are in
 	// memory (as serve reads them), counting large selections from them.
 	compared := 0
@@ -101,22 +128,11 @@ func TestDatabaseAnswersAsTheIndex(t *testing.T) {
 	}
 	t.Logf("%d query/range pairs answered alike", compared)
 
-	// Words, and fields the database does not keep, stay the index's.
-	words := []string{`payments`, `"Payments primary"`, `targets.id:x`, `session:abc`, `tag:starred`, `actor.email:a~1`,
-		`payments -outcome:success`, `+payments +category:alert`, `login`, `root`, `delete*`, `nosuchwordanywhere`,
-		// Words beside fields the database keeps, stop words, a union.
-		`acme -actor.label:ilert`, `+payments category:alert -outcome:failure`, `login -outcome:failure -payments`,
-		`+the +category:alert payments`, `payments category:alert`, `+acme +action:incident.* -outcome:success`}
-	for _, text := range append(words, `time:>2020-01-01`) {
-		if _, ok := search.Structured(audit.Query{Text: text}); ok {
-			t.Errorf("%q: answered by the database, it needs the index", text)
-		}
-	}
-	// Their pages, scans, facets and timelines are the hits' seqs kept in the
-	// range, counted and ordered by the database's columns (store.Hits), and
-	// are the index's own (Bleve's ranges and its sort by the time doc value).
+	// Once the columns are read, a word query's pages, scans, facets and
+	// timelines are the hits' seqs kept in the range, counted and ordered by
+	// the database's columns (store.Hits), and are the index's own (Bleve's
+	// ranges and its sort by the time doc value).
 	counted := 0
-	words = append(words, `+payments +time:<"`+newest.Add(-30*time.Hour).Format(time.RFC3339)+`"`, `login time:>"`+newest.Add(-2*time.Hour).Format(time.RFC3339)+`"`)
 	for _, text := range words {
 		for _, r := range ranges {
 			q := audit.Query{Text: text, From: r[0], To: r[1]}
@@ -159,6 +175,31 @@ type answerSet struct {
 // true) by the search index alone.
 func answers(t *testing.T, c *Case, q audit.Query, index bool) answerSet {
 	t.Helper()
+	a := listed(t, c, q, index)
+	c.indexOnly = index
+	defer func() { c.indexOnly = false }()
+	facets, err := c.Facets(q, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.facets = fmt.Sprint(facets)
+	for _, stack := range []string{"category", "outcome"} {
+		for _, n := range []int{120, 9, 500} {
+			h, err := c.Histogram(q, stack, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, _ := json.Marshal(h)
+			a.histograms += string(j) + "\n"
+		}
+	}
+	return a
+}
+
+// listed is what the list and a scan show of q: its pages, with their
+// totals, and every event in a scan.
+func listed(t *testing.T, c *Case, q audit.Query, index bool) answerSet {
+	t.Helper()
 	c.indexOnly = index
 	defer func() { c.indexOnly = false }()
 	var a answerSet
@@ -178,21 +219,6 @@ func answers(t *testing.T, c *Case, q audit.Query, index bool) answerSet {
 		pq.Cursor = res.Next
 	}
 	a.pages = b.String()
-	facets, err := c.Facets(q, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.facets = fmt.Sprint(facets)
-	for _, stack := range []string{"category", "outcome"} {
-		for _, n := range []int{120, 9, 500} {
-			h, err := c.Histogram(q, stack, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			j, _ := json.Marshal(h)
-			a.histograms += string(j) + "\n"
-		}
-	}
 	b.Reset()
 	if err := c.Scan(q, func(e *audit.Event) error { b.WriteString(e.ID + " "); return nil }); err != nil {
 		t.Fatal(err)

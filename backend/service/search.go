@@ -82,13 +82,18 @@ func (c *Case) wordsPage(q audit.Query) ([]int64, uint64, string, error) {
 }
 
 // hits are q's word matches: the index's pass over the words, the range
-// kept by the database's times.
+// kept by the database's times (by the index's until the columns are read).
 func hits(idx *search.Index, q audit.Query) store.Hits {
 	words := audit.Query{Text: q.Text}
-	return store.Hits{From: q.From, To: q.To, Each: func(visit func(int64)) error {
-		_, err := idx.EachSeq(words, visit)
-		return err
-	}}
+	return store.Hits{From: q.From, To: q.To,
+		Each: func(visit func(int64)) error {
+			_, err := idx.EachSeq(words, visit)
+			return err
+		},
+		Keys: func(visit func(seq, ns int64)) error {
+			_, err := idx.EachKey(words, visit)
+			return err
+		}}
 }
 
 // scanPage is how many events Scan fetches at a time.

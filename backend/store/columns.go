@@ -130,6 +130,10 @@ func (s *Store) WarmColumns(ctx context.Context) error {
 	return s.loadColumns(ctx, newest)
 }
 
+// ColumnsRead says whether the columns have been read (by WarmColumns, or
+// for a word query's facets, timeline or a large scan).
+func (s *Store) ColumnsRead() bool { return s.columns.warm.Load() }
+
 // loadColumns reads the rows after those loaded, up to seq upto.
 func (s *Store) loadColumns(ctx context.Context, upto int64) error {
 	c := &s.columns

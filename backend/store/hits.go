@@ -14,8 +14,14 @@ import (
 // for each), and the columns keep those whose time is in [From, To) (a
 // zero time leaves that side open). The index holds no time ranges of its
 // own: the columns have every event's time already.
+//
+// Until the columns are read (the command line never reads them for a
+// page), a page is kept and ordered by the times Keys hands with the seqs:
+// a pass as Each's, with each hit's time as the index holds it (its doc
+// values). Without Keys the columns are read first.
 type Hits struct {
 	Each     func(visit func(seq int64)) error
+	Keys     func(visit func(seq, ns int64)) error
 	From, To time.Time
 }
 
@@ -183,20 +189,20 @@ func keySeqs(keys []PageKey) []int64 {
 // span is the range [lo, hi) in unix ns.
 func span(lo, hi int64) Hits { return Hits{From: time.Unix(0, lo), To: time.Unix(0, hi)} }
 
-// timesChunk is how many hits' times are read from their rows at a time.
-var timesChunk = 4096
-
 // eachHitKey calls fn with the time and seq of each of h's events (those
-// the database holds, in h's range), from the greatest seq down: an import
-// stores a file in its own order, mostly that of time, so the keys come
-// about newest first, and once a page's newest are kept most keys are
-// older than them all (one comparison). In the order the index hands them,
-// by segment, a key was newer than the oldest kept for ~40% of 1M demo
-// events. The times are the columns' once they have been read (serve
-// reads them when it opens a case), else the hits' rows' (the command
-// line: at 1M, `payments`' 91k hits 0.30 s, where reading every event's
-// columns first took 1.36; `acme`'s 1M 1.21 s and 1.38).
+// the database holds, in h's range). With the columns read the keys come
+// from the greatest seq down: an import stores a file in its own order,
+// mostly that of time, so the keys come about newest first, and once a
+// page's newest are kept most keys are older than them all (one
+// comparison). In the order the index hands them, by segment, a key was
+// newer than the oldest kept for ~40% of 1M demo events. Until the columns
+// are read (the command line) the keys are the index's (h.Keys), in its
+// order: at 1M, `acme`'s 1M hits ~0.3 s where their rows' times took ~1 s,
+// and reading every event's columns first 1.36 s.
 func (s *Store) eachHitKey(h Hits, fn func(PageKey)) error {
+	if !s.columns.warm.Load() && h.Keys != nil {
+		return s.indexKeys(nil, h, fn)
+	}
 	bits, err := hitBits(h.Each)
 	if err != nil {
 		return err
@@ -206,31 +212,8 @@ func (s *Store) eachHitKey(h Hits, fn func(PageKey)) error {
 
 // keysOf is eachHitKey for the hits of bits, in h's range.
 func (s *Store) keysOf(bits []uint64, h Hits, fn func(PageKey)) error {
-	if !s.columns.warm.Load() {
-		// The rows' times a chunk at a time: a map of every hit would
-		// cost ~50 bytes a hit.
-		lo, hi := h.bounds()
-		chunk := make([]int64, 0, timesChunk)
-		flush := func() error {
-			times, err := s.Times(chunk)
-			for _, seq := range chunk {
-				if ns, ok := times[seq]; ok && ns >= lo && ns < hi {
-					fn(PageKey{ns, seq})
-				}
-			}
-			chunk = chunk[:0]
-			return err
-		}
-		var err error
-		eachBit(bits, true, func(seq int64) {
-			if chunk = append(chunk, seq); len(chunk) == timesChunk && err == nil {
-				err = flush()
-			}
-		})
-		if err == nil {
-			err = flush()
-		}
-		return err
+	if !s.columns.warm.Load() && h.Keys != nil {
+		return s.indexKeys(bits, h, fn)
 	}
 	// (walkLoaded's closures here cost `acme`, 1M hits, ~3 ms a page)
 	if len(bits) > 0 {
@@ -256,6 +239,36 @@ func (s *Store) keysOf(bits []uint64, h Hits, fn func(PageKey)) error {
 		}
 	}
 	return nil
+}
+
+// indexKeys calls fn with the keys h.Keys hands, in h's range, each seq
+// once, of those the database holds (and among only's bits, unless only is
+// nil), in the index's order.
+func (s *Store) indexKeys(only []uint64, h Hits, fn func(PageKey)) error {
+	last, err := s.MaxSeq()
+	if err != nil {
+		return err
+	}
+	lo, hi := h.bounds()
+	var seen []uint64
+	return h.Keys(func(seq, ns int64) {
+		if seq < 1 || seq > last || ns < lo || ns >= hi {
+			return
+		}
+		i := uint64(seq - 1)
+		w, bit := i/64, uint64(1)<<(i%64)
+		if only != nil && (w >= uint64(len(only)) || only[w]&bit == 0) {
+			return
+		}
+		for uint64(len(seen)) <= w {
+			seen = append(seen, 0)
+		}
+		if seen[w]&bit != 0 {
+			return
+		}
+		seen[w] |= bit
+		fn(PageKey{ns, seq})
+	})
 }
 
 // eachLoaded calls hit, under the columns' read lock, for every seq that h

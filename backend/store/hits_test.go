@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -48,15 +50,15 @@ func TestNewestKeysAsASort(t *testing.T) {
 // cursor, equal times, ranges cutting inside a minute, over chunks of the
 // columns; their total is the rows' count and their order SeqBatches'. Seqs
 // the index hands that the database lacks, or twice, are counted once or
-// not at all. The times are the columns' (once read), else the hits' rows'.
+// not at all. The times are the columns' (once read), else the index's
+// (Hits.Keys).
 func TestSeqPageAsTheRows(t *testing.T) {
-	defer func(n, m int) { timesChunk, orderChunk = n, m }(timesChunk, orderChunk)
-	timesChunk = 7 // the rows' times in many chunks
-	for _, way := range []string{"columns", "rows"} {
+	defer func(m int) { orderChunk = m }(orderChunk)
+	for _, way := range []string{"columns", "index"} {
 		t.Run(way, func(t *testing.T) {
 			// Many hits are sorted in slices of time, with the columns.
 			// (Three events share each time: slices of them are cut again.)
-			orderChunk = map[string]int{"columns": 2, "rows": 1 << 30}[way]
+			orderChunk = map[string]int{"columns": 2, "index": 1 << 30}[way]
 			narrowAndWidened(t, func(t *testing.T, _ bool) {
 				s := seqPageAsTheRows(t, way == "columns")
 				if loaded := s.columns.n > 0; loaded != (way == "columns") {
@@ -129,9 +131,21 @@ func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 			t.Fatal(err)
 		}
 		rand.New(rand.NewPCG(1, 1)).Shuffle(len(hits), func(i, j int) { hits[i], hits[j] = hits[j], hits[i] })
+		handed := append(slices.Clone(hits), 311, 0, -3, hits[0]) // seqs the database lacks, and one twice
 		each := func(visit func(int64)) error {
-			for _, seq := range append(hits, 311, 0, -3, hits[0]) { // seqs the database lacks, and one twice
+			for _, seq := range handed {
 				visit(seq)
+			}
+			return nil
+		}
+		times := rowTimes(t, s, handed)
+		keys := func(visit func(seq, ns int64)) error {
+			for _, seq := range handed {
+				ns, ok := times[seq]
+				if !ok { // the index may hold what the database lacks
+					ns = base.UnixNano()
+				}
+				visit(seq, ns)
 			}
 			return nil
 		}
@@ -145,6 +159,9 @@ func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 				t.Fatal(err)
 			}
 			h := Hits{Each: each, From: r[0], To: r[1]}
+			if !columns {
+				h.Keys = keys
+			}
 			if r[0].Year() == 1500 && count != uint64(len(hits)) || r[0].Year() == 3000 && count != 0 {
 				t.Fatalf("%+v %v: %d of %d events", f, r, count, len(hits))
 			}
@@ -192,6 +209,22 @@ func seqPageAsTheRows(t *testing.T, columns bool) *Store {
 		}
 	}
 	return s
+}
+
+// rowTimes are the times of the events of these seqs that the database
+// holds, read from their rows.
+func rowTimes(t *testing.T, s *Store, seqs []int64) map[int64]int64 {
+	out := map[int64]int64{}
+	for _, seq := range seqs {
+		var ns int64
+		switch err := s.r.QueryRow(`SELECT time_ns FROM events WHERE seq = ?`, seq).Scan(&ns); {
+		case err == nil:
+			out[seq] = ns
+		case !errors.Is(err, sql.ErrNoRows):
+			t.Fatal(err)
+		}
+	}
+	return out
 }
 
 // A burst of hits within a slice of the span is cut again: every batch

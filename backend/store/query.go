@@ -817,24 +817,3 @@ func (s *Store) TimeSpan() (oldest, newest time.Time, err error) {
 	}
 	return time.Unix(0, lo.Int64).UTC(), time.Unix(0, hi.Int64).UTC(), nil
 }
-
-// Times gives the times (unix ns) of the events with these seqs.
-func (s *Store) Times(seqs []int64) (map[int64]int64, error) {
-	out := make(map[int64]int64, len(seqs))
-	for start := 0; start < len(seqs); start += 500 {
-		chunk := seqs[start:min(start+500, len(seqs))]
-		var seq, ns int64
-		rows, err := s.r.Query(`SELECT seq, time_ns FROM events WHERE seq IN (` + idList(chunk) + `)`)
-		err = eachRow(rows, err, func() error {
-			if err := rows.Scan(&seq, &ns); err != nil {
-				return err
-			}
-			out[seq] = ns
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
