@@ -226,7 +226,7 @@ func (x *Index) eachHit(bq query.Query, fields []string, visit index.DocValueVis
 // one's seq, and returns their number. A document's key is its seq, kept
 // apart from the stored fields' compressed data, so reading it costs no
 // decompression (the service counts a word query's facets and timeline so:
-// see store.SeqFacets and SeqTimes); a key read before on the same snapshot
+// see store.SeqFacets and SeqTimes); a key read before in the same segment
 // of the index is not read again (seqmemo.go).
 func (x *Index) EachSeq(q audit.Query, visit func(seq int64)) (uint64, error) {
 	return x.eachKey(q, false, func(seq, _ int64) { visit(seq) })
@@ -268,9 +268,10 @@ func (x *Index) eachKey(q audit.Query, timed bool, visit func(seq, ns int64)) (u
 			if d == nil {
 				return nil
 			}
-			num, known := memo.seq(d.IndexInternalID)
+			known, slot := memo.seq(d.IndexInternalID)
 			seq := int64(known)
 			if known == 0 {
+				x.keyReads.Add(1)
 				key, err := sc.IndexReader.ExternalID(d.IndexInternalID)
 				if err != nil {
 					return err
@@ -278,7 +279,7 @@ func (x *Index) eachKey(q audit.Query, timed bool, visit func(seq, ns int64)) (u
 				if seq, err = SeqOf(key); err != nil {
 					return err
 				}
-				memo.note(num, seq)
+				note(slot, seq)
 			}
 			if timed {
 				hasTime = false
@@ -296,7 +297,6 @@ func (x *Index) eachKey(q audit.Query, timed bool, visit func(seq, ns int64)) (u
 	if err != nil {
 		return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	memo.end()
 	return n, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -41,6 +42,9 @@ type Index struct {
 	idx    bleve.Index
 	fields docFields // how Batch.Add builds a document (document.go)
 	memo   seqMemo   // seqs by document number, for EachSeq (seqmemo.go)
+	// keyReads counts the keys passes have read, not found in the memo
+	// (for the tests).
+	keyReads atomic.Uint64
 }
 
 // Open opens the index in dir, creating it when missing. fresh is true when

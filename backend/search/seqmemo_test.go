@@ -6,18 +6,17 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 )
 
 // A pass over hits gives every hit's seq whether its key is read or
-// remembered: passes after the first read no key on the same snapshot, and
-// after events are added and one is changed (new snapshots, the changed
-// event under a new document number) they give the new hits, also two
-// passes at once.
-func TestEachSeqRemembersKeysPerSnapshot(t *testing.T) {
+// remembered. Passes after the first read no key; after an event is changed
+// and two are added (a new snapshot: the old segment, its changed document
+// deleted, and a new segment) passes give the new hits and read the keys of
+// the new segment's hits only, also two passes at once.
+func TestEachSeqRemembersKeysPerSegment(t *testing.T) {
 	var evs []*audit.Event
 	for i := range 300 {
 		word := "common"
@@ -36,6 +35,7 @@ func TestEachSeqRemembersKeysPerSnapshot(t *testing.T) {
 		slices.Sort(seqs)
 		return seqs
 	}
+	reads := func() uint64 { return x.keyReads.Load() }
 	want := func(from, to int, skip ...int64) []int64 {
 		var out []int64
 		for seq := int64(from); seq <= int64(to); seq++ {
@@ -45,18 +45,14 @@ func TestEachSeqRemembersKeysPerSnapshot(t *testing.T) {
 		}
 		return out
 	}
-	if got := pass("common"); !slices.Equal(got, want(1, 300)) {
-		t.Fatalf("first pass: %v", got)
-	}
-	table := x.memo.seqs
-	if len(table) < 300 {
-		t.Fatalf("%d documents remembered", len(table))
+	if got := pass("common"); !slices.Equal(got, want(1, 300)) || reads() != 300 {
+		t.Fatalf("first pass: %d keys read, %v", reads(), got)
 	}
 	if got := pass("rare"); len(got) != 43 || got[0] != 1 || got[1] != 8 {
 		t.Fatalf("rare: %v", got)
 	}
-	if got := pass("common"); !slices.Equal(got, want(1, 300)) || &x.memo.seqs[0] != &table[0] {
-		t.Fatalf("a pass on the same snapshot read keys again, or gave %v", got)
+	if got := pass("common"); !slices.Equal(got, want(1, 300)) || reads() != 300 {
+		t.Fatalf("passes on the same snapshot read %d keys, or gave %v", reads()-300, got)
 	}
 
 	// Event 5 (seq 5) loses the word, and two more events come.
@@ -83,61 +79,72 @@ func TestEachSeqRemembersKeysPerSnapshot(t *testing.T) {
 			t.Fatalf("after the change: %v", g)
 		}
 	}
+	// The new segment's two hits, read by one pass or both.
+	if n := reads() - 300; n < 2 || n > 4 {
+		t.Fatalf("after the change the passes read %d keys", n)
+	}
+	before := reads()
+	if got := pass("common"); !slices.Equal(got, want(1, 302, 5)) || reads() != before {
+		t.Fatalf("%d keys read again, %v", reads()-before, got)
+	}
 	if got := pass("changed"); !slices.Equal(got, []int64{5}) {
 		t.Fatalf("the changed event: %v", got)
 	}
+	// The memo holds the tables of the snapshot's segments only.
+	ix, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p := x.memo.begin(r)
+	if segs := len(x.memo.tables); segs != 2 {
+		t.Fatalf("%d tables, 2 segments", segs)
+	}
+	// Numbers looked up in any order find their segments: 303 documents,
+	// the old segment's 300 (seq 5's deleted since it was read) and the new
+	// one's 3, each remembered as the seq its key names.
+	id := func(n uint64) index.IndexInternalID { return index.NewIndexInternalID(nil, n) }
+	inOrder, known := make([]uint32, 303), 0
+	for num := range inOrder {
+		inOrder[num], _ = p.seq(id(uint64(num)))
+		if inOrder[num] == 0 {
+			continue
+		}
+		known++
+		key, err := r.ExternalID(id(uint64(num)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seq, err := SeqOf(key); err != nil || seq != int64(inOrder[num]) {
+			t.Fatalf("document %d: seq %d remembered, its key %q", num, inOrder[num], key)
+		}
+	}
+	if known != 303 {
+		t.Fatalf("%d documents remembered", known)
+	}
+	q := x.memo.begin(r)
+	for _, num := range []uint64{302, 4, 301, 0, 300, 299, 150} {
+		if seq, _ := q.seq(id(num)); seq != inOrder[num] {
+			t.Fatalf("document %d: seq %d, in order %d", num, seq, inOrder[num])
+		}
+	}
 }
 
-// A memo is of one snapshot: another's pass finds nothing in it, and the
-// pass that ends last publishes its own.
-func TestSeqMemoIsOfOneSnapshot(t *testing.T) {
-	a, b := &scorch.IndexSnapshot{}, &scorch.IndexSnapshot{}
-	id := func(n uint64) index.IndexInternalID { return index.NewIndexInternalID(nil, n) }
-	var m seqMemo
-	p := m.begin(a)
-	if num, seq := p.seq(id(7)); num != 7 || seq != 0 {
-		t.Fatal(num, seq)
-	}
-	p.note(7, 70)
-	p.note(2, 20)
-	if _, seq := p.seq(id(7)); seq != 70 {
-		t.Fatal("a pass does not find what it noted", seq)
-	}
-	p.end()
-	if _, seq := m.begin(a).seq(id(2)); seq != 20 {
-		t.Fatal("not published", seq)
-	}
-	q := m.begin(b)
-	if _, seq := q.seq(id(7)); seq != 0 {
-		t.Fatal("another snapshot's memo was used", seq)
-	}
-	q.note(3, 30)
-	q.end()
-	if _, seq := m.begin(a).seq(id(7)); seq != 0 {
-		t.Fatal("the older snapshot's memo outlived the newer one's", seq)
-	}
-	if _, seq := m.begin(b).seq(id(3)); seq != 30 {
-		t.Fatal(seq)
-	}
-	if _, seq := m.begin(b).seq(index.IndexInternalID("short")); seq != 0 {
-		t.Fatal(seq)
-	}
-	r := m.begin(b)
-	r.note(memoMax, 5)
-	r.note(4, 1<<32)
-	r.end()
-	if len(m.seqs) != 4 {
-		t.Fatalf("numbers past memoMax or seqs past 32 bits were kept: %d", len(m.seqs))
-	}
-	// A reader that is not a scorch snapshot is not remembered.
+// A reader that is not a scorch snapshot is not remembered.
+func TestSeqMemoOfAnotherReader(t *testing.T) {
 	type other struct{ index.IndexReader }
-	o := m.begin(&other{})
-	o.note(1, 10)
-	o.end()
-	if _, seq := m.begin(b).seq(id(3)); seq != 30 {
-		t.Fatal("another reader's pass replaced the memo", seq)
+	var m seqMemo
+	p := m.begin(&other{})
+	seq, slot := p.seq(index.NewIndexInternalID(nil, 3))
+	if seq != 0 || slot != nil {
+		t.Fatal(seq, slot)
 	}
-	if _, seq := m.begin(&other{}).seq(id(1)); seq != 0 {
-		t.Fatal("another reader's pass was remembered", seq)
+	note(slot, 30) // nowhere
+	if len(m.tables) != 0 {
+		t.Fatal(m.tables)
 	}
 }
