@@ -36,15 +36,16 @@ type seqMemo struct {
 const memoMax = 1 << 26
 
 // memoPass is one pass's view of the memo: its snapshot's segments, in
-// order.
+// order, and the one of the last number looked up.
 type memoPass struct {
-	segs []memoSegment
-	at   int // the segment of the last number looked up
+	segs  []memoSegment
+	start uint64          // that segment's first number
+	seqs  []atomic.Uint32 // its table (nil: not remembered)
 }
 
 type memoSegment struct {
-	start uint64          // the number of its first document in the snapshot
-	seqs  []atomic.Uint32 // nil: not remembered
+	start uint64
+	seqs  []atomic.Uint32
 }
 
 // begin starts a pass over reader's documents.
@@ -75,30 +76,46 @@ func (m *seqMemo) begin(reader index.IndexReader) *memoPass {
 	return p
 }
 
-// seq is the seq remembered for the document id names, 0 if none, and
-// where to note it (nil: nowhere).
-func (p *memoPass) seq(id index.IndexInternalID) (seq uint32, slot *atomic.Uint32) {
-	if len(id) != 8 || len(p.segs) == 0 {
-		return 0, nil // not scorch's numbering: nothing remembered
+// docNum is the number of the document id names in its snapshot (a
+// number past every document for an id that is not scorch's).
+func docNum(id index.IndexInternalID) uint64 {
+	if len(id) != 8 {
+		return ^uint64(0)
 	}
-	num := id.Value()
-	// Hits come in the order of numbers: the last hit's segment or a later one.
-	if num < p.segs[p.at].start {
-		p.at = sort.Search(len(p.segs), func(i int) bool { return p.segs[i].start > num }) - 1
-	}
-	for p.at+1 < len(p.segs) && num >= p.segs[p.at+1].start {
-		p.at++
-	}
-	s := p.segs[p.at]
-	if i := num - s.start; i < uint64(len(s.seqs)) {
-		return s.seqs[i].Load(), &s.seqs[i]
-	}
-	return 0, nil
+	return id.Value()
 }
 
-// note remembers seq in slot (from seq).
-func note(slot *atomic.Uint32, seq int64) {
-	if slot != nil && seq > 0 && seq <= 1<<32-1 {
-		slot.Store(uint32(seq))
+// seq is the seq remembered for document num, or 0. Hits come in the order
+// of numbers, mostly in the last one's segment: this much is inlined, and
+// seqElsewhere looks up a number elsewhere.
+func (p *memoPass) seq(num uint64) (seq uint32, here bool) {
+	if i := num - p.start; i < uint64(len(p.seqs)) {
+		return p.seqs[i].Load(), true
+	}
+	return 0, false
+}
+
+// seqElsewhere is seq for a number outside the last one's segment.
+func (p *memoPass) seqElsewhere(num uint64) uint32 {
+	p.move(num)
+	seq, _ := p.seq(num)
+	return seq
+}
+
+// move makes the segment holding num the pass's: the last one that starts
+// at or before it (a number past every document is past its end too).
+func (p *memoPass) move(num uint64) {
+	j := sort.Search(len(p.segs), func(i int) bool { return p.segs[i].start > num }) - 1
+	if j < 0 {
+		p.start, p.seqs = 0, nil
+		return
+	}
+	p.start, p.seqs = p.segs[j].start, p.segs[j].seqs
+}
+
+// note remembers seq for document num, the number seq last looked up.
+func (p *memoPass) note(num uint64, seq int64) {
+	if i := num - p.start; i < uint64(len(p.seqs)) && seq > 0 && seq <= 1<<32-1 {
+		p.seqs[i].Store(uint32(seq))
 	}
 }

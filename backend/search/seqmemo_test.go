@@ -110,7 +110,7 @@ func TestEachSeqRemembersKeysPerSegment(t *testing.T) {
 	id := func(n uint64) index.IndexInternalID { return index.NewIndexInternalID(nil, n) }
 	inOrder, known := make([]uint32, 303), 0
 	for num := range inOrder {
-		inOrder[num], _ = p.seq(id(uint64(num)))
+		inOrder[num] = p.seqElsewhere(docNum(id(uint64(num))))
 		if inOrder[num] == 0 {
 			continue
 		}
@@ -128,23 +128,27 @@ func TestEachSeqRemembersKeysPerSegment(t *testing.T) {
 	}
 	q := x.memo.begin(r)
 	for _, num := range []uint64{302, 4, 301, 0, 300, 299, 150} {
-		if seq, _ := q.seq(id(num)); seq != inOrder[num] {
+		if seq := q.seqElsewhere(docNum(id(num))); seq != inOrder[num] {
 			t.Fatalf("document %d: seq %d, in order %d", num, seq, inOrder[num])
 		}
 	}
 }
 
-// A reader that is not a scorch snapshot is not remembered.
+// A reader that is not a scorch snapshot is not remembered, nor an id
+// that is not scorch's.
 func TestSeqMemoOfAnotherReader(t *testing.T) {
 	type other struct{ index.IndexReader }
 	var m seqMemo
 	p := m.begin(&other{})
-	seq, slot := p.seq(index.NewIndexInternalID(nil, 3))
-	if seq != 0 || slot != nil {
-		t.Fatal(seq, slot)
+	num := docNum(index.NewIndexInternalID(nil, 3))
+	if seq := p.seqElsewhere(num); num != 3 || seq != 0 {
+		t.Fatal(num, seq)
 	}
-	note(slot, 30) // nowhere
-	if len(m.tables) != 0 {
-		t.Fatal(m.tables)
+	p.note(num, 30) // nowhere
+	if seq := p.seqElsewhere(num); seq != 0 || len(m.tables) != 0 {
+		t.Fatal(seq, m.tables)
+	}
+	if num := docNum(index.IndexInternalID("short")); num != ^uint64(0) {
+		t.Fatal(num)
 	}
 }
