@@ -62,6 +62,16 @@ func TestKilledImportResumes(t *testing.T) {
 			db.QueryRow("PRAGMA integrity_check").Scan(&check)
 			db.QueryRow("SELECT count(*) FROM events").Scan(&stored)
 			db.Close()
+			termIndexes := func() int {
+				db, err := sql.Open("sqlite", "file:"+filepath.Join(caseDir, "case.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				var n int
+				db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'events_k_%'").Scan(&n)
+				return n
+			}
 			if check != "ok" {
 				t.Fatalf("integrity_check after SIGKILL at %s: %s", after, check)
 			}
@@ -69,10 +79,36 @@ func TestKilledImportResumes(t *testing.T) {
 				t.Skipf("the import finished within %s; nothing to resume", after)
 			}
 
-			// Opening the case brings the index level with the database.
-			c, err := service.Open(caseDir)
+			// A first import builds the term indexes at its end: a process
+			// that does not hold the search index answers without them, and
+			// the next that does builds them.
+			if n := termIndexes(); n != 0 {
+				t.Fatalf("%d term indexes after a first import was killed", n)
+			}
+			alerts := func(c *service.Case) uint64 {
+				res, err := c.Search(audit.Query{Text: "category:alert", Limit: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.Total
+			}
+			c, err := service.OpenForStreaming(caseDir)
 			if err != nil {
 				t.Fatal(err)
+			}
+			unindexed := alerts(c)
+			c.Close()
+			if n := termIndexes(); n != 0 || unindexed == 0 {
+				t.Fatalf("%d term indexes, %d alerts, opened for a report", n, unindexed)
+			}
+
+			// Opening the case brings the index level with the database.
+			c, err = service.Open(caseDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, total := termIndexes(), alerts(c); n != 8 || total != unindexed {
+				t.Fatalf("opened: %d term indexes, %d alerts (%d without them)", n, total, unindexed)
 			}
 			res, err := c.Search(audit.Query{Limit: 1})
 			if err != nil || int(res.Total) != stored {

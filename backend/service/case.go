@@ -172,7 +172,7 @@ func (c *Case) warm(ctx context.Context) {
 // opens without it: the database answers every query on fields, and words
 // wait (words) until the index is free.
 func (c *Case) openIndex() error {
-	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"))
+	idx, fresh, err := c.openSearch()
 	if err != nil {
 		return err
 	}
@@ -181,6 +181,21 @@ func (c *Case) openIndex() error {
 		return fmt.Errorf("bringing the search index up to date: %w", err)
 	}
 	return c.writePending(idx)
+}
+
+// openSearch opens the search index. Holding it, the process is the one
+// that may import: a first import killed before it built the database's
+// term indexes (store.BeginBulkLoad) left them to this.
+func (c *Case) openSearch() (*search.Index, bool, error) {
+	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"))
+	if err != nil {
+		return nil, false, err
+	}
+	if err := c.store.EnsureTermIndexes(); err != nil {
+		idx.Close()
+		return nil, false, err
+	}
+	return idx, fresh, nil
 }
 
 // startOf is the seq after which idx lacks events.

@@ -98,6 +98,11 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	if err != nil {
 		return nil, err
 	}
+	// A case's first import builds the database's term indexes at its end.
+	bulk, err := c.store.BeginBulkLoad()
+	if err != nil {
+		return nil, err
+	}
 	defer fastIndexGC()()
 	h := &importHandler{c: c, opts: opts, start: time.Now(), sum: &ImportSummary{Sources: []SourceResult{}},
 		indexer: startIndexer(idx)}
@@ -105,6 +110,11 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	err = h.flush()
 	if err == nil && h.stopped() != nil {
 		err = h.finishOpen()
+	}
+	if bulk { // (while the index takes its last batches)
+		if berr := c.store.EnsureTermIndexes(); err == nil {
+			err = berr
+		}
 	}
 	if ierr := h.indexer.wait(); err == nil {
 		err = ierr

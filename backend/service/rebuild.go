@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/search"
@@ -33,7 +32,7 @@ var rebuildCaughtUp = func(context.Context) error { return nil }
 // openIndexInBackground opens the search index and, when it lacks events,
 // starts a rebuild.
 func (c *Case) openIndexInBackground() error {
-	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"))
+	idx, fresh, err := c.openSearch()
 	if err != nil {
 		return err
 	}
