@@ -16,6 +16,9 @@ import "fmt"
 // less). events_time stays: the first page of a case being imported is
 // read through it.
 
+// buildCacheKiB is the writer's page cache while it builds the indexes.
+const buildCacheKiB = 4000
+
 // termIndex is the name and definition of the term index of field.
 func termIndex(field string) (name, def string) {
 	col := termColumn[field]
@@ -73,7 +76,16 @@ func (s *Store) EnsureTermIndexes() error {
 	if err != nil {
 		return err
 	}
+	// SQLite's sorter holds as much as the page cache may before it
+	// writes a run out: a build of the eight at 1M took 121 MiB with the
+	// writer's 32 MB, 26 with 4 MB, and less time (4.7 s against 5.4).
+	// (The cache is set back once the transaction has let go of the
+	// writer's one connection.)
+	defer s.w.Exec(fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB))
 	defer tx.Rollback()
+	if _, err := tx.Exec(fmt.Sprintf(`PRAGMA cache_size = -%d`, buildCacheKiB)); err != nil {
+		return err
+	}
 	for _, f := range TermFields {
 		name, def := termIndex(f)
 		if _, err := tx.Exec("CREATE INDEX IF NOT EXISTS " + name + " " + def); err != nil {

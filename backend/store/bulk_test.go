@@ -62,6 +62,10 @@ func TestBulkLoadBuildsTheTermIndexes(t *testing.T) {
 	if got := termIndexShapes(t, s); !slices.Equal(got, want) {
 		t.Fatalf("built:\n%v\nas a new case has them:\n%v", got, want)
 	}
+	var cache int
+	if err := s.w.QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil || cache != -writerCacheKiB {
+		t.Fatalf("the writer's page cache after the build: %d (%v)", cache, err)
+	}
 	for _, f := range TermFields {
 		name, _ := termIndex(f)
 		built, grown := fill(t, s, name), fill(t, live, name)

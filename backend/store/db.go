@@ -47,6 +47,10 @@ type Options struct {
 	ReaderCache int
 }
 
+// writerCacheKiB is the page cache of the writer, and of readers unless
+// Options say otherwise.
+const writerCacheKiB = 32000
+
 func dsn(path string, readOnly bool, cacheKiB int) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -54,7 +58,7 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	if !readOnly || cacheKiB <= 0 {
-		cacheKiB = 32000
+		cacheKiB = writerCacheKiB
 	}
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
