@@ -247,6 +247,15 @@ func (x *Index) eachKey(q audit.Query, visitSeq func(seq int64), visitKey func(s
 	if err != nil {
 		return 0, err
 	}
+	if visitKey == nil && !x.noTermPass {
+		n, ok, err := x.eachTermSeq(bq, visitSeq)
+		if err != nil {
+			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+		}
+		if ok {
+			return n, nil
+		}
+	}
 	var memo *memoPass
 	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
 		memo = x.memo.begin(sc.IndexReader)

@@ -45,6 +45,9 @@ type Index struct {
 	// keyReads counts the keys passes have read, not found in the memo
 	// (for the tests).
 	keyReads atomic.Uint64
+	// noTermPass sends one-term queries through Bleve's searcher too (the
+	// tests compare the two passes).
+	noTermPass bool
 }
 
 // Open opens the index in dir, creating it when missing. fresh is true when
