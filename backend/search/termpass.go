@@ -8,19 +8,17 @@ import (
 )
 
 // eachTermSeq is EachSeq's pass for a query of one term on one field (a
-// bare word is one): each segment's postings of the term, less its deleted
-// documents, are a bitmap that is walked whole, where Bleve's searcher hands
-// one hit at a time (at 1M demo events `acme`, every event: ~34 ms a pass).
-// ok is false, and nothing visited, when the query is not one term or the
-// index cannot give its postings so.
+// bare word is one), less any documents of terms it excludes (`acme
+// -actor.label:ilert`): each segment's postings of the term, less its
+// deleted documents and those of the excluded terms, are a bitmap that is
+// walked whole, where Bleve's searcher hands one hit at a time (at 1M demo
+// events `acme`, every event: ~34 ms a pass). ok is false, and nothing
+// visited, when the query is not of that shape or the index cannot give
+// its postings so.
 func (x *Index) eachTermSeq(bq query.Query, visit func(seq int64)) (n uint64, ok bool, err error) {
-	tq := singleTerm(bq)
+	tq, not := termLessTerms(bq)
 	if tq == nil {
 		return 0, false, nil
-	}
-	field := tq.Field()
-	if field == "" {
-		field = x.idx.Mapping().DefaultSearchField()
 	}
 	ai, err := x.idx.Advanced()
 	if err != nil {
@@ -37,79 +35,122 @@ func (x *Index) eachTermSeq(bq query.Query, visit func(seq int64)) (n uint64, ok
 	}
 	// Each segment's hits first, so that nothing is visited unless all of
 	// them can be had.
-	type segHits struct {
-		ss   *scorch.SegmentSnapshot
-		bm   *roaring.Bitmap // nil: one hit, num1
-		num1 uint64
-	}
-	var all []segHits
-	for _, ss := range snap.Segments() {
-		dict, err := ss.Segment().Dictionary(field)
-		if err != nil {
+	hits := make([]*roaring.Bitmap, len(snap.Segments()))
+	for i, ss := range snap.Segments() {
+		bm, ok, err := x.postings(ss, tq, ss.Deleted())
+		if err != nil || !ok {
 			return 0, false, err
 		}
-		pl, err := dict.PostingsList([]byte(tq.Term), ss.Deleted(), nil)
-		if err != nil {
-			return 0, false, err
+		for _, nq := range not {
+			if bm.IsEmpty() {
+				break
+			}
+			nbm, ok, err := x.postings(ss, nq, nil)
+			if err != nil || !ok {
+				return 0, false, err
+			}
+			bm = roaring.AndNot(bm, nbm) // (a new bitmap: the postings' own are the segment's)
 		}
-		if pl == nil {
-			continue
-		}
-		it, isOpt := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
-		if !isOpt {
-			return 0, false, nil
-		}
-		if bm := it.ActualBitmap(); bm != nil {
-			all = append(all, segHits{ss: ss, bm: bm})
-		} else if num, one := it.DocNum1Hit(); one {
-			all = append(all, segHits{ss: ss, num1: num})
-		}
+		hits[i] = bm
 	}
 	memo := x.memo.begin(snap)
 	var start uint64 // the segment's first number in the snapshot
-	seg := 0
-	hit := func(ss *scorch.SegmentSnapshot, local uint64) error {
-		num := start + local
-		known, here := memo.seq(num)
-		if !here {
-			known = memo.seqElsewhere(num)
-		}
-		seq := int64(known)
-		if known == 0 {
-			x.keyReads.Add(1)
-			key, err := ss.DocID(local)
-			if err != nil {
-				return err
+	for i, ss := range snap.Segments() {
+		it := hits[i].Iterator()
+		for it.HasNext() {
+			local := uint64(it.Next())
+			num := start + local
+			known, here := memo.seq(num)
+			if !here {
+				known = memo.seqElsewhere(num)
 			}
-			if seq, err = SeqOf(string(key)); err != nil {
-				return err
-			}
-			memo.note(num, seq)
-		}
-		n++
-		visit(seq)
-		return nil
-	}
-	for _, ss := range snap.Segments() {
-		if seg < len(all) && all[seg].ss == ss {
-			h := all[seg]
-			seg++
-			if h.bm == nil {
-				if err := hit(ss, h.num1); err != nil {
+			seq := int64(known)
+			if known == 0 {
+				x.keyReads.Add(1)
+				key, err := ss.DocID(local)
+				if err != nil {
 					return 0, true, err
 				}
-			} else {
-				it := h.bm.Iterator()
-				for it.HasNext() {
-					if err := hit(ss, uint64(it.Next())); err != nil {
-						return 0, true, err
-					}
+				if seq, err = SeqOf(string(key)); err != nil {
+					return 0, true, err
 				}
+				memo.note(num, seq)
 			}
+			n++
+			visit(seq)
 		}
 		start += ss.Segment().Count()
 	}
 	return n, true, nil
+}
+
+// postings are the documents of ss holding tq's term, less except (ok
+// false: not to be had as a bitmap). Not to be changed: it may be the
+// segment's own.
+func (x *Index) postings(ss *scorch.SegmentSnapshot, tq *query.TermQuery, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
+	field := tq.Field()
+	if field == "" {
+		field = x.idx.Mapping().DefaultSearchField()
+	}
+	dict, err := ss.Segment().Dictionary(field)
+	if err != nil {
+		return nil, false, err
+	}
+	pl, err := dict.PostingsList([]byte(tq.Term), except, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	if pl == nil {
+		return roaring.New(), true, nil
+	}
+	it, isOpt := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	if !isOpt {
+		return nil, false, nil
+	}
+	if bm := it.ActualBitmap(); bm != nil {
+		return bm, true, nil
+	}
+	if num, one := it.DocNum1Hit(); one {
+		return roaring.BitmapOf(uint32(num)), true, nil
+	}
+	return roaring.New(), true, nil
+}
+
+// termLessTerms is the term q matches and the terms whose documents it
+// excludes, if q is only that: a term, or a query string's boolean of a
+// term (a should or a must of one, as `acme` and `+acme` parse) and must-nots
+// of terms (`acme -outcome:failure -x`).
+func termLessTerms(q query.Query) (*query.TermQuery, []*query.TermQuery) {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok || bq.MustNot == nil || bq.Filter != nil || (bq.Must == nil) == (bq.Should == nil) {
+		return singleTerm(q), nil
+	}
+	pos := bq.Should
+	if bq.Must != nil {
+		pos = bq.Must
+	}
+	tq := singleTerm(pos)
+	if tq == nil {
+		return nil, nil
+	}
+	var not []*query.TermQuery
+	switch mn := bq.MustNot.(type) {
+	case *query.DisjunctionQuery:
+		for _, d := range mn.Disjuncts {
+			t := singleTerm(d)
+			if t == nil {
+				return nil, nil
+			}
+			not = append(not, t)
+		}
+	default:
+		t := singleTerm(mn)
+		if t == nil {
+			return nil, nil
+		}
+		not = append(not, t)
+	}
+	return tq, not
 }
 
 // singleTerm is the term query q matches exactly as, if any: q itself, or
