@@ -284,15 +284,13 @@ func (x *Index) eachKey(q audit.Query, visitSeq func(seq int64), visitKey func(s
 			}
 			seq := int64(known)
 			if known == 0 {
-				x.keyReads.Add(1)
 				key, err := sc.IndexReader.ExternalID(d.IndexInternalID)
 				if err != nil {
 					return err
 				}
-				if seq, err = SeqOf(key); err != nil {
+				if seq, err = x.readKey(memo, num, key); err != nil {
 					return err
 				}
-				memo.note(num, seq)
 			}
 			if visitKey == nil {
 				visitSeq(seq)

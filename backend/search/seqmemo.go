@@ -113,6 +113,17 @@ func (p *memoPass) move(num uint64) {
 	p.start, p.seqs = p.segs[j].start, p.segs[j].seqs
 }
 
+// readKey is the seq of document num, read from its key (not remembered
+// yet), and remembers it.
+func (x *Index) readKey(memo *memoPass, num uint64, key string) (int64, error) {
+	x.keyReads.Add(1)
+	seq, err := SeqOf(key)
+	if err == nil {
+		memo.note(num, seq)
+	}
+	return seq, err
+}
+
 // note remembers seq for document num, the number seq last looked up.
 func (p *memoPass) note(num uint64, seq int64) {
 	if i := num - p.start; i < uint64(len(p.seqs)) && seq > 0 && seq <= 1<<32-1 {

@@ -54,32 +54,28 @@ func (x *Index) eachTermSeq(bq query.Query, visit func(seq int64)) (n uint64, ok
 		hits[i] = bm
 	}
 	memo := x.memo.begin(snap)
-	var start uint64 // the segment's first number in the snapshot
 	for i, ss := range snap.Segments() {
 		it := hits[i].Iterator()
 		for it.HasNext() {
 			local := uint64(it.Next())
-			num := start + local
+			num := memo.segs[i].start + local
 			known, here := memo.seq(num)
 			if !here {
 				known = memo.seqElsewhere(num)
 			}
 			seq := int64(known)
 			if known == 0 {
-				x.keyReads.Add(1)
 				key, err := ss.DocID(local)
 				if err != nil {
 					return 0, true, err
 				}
-				if seq, err = SeqOf(string(key)); err != nil {
+				if seq, err = x.readKey(memo, num, string(key)); err != nil {
 					return 0, true, err
 				}
-				memo.note(num, seq)
 			}
 			n++
 			visit(seq)
 		}
-		start += ss.Segment().Count()
 	}
 	return n, true, nil
 }

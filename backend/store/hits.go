@@ -255,19 +255,13 @@ func (s *Store) indexKeys(only []uint64, h Hits, fn func(PageKey)) error {
 		if seq < 1 || seq > last || ns < lo || ns >= hi {
 			return
 		}
-		i := uint64(seq - 1)
-		w, bit := i/64, uint64(1)<<(i%64)
-		if only != nil && (w >= uint64(len(only)) || only[w]&bit == 0) {
+		if only != nil && !hasSeq(only, seq) {
 			return
 		}
-		for uint64(len(seen)) <= w {
-			seen = append(seen, 0)
+		var added bool
+		if seen, added = addSeq(seen, seq); added {
+			fn(PageKey{ns, seq})
 		}
-		if seen[w]&bit != 0 {
-			return
-		}
-		seen[w] |= bit
-		fn(PageKey{ns, seq})
 	})
 }
 
@@ -318,16 +312,30 @@ func (s *Store) walkLoaded(bits []uint64, h Hits, hit func(c *columns, seq int64
 func hitBits(each func(visit func(seq int64)) error) ([]uint64, error) {
 	var bits []uint64
 	err := each(func(seq int64) {
-		if seq < 1 {
-			return
+		if seq >= 1 {
+			bits, _ = addSeq(bits, seq)
 		}
-		i := uint64(seq - 1)
-		for uint64(len(bits)) <= i/64 {
-			bits = append(bits, 0)
-		}
-		bits[i/64] |= 1 << (i % 64)
 	})
 	return bits, err
+}
+
+// addSeq sets bit seq-1 (seq ≥ 1), growing bits as needed, and says
+// whether it was not set before.
+func addSeq(bits []uint64, seq int64) ([]uint64, bool) {
+	i := uint64(seq - 1)
+	for uint64(len(bits)) <= i/64 {
+		bits = append(bits, 0)
+	}
+	w, bit := &bits[i/64], uint64(1)<<(i%64)
+	added := *w&bit == 0
+	*w |= bit
+	return bits, added
+}
+
+// hasSeq says whether bit seq-1 (seq ≥ 1) is set.
+func hasSeq(bits []uint64, seq int64) bool {
+	i := uint64(seq - 1)
+	return i/64 < uint64(len(bits)) && bits[i/64]&(1<<(i%64)) != 0
 }
 
 // eachBit calls fn with the seq of each bit set, from the greatest down
