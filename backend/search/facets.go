@@ -247,8 +247,13 @@ func (x *Index) eachKey(q audit.Query, visitSeq func(seq int64), visitKey func(s
 	if err != nil {
 		return 0, err
 	}
-	if visitKey == nil && !x.noTermPass {
-		n, ok, err := x.eachTermSeq(bq, visitSeq)
+	return x.eachCompiled(bq, visitSeq, visitKey)
+}
+
+// eachCompiled is eachKey over a compiled query.
+func (x *Index) eachCompiled(bq query.Query, visitSeq func(seq int64), visitKey func(seq, ns int64)) (uint64, error) {
+	if visitKey == nil && !x.noBitPass {
+		n, ok, err := x.eachBitSeq(bq, visitSeq)
 		if err != nil {
 			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 		}

@@ -25,8 +25,18 @@ import (
 // shared one sent every later open in the process to that folder
 // (TestIndexesKeepToTheirFolders).
 func runtimeConfig() map[string]any {
-	return map[string]any{"unsafe_batch": true, "bolt_timeout": "300ms"}
+	config := map[string]any{"unsafe_batch": true, "bolt_timeout": "300ms"}
+	if noMerges {
+		config["scorchMergePlanOptions"] = map[string]any{"MaxSegmentSize": 1, "FloorSegmentSize": 1} // (none small enough to merge)
+		// (persisted as they come, not merged in memory first)
+		config["scorchPersisterOptions"] = map[string]any{"MemoryPressurePauseThreshold": 0}
+	}
+	return config
 }
+
+// noMerges keeps the indexes a test opens from merging their segments, so
+// that documents written again stay deleted where they were.
+var noMerges bool
 
 // ErrBusy: another process has the index open (an import from the command
 // line while the case is served). The database still answers.
@@ -45,9 +55,9 @@ type Index struct {
 	// keyReads counts the keys passes have read, not found in the memo
 	// (for the tests).
 	keyReads atomic.Uint64
-	// noTermPass sends one-term queries through Bleve's searcher too (the
-	// tests compare the two passes).
-	noTermPass bool
+	// noBitPass sends every pass through Bleve's searcher and collector,
+	// not its bitmaps (eachBitSeq): the tests compare the two.
+	noBitPass bool
 }
 
 // Open opens the index in dir, creating it when missing. fresh is true when

@@ -1,0 +1,220 @@
+package search
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"auditlens/backend/audit"
+)
+
+// A query's hits as bitmaps (eachBitSeq) are the hits Bleve's searcher
+// gives, over several segments, with documents written again (deleted in
+// their old segments), a term in one document (zap's one-hit postings), a
+// term in none, the default field and named ones, stop words (a part
+// Bleve's searchers leave out), phrases, wildcards, ranges, and a few
+// hundred query strings made at random of such parts, each a should, a must
+// or a must-not. Every query string is passed so; shapes the query string
+// cannot make and eval does not know keep to the searcher.
+func TestBitPassAsTheSearcher(t *testing.T) {
+	var evs []*audit.Event
+	for i := range 240 {
+		words := fmt.Sprintf("common w%d", i%5)
+		if i == 17 {
+			words += " onlyhere"
+		}
+		e := ev(fmt.Sprint("e", i), fmt.Sprintf("2026-03-01T10:%02d:%02dZ", i/60, i%60), []string{"user.login", "policy.update", "user.login"}[i%3], []string{"Ann Lee", "Bo Chan"}[i%2], `{"w":"`+words+`"}`)
+		if i%7 == 0 {
+			e.Outcome = "failure"
+		}
+		evs = append(evs, e)
+	}
+	evs[150].Tags = []string{"solo"}
+	noMerges = true
+	x := openIndex(t, evs[:100]...)
+	noMerges = false
+	// Two more segments, and events 3..9 written again without "common".
+	for _, batch := range [][2]int{{100, 170}, {170, 240}} {
+		b := x.NewBatch()
+		for i := batch[0]; i < batch[1]; i++ {
+			if err := b.Add(int64(i+1), evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Commit(int64(batch[1]), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := x.NewBatch()
+	for seq := int64(3); seq <= 9; seq++ {
+		changed := *evs[seq-1]
+		changed.Raw = audit.RawRecord(`{"w":"changed"}`)
+		if err := b.Add(seq, &changed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(240, true); err != nil {
+		t.Fatal(err)
+	}
+	if segs, deleted := segmentsOf(x); segs < 3 || deleted != 7 {
+		t.Fatalf("%d segments, %d documents deleted: the index merged them", segs, deleted)
+	}
+	// bits passes bq through its bitmaps, if it can be.
+	bits := func(bq query.Query) ([]int64, bool) {
+		var seqs []int64
+		n, ok, err := x.eachBitSeq(bq, func(seq int64) { seqs = append(seqs, seq) })
+		if err != nil || n != uint64(len(seqs)) {
+			t.Fatal(err, n, len(seqs))
+		}
+		slices.Sort(seqs)
+		return seqs, ok
+	}
+	searched := func(bq query.Query) []int64 {
+		x.noBitPass = true
+		defer func() { x.noBitPass = false }()
+		var seqs []int64
+		n, err := x.eachCompiled(bq, func(seq int64) { seqs = append(seqs, seq) }, nil)
+		if err != nil || n != uint64(len(seqs)) {
+			t.Fatal(err, n, len(seqs))
+		}
+		slices.Sort(seqs)
+		return seqs
+	}
+	check := func(q audit.Query) []int64 {
+		t.Helper()
+		bq, err := x.compile(q)
+		if err != nil {
+			t.Fatal(q.Text, err)
+		}
+		want := searched(bq)
+		if bq, err = x.compile(q); err != nil { // (the searcher's pass may have changed nothing, but anew all the same)
+			t.Fatal(err)
+		}
+		got, ok := bits(bq)
+		if !ok {
+			t.Fatalf("%q was not passed through the bitmaps", q.Text)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q %v–%v: the bitmaps give %v\nthe searcher %v", q.Text, q.From, q.To, got, want)
+		}
+		return got
+	}
+	for _, text := range []string{"", "common", "w3", "onlyhere", "changed", "nosuchword", "actor.name:bo", "tag:solo", "+common", "COMMON",
+		"common -w3", "common -w3 -w1", "+common -w3", "common -tag:solo", "onlyhere -common", "common -nosuchword", "changed -actor.name:ann",
+		"common w3", "+common +w1", "w*", `"common w2"`, "-common", "common -the", `common -"w1 x"`, "+common w1 -w2",
+		"the", "+the", "-the", "the w1", "+the +w1", "+the -w1", "+w1 +the -w2", `"the"`, "-the -w1",
+		"w1 w2 -outcome:failure", "+action:user.login +outcome:failure", "action:policy.update outcome:failure -w4",
+		"w1 onlyhere", "+onlyhere +nosuchword", "comon~1", "/w[12]/", `time:>"2026-03-01T10:02:00Z"`, `+w2 +time:<"2026-03-01T10:01:00Z"`,
+		`actor.name:b*`, `"common w2" w3`, `+"common w2" -outcome:failure`} {
+		check(audit.Query{Text: text})
+	}
+	// The time range a query carries is a conjunct outside the query string.
+	from, _ := time.Parse(time.RFC3339, "2026-03-01T10:01:00Z")
+	to, _ := time.Parse(time.RFC3339, "2026-03-01T10:03:00Z")
+	for _, text := range []string{"common", "the", "w1 -w2", ""} {
+		check(audit.Query{Text: text, From: from, To: to})
+	}
+	// Query strings made at random.
+	parts := []string{"common", "w0", "w1", "w2", "w3", "w4", "onlyhere", "changed", "nosuchword", "the", "and",
+		"actor.name:bo", "actor.name:ann", "tag:solo", "action:user.login", "action:policy.update", "outcome:failure",
+		`"common w2"`, `"the common"`, `"w1 x"`, "w*", "comm*", "actor.name:b*", "w~1", `time:<"2026-03-01T10:02:30Z"`}
+	r := rand.New(rand.NewPCG(6, 2026))
+	for range 400 {
+		var clauses []string
+		for range 1 + r.IntN(4) {
+			clauses = append(clauses, []string{"", "", "+", "-"}[r.IntN(4)]+parts[r.IntN(len(parts))])
+		}
+		check(audit.Query{Text: strings.Join(clauses, " ")})
+	}
+	if got := check(audit.Query{Text: "common"}); len(got) != 233 || slices.Contains(got, 5) {
+		t.Fatalf("common: %d hits, %v", len(got), got)
+	}
+	if got := check(audit.Query{Text: "onlyhere"}); !slices.Equal(got, []int64{18}) {
+		t.Fatalf("onlyhere: %v", got)
+	}
+	if got := check(audit.Query{Text: "tag:solo"}); !slices.Equal(got, []int64{151}) {
+		t.Fatalf("tag:solo: %v", got)
+	}
+	if got := check(audit.Query{Text: "+onlyhere +the"}); !slices.Equal(got, []int64{18}) {
+		t.Fatalf("+onlyhere +the: %v", got)
+	}
+	if got := check(audit.Query{Text: "onlyhere tag:solo -nosuchword"}); !slices.Equal(got, []int64{18, 151}) {
+		t.Fatalf("onlyhere tag:solo: %v", got)
+	}
+	// A part whose searcher is match-none, outside the query string.
+	// Wrapped in a conjunction of its own, it is a conjunction over nothing.
+	none := query.NewBooleanQuery(nil, []query.Query{query.NewTermQuery("onlyhere")}, nil)
+	none.Must = query.NewMatchNoneQuery()
+	wrapped := query.NewBooleanQuery([]query.Query{query.NewMatchNoneQuery()}, []query.Query{query.NewTermQuery("onlyhere")}, nil)
+	// A disjunction of none of its own: no documents, not none (a must-not
+	// beside it takes from nothing).
+	nothing := query.NewBooleanQuery(nil, []query.Query{query.NewMatchNoneQuery()}, []query.Query{query.NewTermQuery("w1")})
+	for bq, want := range map[query.Query][]int64{none: {18}, wrapped: nil, nothing: nil} {
+		got, ok := bits(bq)
+		if !ok || !slices.Equal(got, want) || !slices.Equal(got, searched(bq)) {
+			t.Fatalf("a must of none beside a should: %v %v, the searcher %v", ok, got, searched(bq))
+		}
+	}
+	// Shapes eval does not know: a filter, a disjunction of at least two.
+	w1, w2 := query.NewTermQuery("w1"), query.NewTermQuery("w2")
+	filtered := query.NewBooleanQuery([]query.Query{w1}, nil, nil)
+	filtered.Filter = query.NewTermQuery("w1")
+	two := query.NewDisjunctionQuery([]query.Query{w1, w2, query.NewTermQuery("common")})
+	two.SetMin(2)
+	for _, bq := range []query.Query{filtered, two} {
+		if got, ok := bits(bq); ok || got != nil {
+			t.Fatalf("%T passed through the bitmaps: %v", bq, got)
+		}
+	}
+	// A should of the OR operator beside a must: as Bleve's unscored
+	// searcher, which makes it a disjunction that asks for no match.
+	or := query.NewMatchQuery("w1 onlyhere")
+	or.SetOperator(query.MatchQueryOperatorOr)
+	beside := query.NewBooleanQuery([]query.Query{query.NewTermQuery("common")}, []query.Query{or}, nil)
+	got, ok := bits(beside)
+	if want := searched(beside); !ok || !slices.Equal(got, want) {
+		t.Fatalf("a match query beside a must: %v %v, the searcher %v", ok, got, want)
+	}
+}
+
+// segmentsOf is the number of segments of x's snapshot and of documents
+// deleted in them.
+func segmentsOf(x *Index) (segs int, deleted uint64) {
+	ai, _ := x.idx.Advanced()
+	r, _ := ai.Reader()
+	defer r.Close()
+	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+		segs++
+		if d := ss.Deleted(); d != nil {
+			deleted += d.GetCardinality()
+		}
+	}
+	return segs, deleted
+}
+
+// The query parser's conjunctions and disjunctions are known as its own
+// (Bleve keeps that unexported); others are not.
+func TestQueryStringMode(t *testing.T) {
+	parsed, err := query.NewQueryStringQuery("+a +b c").Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bq := parsed.(*query.BooleanQuery)
+	for _, q := range []query.Query{bq.Must, bq.Should} {
+		if qs, known := queryStringMode(q); !qs || !known {
+			t.Fatalf("%T: %v %v", q, qs, known)
+		}
+	}
+	if qs, known := queryStringMode(query.NewConjunctionQuery(nil)); qs || !known {
+		t.Fatalf("a conjunction of our own: %v %v", qs, known)
+	}
+	if _, known := queryStringMode(query.NewTermQuery("a")); known {
+		t.Fatal("a term query has no such mode")
+	}
+}
