@@ -10,10 +10,11 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// eachBitSeq is EachSeq's pass over a query's hits as bitmaps: for each
+// eachBitSeq is EachSeq's and EachKey's pass over a query's hits as bitmaps: for each
 // segment, a term's documents are its postings (less the segment's deleted
 // documents), and the query string's booleans, conjunctions and
 // disjunctions of them are the bitmaps' intersections, unions and
@@ -25,7 +26,7 @@ import (
 // the searcher, ~8 so. ok is false, and nothing visited, when the query
 // holds a shape this does not know (a filter, a disjunction of a least
 // count above one) or the index cannot give its postings so.
-func (x *Index) eachBitSeq(bq query.Query, visit func(seq int64)) (n uint64, ok bool, err error) {
+func (x *Index) eachBitSeq(bq query.Query, visitSeq func(seq int64), visitKey func(seq, ns int64)) (n uint64, ok bool, err error) {
 	ai, err := x.idx.Advanced()
 	if err != nil {
 		return 0, false, err
@@ -49,6 +50,11 @@ func (x *Index) eachBitSeq(bq query.Query, visit func(seq int64)) (n uint64, ok 
 	if none {
 		return 0, true, nil
 	}
+	hv, err := newHitVisitor(snap, visitSeq, visitKey)
+	if err != nil {
+		return 0, false, err
+	}
+	var id index.IndexInternalID
 	memo := x.memo.begin(snap)
 	for i, ss := range snap.Segments() {
 		it := hits[i].Iterator()
@@ -70,7 +76,12 @@ func (x *Index) eachBitSeq(bq query.Query, visit func(seq int64)) (n uint64, ok 
 				}
 			}
 			n++
-			visit(seq)
+			if visitKey != nil {
+				id = index.NewIndexInternalID(id, num)
+			}
+			if err := hv.visit(id, seq); err != nil {
+				return n, true, err
+			}
 		}
 	}
 	return n, true, nil

@@ -65,43 +65,68 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 	if segs, deleted := segmentsOf(x); segs < 3 || deleted != 7 {
 		t.Fatalf("%d segments, %d documents deleted: the index merged them", segs, deleted)
 	}
-	// bits passes bq through its bitmaps, if it can be.
-	bits := func(bq query.Query) ([]int64, bool) {
-		var seqs []int64
-		n, ok, err := x.eachBitSeq(bq, func(seq int64) { seqs = append(seqs, seq) })
-		if err != nil || n != uint64(len(seqs)) {
-			t.Fatal(err, n, len(seqs))
+	// pass is the seqs of bq's hits, each with its time (EachKey's pass) where
+	// keys; through the bitmaps (ok: it could be) or the searcher.
+	type key struct{ seq, ns int64 }
+	pass := func(bq query.Query, searcher, keys bool) (hits []key, ok bool) {
+		x.noBitPass = searcher
+		defer func() { x.noBitPass = false }()
+		visitSeq := func(seq int64) { hits = append(hits, key{seq, 0}) }
+		visitKey := func(seq, ns int64) { hits = append(hits, key{seq, ns}) }
+		if !keys {
+			visitKey = nil
 		}
-		slices.Sort(seqs)
-		return seqs, ok
+		var n uint64
+		var err error
+		if searcher {
+			n, err = x.eachCompiled(bq, visitSeq, visitKey)
+			ok = true
+		} else {
+			n, ok, err = x.eachBitSeq(bq, visitSeq, visitKey)
+		}
+		if err != nil || n != uint64(len(hits)) {
+			t.Fatal(err, n, len(hits))
+		}
+		slices.SortFunc(hits, func(a, b key) int { return int(a.seq - b.seq) })
+		return hits, ok
+	}
+	seqsOf := func(hits []key) (seqs []int64) {
+		for _, h := range hits {
+			seqs = append(seqs, h.seq)
+		}
+		return seqs
+	}
+	bits := func(bq query.Query) ([]int64, bool) {
+		hits, ok := pass(bq, false, false)
+		return seqsOf(hits), ok
 	}
 	searched := func(bq query.Query) []int64 {
-		x.noBitPass = true
-		defer func() { x.noBitPass = false }()
-		var seqs []int64
-		n, err := x.eachCompiled(bq, func(seq int64) { seqs = append(seqs, seq) }, nil)
-		if err != nil || n != uint64(len(seqs)) {
-			t.Fatal(err, n, len(seqs))
-		}
-		slices.Sort(seqs)
-		return seqs
+		hits, _ := pass(bq, true, false)
+		return seqsOf(hits)
 	}
 	check := func(q audit.Query) []int64 {
 		t.Helper()
-		bq, err := x.compile(q)
-		if err != nil {
-			t.Fatal(q.Text, err)
-		}
-		want := searched(bq)
-		if bq, err = x.compile(q); err != nil { // (the searcher's pass may have changed nothing, but anew all the same)
-			t.Fatal(err)
-		}
-		got, ok := bits(bq)
-		if !ok {
-			t.Fatalf("%q was not passed through the bitmaps", q.Text)
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("%q %v–%v: the bitmaps give %v\nthe searcher %v", q.Text, q.From, q.To, got, want)
+		var got []int64
+		for _, keys := range []bool{false, true} {
+			bq, err := x.compile(q) // (anew for each pass)
+			if err != nil {
+				t.Fatal(q.Text, err)
+			}
+			want, _ := pass(bq, true, keys)
+			if bq, err = x.compile(q); err != nil {
+				t.Fatal(err)
+			}
+			hits, ok := pass(bq, false, keys)
+			if !ok {
+				t.Fatalf("%q was not passed through the bitmaps", q.Text)
+			}
+			if !slices.Equal(hits, want) {
+				t.Fatalf("%q %v–%v (times %v): the bitmaps give %v\nthe searcher %v", q.Text, q.From, q.To, keys, hits, want)
+			}
+			if keys && len(hits) > 0 && hits[0].ns != evs[hits[0].seq-1].Time.UnixNano() {
+				t.Fatalf("%q: seq %d at %d", q.Text, hits[0].seq, hits[0].ns)
+			}
+			got = seqsOf(hits)
 		}
 		return got
 	}

@@ -252,8 +252,8 @@ func (x *Index) eachKey(q audit.Query, visitSeq func(seq int64), visitKey func(s
 
 // eachCompiled is eachKey over a compiled query.
 func (x *Index) eachCompiled(bq query.Query, visitSeq func(seq int64), visitKey func(seq, ns int64)) (uint64, error) {
-	if visitKey == nil && !x.noBitPass {
-		n, ok, err := x.eachBitSeq(bq, visitSeq)
+	if !x.noBitPass {
+		n, ok, err := x.eachBitSeq(bq, visitSeq, visitKey)
 		if err != nil {
 			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 		}
@@ -264,19 +264,9 @@ func (x *Index) eachCompiled(bq query.Query, visitSeq func(seq int64), visitKey 
 	var memo *memoPass
 	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
 		memo = x.memo.begin(sc.IndexReader)
-		var dvs index.DocValueReader
-		if visitKey != nil {
-			var err error
-			if dvs, err = sc.IndexReader.DocValueReader([]string{timeFieldName}); err != nil {
-				return nil, err
-			}
-		}
-		var ns int64
-		var hasTime bool
-		setTime := func(_ string, term []byte) {
-			if at, ok := docTime(term); ok {
-				ns, hasTime = at, true
-			}
+		hv, err := newHitVisitor(sc.IndexReader, visitSeq, visitKey)
+		if err != nil {
+			return nil, err
 		}
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
@@ -297,25 +287,58 @@ func (x *Index) eachCompiled(bq query.Query, visitSeq func(seq int64), visitKey 
 					return err
 				}
 			}
-			if visitKey == nil {
-				visitSeq(seq)
-				return nil
-			}
-			hasTime = false
-			if err := dvs.VisitDocValues(d.IndexInternalID, setTime); err != nil {
-				return err
-			}
-			if !hasTime { // Batch.Add gives every document one
-				return fmt.Errorf("document %d has no time", seq)
-			}
-			visitKey(seq, ns)
-			return nil
+			return hv.visit(d.IndexInternalID, seq)
 		}, nil
 	})
 	if err != nil {
 		return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
 	return n, nil
+}
+
+// hitVisitor hands a pass's hits on: each one's seq (visitSeq), or its seq
+// and its time (visitKey, when not nil), read from the time's doc values.
+type hitVisitor struct {
+	visitSeq func(seq int64)
+	visitKey func(seq, ns int64)
+	dvs      index.DocValueReader
+	ns       int64
+	hasTime  bool
+	setTime  index.DocValueVisitor
+}
+
+func newHitVisitor(r index.IndexReader, visitSeq func(seq int64), visitKey func(seq, ns int64)) (*hitVisitor, error) {
+	h := &hitVisitor{visitSeq: visitSeq, visitKey: visitKey}
+	if visitKey == nil {
+		return h, nil
+	}
+	var err error
+	if h.dvs, err = r.DocValueReader([]string{timeFieldName}); err != nil {
+		return nil, err
+	}
+	h.setTime = func(_ string, term []byte) {
+		if at, ok := docTime(term); ok {
+			h.ns, h.hasTime = at, true
+		}
+	}
+	return h, nil
+}
+
+// visit hands on the hit of document id, whose seq is seq.
+func (h *hitVisitor) visit(id index.IndexInternalID, seq int64) error {
+	if h.visitKey == nil {
+		h.visitSeq(seq)
+		return nil
+	}
+	h.hasTime = false
+	if err := h.dvs.VisitDocValues(id, h.setTime); err != nil {
+		return err
+	}
+	if !h.hasTime { // Batch.Add gives every document one
+		return fmt.Errorf("document %d has no time", seq)
+	}
+	h.visitKey(seq, h.ns)
+	return nil
 }
 
 // docTime reads a time doc value: the shift-0 term of the time field.
