@@ -106,6 +106,8 @@ func main() {
 		{"excluding one actor", `-actor.label:ilert`, "", ""},
 		{"either of two fields", `category:alert outcome:failure`, "", ""},
 		{"a word in most events", `acme`, "", ""},
+		{"either of two words", `payments failed`, "", ""},
+		{"a phrase or a word in most events", `"escalation policy" acme`, "", ""},
 	}
 	// The target holds for every query, so each gets its own p95: 20 timed
 	// requests a query, a warm one first.
