@@ -185,7 +185,17 @@ type timeCounter interface {
 func (c *Case) timeCounter(q audit.Query, stack string, values []string) (timeCounter, error) {
 	if f, ok := c.plan(q); ok {
 		x, err := c.store.Select(store.Selection{Filter: f, From: q.From, To: q.To})
-		return dbCounter{x, stack, values}, err
+		if err != nil {
+			return nil, err
+		}
+		if unordered, err := x.Unordered(); err != nil || unordered {
+			// One pass over the columns hands every match's time, its
+			// bounds included (the time index may be read whole for them).
+			return &hitCounter{values: values, pass: func(add func(ns int64, v int)) error {
+				return x.EachTime(stack, values, add)
+			}}, err
+		}
+		return dbCounter{x, stack, values}, nil
 	}
 	idx, err := c.words()
 	if err != nil {

@@ -167,7 +167,8 @@ func (c *Case) scanWords(q audit.Query, noRaw bool, fn func(*audit.Event) error)
 }
 
 // selectPage answers a structured query from the database: the page by the
-// time index of its fields, the total from the kept counts where it can.
+// time index of its fields, the total from the kept counts where it can, or
+// both by one pass over the columns (store.Selected.PageCount).
 func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]int64, uint64, string, error) {
 	after, limit, err := pageOf(q)
 	if err != nil {
@@ -177,11 +178,7 @@ func (c *Case) selectPage(f *store.Filter, q audit.Query) ([]int64, uint64, stri
 	if err != nil {
 		return nil, 0, "", err
 	}
-	seqs, last, err := x.Page(after, limit)
-	if err != nil {
-		return nil, 0, "", err
-	}
-	total, err := x.Count()
+	seqs, total, last, err := x.PageCount(after, limit)
 	return seqs, total, encodePageKey(last), err
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// A selection counted, faceted and put on the timeline from the columns
-// gets what its rows give: for filters of every kind (a term, a pattern,
+// A selection paged, counted, faceted and put on the timeline from the
+// columns gets what its rows give: for filters of every kind (a term, a pattern,
 // and, or, not, a value no event has), over ranges open, partial, cut
 // inside an hour and holding nothing, with the ids in 16 bits and in 32,
 // and after more events are stored.
@@ -73,6 +73,19 @@ func (tr *colTrail) answer(t testing.TB, policy int, f *Filter, r [2]time.Time) 
 	}
 	edges = append(edges, to)
 	out := fmt.Sprint(n, fc)
+	// Its pages, seven events each, with their totals.
+	var after *PageKey
+	for {
+		seqs, total, last, err := x.PageCount(after, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprint(" page ", total, seqs)
+		if last == nil {
+			break
+		}
+		after = last
+	}
 	for _, stack := range []string{"", "category", "outcome"} {
 		for _, e := range [][]time.Time{edges, {tr.base.Add(-time.Hour), tr.base.Add(2 * time.Hour), tr.base.Add(30 * time.Hour)}} {
 			h, err := x.Histogram(e, stack)

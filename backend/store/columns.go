@@ -253,33 +253,46 @@ func countRow[T uint16 | uint32](row []T, cols []int, counts []int32, seen [][]u
 // place of its value of field (one of TermFields) among values (folded as
 // Fold folds; -1 for another value or none), and returns how many it handed.
 func (s *Store) SeqTimes(field string, values []string, h Hits, hit func(ns int64, v int)) (uint64, error) {
+	col, stacks, err := s.stackIDs(field, values)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = s.eachLoaded(h, func(c *columns, seq int64) {
+		n++
+		hit(c.time(seq), stackOf(stacks, c.term(seq, col)))
+	})
+	return n, err
+}
+
+// stackIDs are field's place in a row of the columns and the term ids of
+// values (0 for a value no event has).
+func (s *Store) stackIDs(field string, values []string) (int, []uint32, error) {
 	col := slices.Index(TermFields, field)
 	if col < 0 {
-		return 0, fmt.Errorf("%q is not a field the database keeps", field)
+		return 0, nil, fmt.Errorf("%q is not a field the database keeps", field)
 	}
-	stacks := make([]uint32, len(values)) // the values' term ids; 0 for none
+	stacks := make([]uint32, len(values))
 	for i, v := range values {
 		n, err := s.resolve(&Filter{Op: OpTerm, Field: field, Value: Fold(v)}, map[string]bool{})
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if len(n.ids) > 0 {
 			stacks[i] = uint32(n.ids[0])
 		}
 	}
-	var n uint64
-	err := s.eachLoaded(h, func(c *columns, seq int64) {
-		n++
-		id, v := c.term(seq, col), -1
-		for i, s := range stacks { // a few values: quicker than a map
-			if s == id && id != 0 {
-				v = i
-				break
-			}
+	return col, stacks, nil
+}
+
+// stackOf is the place of id among stacks (stackIDs), or -1.
+func stackOf(stacks []uint32, id uint32) int {
+	for i, s := range stacks { // a few values: quicker than a map
+		if s == id && id != 0 {
+			return i
 		}
-		hit(c.time(seq), v)
-	})
-	return n, err
+	}
+	return -1
 }
 
 // hitTags counts the tags of the events whose bits are set in hits (bit

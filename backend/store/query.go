@@ -298,6 +298,28 @@ type PageKey struct {
 	Seq    int64
 }
 
+// PageCount is Page and Count together. A selection of several terms or a
+// negation that SQLite would read many rows for (byColumns) is paged and
+// counted by one pass over the columns (~10 ms at 1M demo events): newest
+// first along the time index, SQLite reads rows until the page is full,
+// every one of them when few or none match (`+action:alert.*
+// -outcome:success`, none of 1M: 850 ms). A term, or everything, is paged
+// along its own time-ordered index, and counted from the kept counts.
+func (x *Selected) PageCount(after *PageKey, limit int) ([]int64, uint64, *PageKey, error) {
+	if cols, err := x.Unordered(); err != nil || cols {
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return x.columnPage(after, limit)
+	}
+	seqs, last, err := x.Page(after, limit)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	total, err := x.Count()
+	return seqs, total, last, err
+}
+
 // Page lists the seqs of at most limit events, newest first (ties by seq
 // descending, the search index's order), after the key when one is given.
 func (x *Selected) Page(after *PageKey, limit int) ([]int64, *PageKey, error) {
@@ -375,8 +397,20 @@ func idList(ids []int64) string {
 	return b.String()
 }
 
+// Unordered tells whether x is paged by a pass over the columns (see
+// PageCount), and should be put on a timeline so (EachTime): it is not one
+// term, or everything, whose index is in time order, and SQLite would read
+// many rows for it.
+func (x *Selected) Unordered() (bool, error) {
+	if x.root.op == OpTerm || x.root.op == OpAll {
+		return false, nil
+	}
+	return x.byColumns()
+}
+
 // Bounds gives the times of the oldest and the newest event (ok false when
-// there is none).
+// there is none), along the time index: for an Unordered selection, which it
+// may read every row of, EachTime hands the times in one pass.
 func (x *Selected) Bounds() (oldest, newest int64, ok bool, err error) {
 	where, args, err := x.ordered()
 	if err != nil {
