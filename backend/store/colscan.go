@@ -65,30 +65,7 @@ func (x *Selected) byColumns() (bool, error) {
 }
 
 // estimate bounds the events n matches from the terms' counts, of total.
-func (n *node) estimate(total int64) int64 {
-	switch n.op {
-	case OpTerm:
-		return min(n.n, total)
-	case OpAnd:
-		est := total
-		for _, k := range n.kids {
-			est = min(est, k.estimate(total))
-		}
-		return est
-	case OpOr:
-		var est int64
-		for _, k := range n.kids {
-			est += k.estimate(total)
-		}
-		return min(est, total)
-	case OpNot:
-		if len(n.kids) == 1 {
-			return total - n.kids[0].estimate(total)
-		}
-		return 0
-	}
-	return total // OpAll
-}
+func (n *node) estimate(total int64) int64 { return n.bound(total, false) }
 
 // reads bounds the rows SQLite reads to find n's events: a term's rows
 // are in its index, a conjunction is read along its cheapest part, a
@@ -96,24 +73,35 @@ func (n *node) estimate(total int64) int64 {
 // row. (By the size of n's answer, `-outcome:success` at 1M demo events was
 // 6,312 events and read from the rows, every one of the million: its facets
 // took 190 ms.)
-func (n *node) reads(total int64) int64 {
+func (n *node) reads(total int64) int64 { return n.bound(total, true) }
+
+// bound is estimate, or reads.
+func (n *node) bound(total int64, reading bool) int64 {
 	switch n.op {
 	case OpTerm:
 		return min(n.n, total)
 	case OpAnd:
-		r := total
+		b := total
 		for _, k := range n.kids {
-			r = min(r, k.reads(total))
+			b = min(b, k.bound(total, reading))
 		}
-		return r
+		return b
 	case OpOr:
-		var r int64
+		var b int64
 		for _, k := range n.kids {
-			r += k.reads(total)
+			b += k.bound(total, reading)
 		}
-		return min(r, total)
+		return min(b, total)
+	case OpNot:
+		switch {
+		case reading:
+			return total
+		case len(n.kids) == 1:
+			return total - n.kids[0].bound(total, false)
+		}
+		return 0
 	}
-	return total // OpNot, OpAll
+	return total // OpAll
 }
 
 // matcher is a node compiled for the columns: a term is its field's place
@@ -230,22 +218,9 @@ func (x *Selected) columnCount() (uint64, error) {
 // newest first (as SeqPage keeps a word query's hits) and the number of
 // x's events.
 func (x *Selected) columnPage(after *PageKey, limit int) ([]int64, uint64, *PageKey, error) {
-	var total uint64
-	top := newNewestKeys(limit)
-	err := x.eachMatch(func(seq, ns int64, _ []uint16, _ []uint32) {
-		total++
-		if key := (PageKey{TimeNS: ns, Seq: seq}); after == nil || older(key, *after) {
-			top.add(key)
-		}
+	return newestPage(after, limit, func(key func(PageKey)) error {
+		return x.eachMatch(func(seq, ns int64, _ []uint16, _ []uint32) { key(PageKey{TimeNS: ns, Seq: seq}) })
 	})
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	keys := top.result()
-	if len(keys) < limit || limit == 0 {
-		return keySeqs(keys), total, nil, nil
-	}
-	return keySeqs(keys), total, &keys[len(keys)-1], nil
 }
 
 // EachTime calls hit with the time of each of x's events and the place of

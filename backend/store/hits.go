@@ -58,9 +58,16 @@ func nanos(t time.Time) int64 {
 // when one is given, and the key to go on from when the page is full; and
 // the number of h's events, the page's and all others.
 func (s *Store) SeqPage(h Hits, after *PageKey, limit int) ([]int64, uint64, *PageKey, error) {
+	return newestPage(after, limit, func(key func(PageKey)) error { return s.eachHitKey(h, key) })
+}
+
+// newestPage is the page after the key (if any) of at most limit of the
+// keys a pass hands, newest first, the key to go on from when the page is
+// full, and the number of keys handed.
+func newestPage(after *PageKey, limit int, pass func(key func(PageKey)) error) ([]int64, uint64, *PageKey, error) {
 	var total uint64
 	top := newNewestKeys(limit)
-	err := s.eachHitKey(h, func(key PageKey) {
+	err := pass(func(key PageKey) {
 		total++
 		if after == nil || older(key, *after) {
 			top.add(key)
