@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"reflect"
+	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -12,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	vregexp "github.com/blevesearch/vellum/regexp"
 )
 
 // eachBitSeq is EachSeq's and EachKey's pass over a query's hits as bitmaps: for each
@@ -128,6 +130,10 @@ func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 			}
 		}
 		return bits, false, true, nil
+	case *query.WildcardQuery:
+		return b.pattern(q.FieldVal, wildcardRegexp.Replace(q.Wildcard))
+	case *query.RegexpQuery:
+		return b.pattern(q.FieldVal, strings.TrimPrefix(q.Regexp, "^")) // (as RegexpQuery.Searcher)
 	case *query.MatchAllQuery:
 		return b.all(), false, true, nil
 	case *query.MatchNoneQuery:
@@ -246,6 +252,49 @@ func (b *bitHits) boolean(q *query.BooleanQuery) (segBits, bool, bool, error) {
 		hits = b.andNot(hits, mustNot)
 	}
 	return hits, false, true, nil
+}
+
+// pattern is the documents of the terms of field that the regular
+// expression matches whole: in each segment, its dictionary's terms the
+// automaton accepts, their postings together, as Bleve's searcher finds the
+// same terms (NewRegexpStringSearcher: the same automaton over the
+// snapshot's dictionary) and hands their documents one at a time (`acm*`,
+// every event of 1M: ~50 ms a pass). An expression the automaton cannot be
+// built of, or a limit on the terms a query may take, is the searcher's.
+func (b *bitHits) pattern(field, expr string) (segBits, bool, bool, error) {
+	if searcher.DisjunctionMaxClauseCount != 0 {
+		return nil, false, false, nil
+	}
+	if field == "" {
+		field = b.m.DefaultSearchField()
+	}
+	a, err := vregexp.New(expr)
+	if err != nil {
+		return nil, false, false, nil
+	}
+	bits := b.empty()
+	for i, ss := range b.segs {
+		dict, err := ss.Segment().Dictionary(field)
+		if err != nil {
+			return nil, false, false, err
+		}
+		it := dict.AutomatonIterator(a, nil, nil)
+		for {
+			e, err := it.Next()
+			if err != nil {
+				return nil, false, false, err
+			}
+			if e == nil {
+				break
+			}
+			bm, ok, err := b.x.termPostings(dict, e.Term, ss.Deleted())
+			if err != nil || !ok {
+				return nil, false, false, err
+			}
+			bits[i].Or(bm)
+		}
+	}
+	return bits, false, true, nil
 }
 
 // filtersBesideMust is whether a should beside a must keeps only the must's
@@ -373,7 +422,12 @@ func (x *Index) postings(ss *scorch.SegmentSnapshot, tq *query.TermQuery, except
 	if err != nil {
 		return nil, false, err
 	}
-	pl, err := dict.PostingsList([]byte(tq.Term), except, nil)
+	return x.termPostings(dict, tq.Term, except)
+}
+
+// termPostings is postings of a term of dict, a segment's dictionary of a field.
+func (x *Index) termPostings(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
+	pl, err := dict.PostingsList([]byte(term), except, nil)
 	if err != nil {
 		return nil, false, err
 	}

@@ -136,8 +136,19 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 		"the", "+the", "-the", "the w1", "+the +w1", "+the -w1", "+w1 +the -w2", `"the"`, "-the -w1",
 		"w1 w2 -outcome:failure", "+action:user.login +outcome:failure", "action:policy.update outcome:failure -w4",
 		"w1 onlyhere", "+onlyhere +nosuchword", "comon~1", "/w[12]/", `time:>"2026-03-01T10:02:00Z"`, `+w2 +time:<"2026-03-01T10:01:00Z"`,
-		`actor.name:b*`, `"common w2" w3`, `+"common w2" -outcome:failure`} {
+		`actor.name:b*`, `"common w2" w3`, `+"common w2" -outcome:failure`,
+		`action:/user\..*/`, `*on`, `w?`, `onlyh*`, `tag:sol*`, `+chang* -w1`, `action:user.*`, `/c.*d/ -w3`, `comm?`, `/c.m/ w4`} {
 		check(audit.Query{Text: text})
+	}
+	// An expression the automaton is not built of is the searcher's, and
+	// its error.
+	if bq, err := x.compile(audit.Query{Text: `/w[/`}); err == nil {
+		if _, ok := bits(bq); ok {
+			t.Fatal("a broken expression passed through the bitmaps")
+		}
+	}
+	if _, err := x.EachSeq(audit.Query{Text: `/w[/`}, func(int64) {}); err == nil {
+		t.Fatal("a broken expression searched")
 	}
 	// The time range a query carries is a conjunct outside the query string.
 	from, _ := time.Parse(time.RFC3339, "2026-03-01T10:01:00Z")
