@@ -112,7 +112,7 @@ var timeRangeTerms = 1024
 
 func (r timeRange) Searcher(ctx context.Context, i index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	if r.lo > r.hi {
-		return searcher.NewMatchNoneSearcher(i)
+		return nothing(ctx, i, options)
 	}
 	lo, hi := numeric.MustNewPrefixCodedInt64(r.lo, 0), numeric.MustNewPrefixCodedInt64(r.hi, 0)
 	terms, err := dictRange(i, lo, hi, timeRangeTerms)
@@ -121,7 +121,7 @@ func (r timeRange) Searcher(ctx context.Context, i index.IndexReader, _ mapping.
 	}
 	if terms != nil {
 		if len(terms) == 0 {
-			return searcher.NewMatchNoneSearcher(i)
+			return nothing(ctx, i, options)
 		}
 		return searcher.NewMultiTermSearcherBytes(ctx, i, terms, timeFieldName, 1, options, false)
 	}
@@ -143,6 +143,14 @@ func (r timeRange) Searcher(ctx context.Context, i index.IndexReader, _ mapping.
 		})
 		return in
 	}), nil
+}
+
+// nothing is a searcher of no document that a query string's conjunction
+// keeps: it leaves out a match-none searcher (a stop word's), and a range no
+// event is in was left out so: `+payments +time:>"2030-01-01"` listed every
+// event with payments. No document has the empty term on time.
+func nothing(ctx context.Context, i index.IndexReader, options search.SearcherOptions) (search.Searcher, error) {
+	return searcher.NewTermSearcherBytes(ctx, i, []byte{}, timeFieldName, 1, options)
 }
 
 // dictRange is the time terms the index holds from lo to hi (both

@@ -165,6 +165,17 @@ func timeRangesExact(t *testing.T) {
 			t.Fatal(text, err)
 		}
 		check(text, q, r[0], r[1])
+		// Beside a word every event has, as a must: a range no event is in
+		// leaves nothing (the query string's conjunction leaves out a part
+		// that matches nothing by its kind, as a stop word).
+		with := "+ann " + text
+		if !strings.HasPrefix(text, "+") {
+			with = "+ann +" + text
+		}
+		if q, err = x.compile(audit.Query{Text: with}); err != nil {
+			t.Fatal(with, err)
+		}
+		check(with, q, r[0], r[1])
 	}
 
 	// Every page of a search within a range, in time order.
