@@ -159,7 +159,7 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 	// Query strings made at random.
 	parts := []string{"common", "w0", "w1", "w2", "w3", "w4", "onlyhere", "changed", "nosuchword", "the", "and",
 		"actor.name:bo", "actor.name:ann", "tag:solo", "action:user.login", "action:policy.update", "outcome:failure",
-		`"common w2"`, `"the common"`, `"w1 x"`, "w*", "comm*", "actor.name:b*", "w~1", `time:<"2026-03-01T10:02:30Z"`}
+		`"common w2"`, `"the common"`, `"w1 x"`, "w*", "comm*", "actor.name:b*", "w~1", `time:<"2026-03-01T10:02:30Z"`, "zz*", `"zz yy"`, `time:>"2030-01-01T00:00:00Z"`}
 	r := rand.New(rand.NewPCG(6, 2026))
 	for range 400 {
 		var clauses []string
