@@ -19,14 +19,17 @@ import (
 // bounds: on a term's edge or not, inclusive or not, open on one side,
 // before 1970, at the ends of what nanoseconds hold; through Compile, the
 // query string and the pages of a search; by the events' terms and by
-// their doc values (timeRangeTerms).
+// their doc values (timeRangeTerms), through Bleve's searcher and the
+// bitmaps (a segment's terms, or its doc values: rangeTermsShare).
 func TestTimeRangesExact(t *testing.T) {
 	for _, terms := range []int{1024, 40, 0} {
-		t.Run(fmt.Sprint(terms), func(t *testing.T) {
-			defer func(n int) { timeRangeTerms = n }(timeRangeTerms)
-			timeRangeTerms = terms
-			timeRangesExact(t)
-		})
+		for _, share := range []uint64{8, 1 << 20} {
+			t.Run(fmt.Sprint(terms, share), func(t *testing.T) {
+				defer func(n int, s uint64) { timeRangeTerms, rangeTermsShare = n, s }(timeRangeTerms, rangeTermsShare)
+				timeRangeTerms, rangeTermsShare = terms, share
+				timeRangesExact(t)
+			})
+		}
 	}
 }
 
@@ -51,7 +54,26 @@ func timeRangesExact(t *testing.T) {
 		e.Time = time.Unix(0, ns).UTC()
 		evs[i] = e
 	}
-	x := openIndex(t, evs...)
+	// Four segments: bursts within an hour, within five seconds (a segment
+	// a range may hold whole), times over 40 days, and the extremes.
+	noMerges = true
+	x := openIndex(t, evs[:300]...)
+	noMerges = false
+	for _, batch := range [][2]int{{300, 400}, {400, 500}, {500, len(evs)}} {
+		b := x.NewBatch()
+		for i := batch[0]; i < batch[1]; i++ {
+			if err := b.Add(int64(i+1), evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Commit(int64(batch[1]), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored[x] = evs
+	if segs, _ := segmentsOf(x); segs != 4 {
+		t.Fatalf("%d segments", segs)
+	}
 	within := func(lo, hi int64) []string {
 		var ids []string
 		for i, ns := range times {
@@ -81,10 +103,25 @@ func timeRangesExact(t *testing.T) {
 		slices.Sort(ids)
 		return ids
 	}
+	// bitHits are q's hits through the bitmaps (eachBitSeq).
+	bitHits := func(q query.Query) []string {
+		t.Helper()
+		var ids []string
+		_, ok, err := x.eachBitSeq(q, func(seq int64) { ids = append(ids, evs[seq-1].ID) }, nil)
+		if err != nil || !ok {
+			t.Fatal(err, ok)
+		}
+		slices.Sort(ids)
+		return ids
+	}
 	check := func(what string, q query.Query, lo, hi int64) {
 		t.Helper()
-		if got, want := hits(q), within(lo, hi); !slices.Equal(got, want) {
+		want := within(lo, hi)
+		if got := hits(q); !slices.Equal(got, want) {
 			t.Fatalf("%s [%d, %d]: %d hits, want %d\n got %v\nwant %v", what, lo, hi, len(got), len(want), got, want)
+		}
+		if got := bitHits(q); !slices.Equal(got, want) {
+			t.Fatalf("%s [%d, %d] through the bitmaps: %d hits, want %d\n got %v\nwant %v", what, lo, hi, len(got), len(want), got, want)
 		}
 	}
 	bound := func() int64 {
