@@ -40,17 +40,7 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 	x := openIndex(t, evs[:100]...)
 	noMerges = false
 	// Two more segments, and events 3..9 written again without "common".
-	for _, batch := range [][2]int{{100, 170}, {170, 240}} {
-		b := x.NewBatch()
-		for i := batch[0]; i < batch[1]; i++ {
-			if err := b.Add(int64(i+1), evs[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(int64(batch[1]), true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addSegments(t, x, evs, 100, 170, 240)
 	b := x.NewBatch()
 	for seq := int64(3); seq <= 9; seq++ {
 		changed := *evs[seq-1]
@@ -216,6 +206,24 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 	got, ok := bits(beside)
 	if want := searched(beside); !ok || !slices.Equal(got, want) {
 		t.Fatalf("a match query beside a must: %v %v, the searcher %v", ok, got, want)
+	}
+}
+
+// addSegments adds evs[bounds[0]:bounds[1]], evs[bounds[1]:bounds[2]], …
+// to x, a durable batch each (a segment each, merges kept off), as seqs
+// from bounds[0]+1.
+func addSegments(t *testing.T, x *Index, evs []*audit.Event, bounds ...int) {
+	t.Helper()
+	for j := 1; j < len(bounds); j++ {
+		b := x.NewBatch()
+		for i := bounds[j-1]; i < bounds[j]; i++ {
+			if err := b.Add(int64(i+1), evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Commit(int64(bounds[j]), true); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -59,17 +59,7 @@ func timeRangesExact(t *testing.T) {
 	noMerges = true
 	x := openIndex(t, evs[:300]...)
 	noMerges = false
-	for _, batch := range [][2]int{{300, 400}, {400, 500}, {500, len(evs)}} {
-		b := x.NewBatch()
-		for i := batch[0]; i < batch[1]; i++ {
-			if err := b.Add(int64(i+1), evs[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(int64(batch[1]), true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addSegments(t, x, evs, 300, 400, 500, len(evs))
 	stored[x] = evs
 	if segs, _ := segmentsOf(x); segs != 4 {
 		t.Fatalf("%d segments", segs)
