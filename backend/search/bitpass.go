@@ -2,31 +2,28 @@ package search
 
 import (
 	"context"
-	"math"
 	"reflect"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
-	vregexp "github.com/blevesearch/vellum/regexp"
 )
 
-// eachBitSeq is EachSeq's and EachKey's pass over a query's hits as bitmaps: for each
-// segment, a term's documents are its postings (less the segment's deleted
-// documents), and the query string's booleans, conjunctions and
-// disjunctions of them are the bitmaps' intersections, unions and
-// differences, as Bleve's searchers would combine them (bitHits.eval); any
-// other query inside (a phrase, a wildcard, a range) is its own searcher's
-// hits, set in a bitmap. The hits are then walked whole and looked up in the
-// key memo, where Bleve's searchers hand one hit at a time through its
-// collector. At 1M demo events `acme`, every event: ~34 ms a pass through
+// eachBitSeq is EachSeq's and EachKey's pass over a query's hits as
+// bitmaps: for each segment, a term's documents are its postings (less the
+// segment's deleted documents), a wildcard's or a regular expression's the
+// postings of the terms it matches, a time range's read by segment
+// (bitterms.go); the query string's booleans, conjunctions and disjunctions
+// of them are the bitmaps' intersections, unions and differences, as
+// Bleve's searchers would combine them (bitHits.eval); any other query
+// inside (a phrase, a fuzzy term) is its own searcher's hits, set in a
+// bitmap. The hits are then walked whole and looked up in the key memo,
+// where Bleve's searchers hand one hit at a time through its collector. At 1M demo events `acme`, every event: ~34 ms a pass through
 // the searcher, ~8 so. ok is false, and nothing visited, when the query
 // holds a shape this does not know (a filter, a disjunction of a least
 // count above one) or the index cannot give its postings so.
@@ -259,191 +256,6 @@ func (b *bitHits) boolean(q *query.BooleanQuery) (segBits, bool, bool, error) {
 	return hits, false, true, nil
 }
 
-// pattern is the documents of the terms of field that the regular
-// expression matches whole: in each segment, its dictionary's terms the
-// automaton accepts, their postings together, as Bleve's searcher finds the
-// same terms (NewRegexpStringSearcher: the same automaton over the
-// snapshot's dictionary) and hands their documents one at a time (`acm*`,
-// every event of 1M: ~50 ms a pass). An expression the automaton cannot be
-// built of, or a limit on the terms a query may take, is the searcher's.
-func (b *bitHits) pattern(field, expr string) (segBits, bool, bool, error) {
-	if searcher.DisjunctionMaxClauseCount != 0 {
-		return nil, false, false, nil
-	}
-	if field == "" {
-		field = b.m.DefaultSearchField()
-	}
-	a, err := vregexp.New(expr)
-	if err != nil {
-		return nil, false, false, nil
-	}
-	bits := b.empty()
-	for i, ss := range b.segs {
-		dict, err := ss.Segment().Dictionary(field)
-		if err != nil {
-			return nil, false, false, err
-		}
-		it := termsOf(dict, a, nil, nil)
-		for {
-			e, err := it.Next()
-			if err != nil {
-				return nil, false, false, err
-			}
-			if e == nil {
-				break
-			}
-			bm, ok, err := b.x.termPostings(dict, e.Term, ss.Deleted())
-			if err != nil || !ok {
-				return nil, false, false, err
-			}
-			bits[i].Or(bm)
-		}
-	}
-	return bits, false, true, nil
-}
-
-// times is a time range's documents. Each document has one term on time,
-// its exact time, and a segment's dictionary is in time order: a segment
-// with no term in the range has none of its documents, one with no term
-// outside it has all; only a segment with terms inside and out is read,
-// by the postings of its terms in the range, or, past rangeTermsShare of
-// its documents, by their times' doc values. An import in time order makes
-// segments of their own spans: at 1M demo events `time:>"2026-10-01"` read
-// every document's time through its searcher, 127 ms.
-func (b *bitHits) times(r timeRange) (segBits, error) {
-	bits := b.empty()
-	if r.lo > r.hi {
-		return bits, nil
-	}
-	lo := numeric.MustNewPrefixCodedInt64(r.lo, 0)
-	var past []byte // the first term after the range (nil: none can be)
-	if r.hi < math.MaxInt64 {
-		past = numeric.MustNewPrefixCodedInt64(r.hi+1, 0)
-	}
-	var dvs index.DocValueReader
-	for i, ss := range b.segs {
-		dict, err := ss.Segment().Dictionary(timeFieldName)
-		if err != nil {
-			return nil, err
-		}
-		in, err := hasTerm(dict, lo, past)
-		if err != nil || !in {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		before, err := hasTerm(dict, nil, lo)
-		if err != nil {
-			return nil, err
-		}
-		after := false
-		if past != nil {
-			if after, err = hasTerm(dict, past, nil); err != nil {
-				return nil, err
-			}
-		}
-		if !before && !after {
-			bits[i].AddRange(0, ss.Segment().Count())
-			if del := ss.Deleted(); del != nil {
-				bits[i].AndNot(del)
-			}
-			continue
-		}
-		done, err := b.timeTerms(dict, lo, past, ss, bits[i])
-		if err != nil || done {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if dvs == nil {
-			if dvs, err = b.snap.DocValueReader([]string{timeFieldName}); err != nil {
-				return nil, err
-			}
-		}
-		if err := b.docTimes(dvs, i, r, bits[i]); err != nil {
-			return nil, err
-		}
-	}
-	return bits, nil
-}
-
-// rangeTermsShare: a segment's terms in a range are read one by one (the
-// postings of each) while they number under 1/rangeTermsShare of its
-// documents, after which their doc values are read instead (~0.1 µs a
-// document, where a term's postings cost several times that).
-var rangeTermsShare uint64 = 8 // (a variable for the tests)
-
-// timeTerms sets in bits the documents of ss that dict's time terms from
-// lo to past (excluded) are of, less the deleted ones; done is false if
-// they are too many to read so.
-func (b *bitHits) timeTerms(dict segment.TermDictionary, lo, past []byte, ss *scorch.SegmentSnapshot, bits *roaring.Bitmap) (done bool, err error) {
-	it := termsOf(dict, nil, lo, past)
-	budget := ss.Segment().Count() / rangeTermsShare
-	for n := uint64(0); ; n++ {
-		e, err := it.Next()
-		if err != nil || e == nil {
-			return err == nil, err
-		}
-		if n == budget {
-			return false, nil
-		}
-		bm, ok, err := b.x.termPostings(dict, e.Term, ss.Deleted())
-		if err != nil || !ok {
-			return false, err
-		}
-		bits.Or(bm)
-	}
-}
-
-// docTimes sets in bits the live documents of segment i whose time is in r,
-// read from the doc values.
-func (b *bitHits) docTimes(dvs index.DocValueReader, i int, r timeRange, bits *roaring.Bitmap) error {
-	ss := b.segs[i]
-	del := ss.Deleted()
-	var id index.IndexInternalID
-	var in bool
-	visit := func(_ string, term []byte) {
-		if ns, ok := docTime(term); ok && r.lo <= ns && ns <= r.hi {
-			in = true
-		}
-	}
-	for local := range ss.Segment().Count() {
-		if del != nil && del.Contains(uint32(local)) {
-			continue
-		}
-		in = false
-		id = index.NewIndexInternalID(id, b.starts[i]+local)
-		if err := dvs.VisitDocValues(id, visit); err != nil {
-			return err
-		}
-		if in {
-			bits.Add(uint32(local))
-		}
-	}
-	return nil
-}
-
-// hasTerm is whether dict holds a term from start to end (excluded; nil:
-// open).
-func hasTerm(dict segment.TermDictionary, start, end []byte) (bool, error) {
-	e, err := termsOf(dict, nil, start, end).Next()
-	return e != nil, err
-}
-
-// termsOf iterates over the terms of dict that a accepts (nil: every one)
-// from start to end (excluded; nil: open), without counting their documents
-// where the dictionary can (zap's would read each term's postings for it).
-func termsOf(dict segment.TermDictionary, a segment.Automaton, start, end []byte) segment.DictionaryIterator {
-	if oc, ok := dict.(interface {
-		AutomatonIteratorOmitCount(a segment.Automaton, start, end []byte) segment.DictionaryIterator
-	}); ok {
-		return oc.AutomatonIteratorOmitCount(a, start, end)
-	}
-	return dict.AutomatonIterator(a, start, end)
-}
-
 // filtersBesideMust is whether a should beside a must keeps only the must's
 // documents it matches: where its searcher's least count of matches is
 // above zero (BooleanSearcher; the query string's disjunctions ask for
@@ -555,41 +367,4 @@ func queryStringMode(q query.Query) (qs, known bool) {
 		return false, false
 	}
 	return f.Bool(), true
-}
-
-// postings are the documents of ss holding tq's term, less except (ok
-// false: not to be had as a bitmap). Not to be changed: it may be the
-// segment's own.
-func (x *Index) postings(ss *scorch.SegmentSnapshot, tq *query.TermQuery, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	field := tq.Field()
-	if field == "" {
-		field = x.idx.Mapping().DefaultSearchField()
-	}
-	dict, err := ss.Segment().Dictionary(field)
-	if err != nil {
-		return nil, false, err
-	}
-	return x.termPostings(dict, tq.Term, except)
-}
-
-// termPostings is postings of a term of dict, a segment's dictionary of a field.
-func (x *Index) termPostings(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	pl, err := dict.PostingsList([]byte(term), except, nil)
-	if err != nil {
-		return nil, false, err
-	}
-	if pl == nil {
-		return roaring.New(), true, nil
-	}
-	it, isOpt := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
-	if !isOpt {
-		return nil, false, nil
-	}
-	if bm := it.ActualBitmap(); bm != nil {
-		return bm, true, nil
-	}
-	if num, one := it.DocNum1Hit(); one {
-		return roaring.BitmapOf(uint32(num)), true, nil
-	}
-	return roaring.New(), true, nil
 }
