@@ -262,3 +262,32 @@ func TestQueryStringMode(t *testing.T) {
 		t.Fatal("a term query has no such mode")
 	}
 }
+
+// A regular expression's leading ^ is taken out before the query string is
+// parsed (Bleve's lexer reads it as a boost); the expression matches what
+// it matches without one. Elsewhere a ^ stays.
+func TestRegexpAnchorDropped(t *testing.T) {
+	for in, want := range map[string]string{
+		`/^w[12]/`:                 `/w[12]/`,
+		`action:/^user\..*/ -/^x/`: `action:/user\..*/ -/x/`,
+		`+/^comm.*/`:               `+/comm.*/`,
+		`"/^x" y`:                  `"/^x" y`,
+		`a\/^b`:                    `a\/^b`,
+		`"a \" /^b" c`:             `"a \" /^b" c`,
+		`x^2 /w/`:                  `x^2 /w/`,
+	} {
+		if got := unanchored(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+	x := openIndex(t,
+		ev("e1", "2026-03-01T10:00:00Z", "user.login", "Ann Lee", `{"w":"w1 common"}`),
+		ev("e2", "2026-03-01T10:00:01Z", "policy.update", "Bo Chan", `{"w":"w2"}`),
+		ev("e3", "2026-03-01T10:00:02Z", "user.logout", "Ann Lee", `{"w":"w3 common"}`))
+	for anchored, plain := range map[string]string{`/^w[12]/`: `/w[12]/`, `action:/^user\..*/`: `action:/user\..*/`, `+/^comm.*/ -/^w3/`: `+/comm.*/ -/w3/`} {
+		got, want := ids(t, x, audit.Query{Text: anchored}), ids(t, x, audit.Query{Text: plain})
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s: %v, %s: %v", anchored, got, plain, want)
+		}
+	}
+}

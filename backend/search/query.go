@@ -132,7 +132,7 @@ func decodeCursor(c string) ([]string, error) {
 func Compile(q audit.Query) (query.Query, error) {
 	var parts []query.Query
 	if text := strings.TrimSpace(q.Text); text != "" && text != "*" {
-		parsed, err := query.NewQueryStringQuery(text).Parse()
+		parsed, err := parseText(text)
 		if err != nil {
 			return nil, audit.Errorf(audit.EINVALID, "cannot read the query %q: %v", text, err)
 		}
@@ -151,6 +151,41 @@ func Compile(q audit.Query) (query.Query, error) {
 		return parts[0], nil
 	}
 	return query.NewConjunctionQuery(parts), nil
+}
+
+// parseText parses a query's text, Bleve's query-string syntax. A regular
+// expression's leading ^ is dropped first: Bleve's lexer reads ^ as a boost
+// even between the slashes (`/^user/` failed with "slice bounds out of
+// range"), and its expressions match whole terms, so the anchor adds
+// nothing (RegexpQuery drops it too).
+func parseText(text string) (query.Query, error) {
+	return query.NewQueryStringQuery(unanchored(text)).Parse()
+}
+
+// unanchored is text with the ^ that starts a regular expression (a / that
+// begins a clause, a field's value or a must or must-not) taken out,
+// outside quoted phrases.
+func unanchored(text string) string {
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\\' && i+1 < len(text):
+			b.WriteByte(c)
+			i++
+			c = text[i]
+		case c == '"':
+			quoted = !quoted
+		case c == '/' && !quoted && i+1 < len(text) && text[i+1] == '^' &&
+			(i == 0 || strings.IndexByte(" \t\n+-:", text[i-1]) >= 0):
+			b.WriteByte(c)
+			i++ // the ^
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // adjust fits a parsed query to the index: wildcard, regexp and prefix terms

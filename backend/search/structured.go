@@ -21,7 +21,7 @@ func Structured(q audit.Query) (f *store.Filter, ok bool) {
 	if text == "" || text == "*" {
 		return &store.Filter{Op: store.OpAll}, true
 	}
-	parsed, err := query.NewQueryStringQuery(text).Parse()
+	parsed, err := parseText(text)
 	if err != nil {
 		return nil, false // the index reports the error
 	}
