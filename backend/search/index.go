@@ -39,7 +39,7 @@ func runtimeConfig() map[string]any {
 // MaxSegmentSize; a segment of half as many is merged no more). A merge
 // reads its sources through their mappings, resident until it is done:
 // uncapped, a 1M import's peak went over 800 MiB in 4 of 11 runs, when ten
-// segments of ~90k events merged at its end; capped, 525–560 in 5 of 5.
+// segments of ~90k events merged at its end; capped, 540–583 in 8 of 8.
 // Word queries at 1M are as fast over 24 segments as over 18.
 const maxSegmentEvents = 100_000
 
