@@ -34,14 +34,30 @@ func (x *Index) postings(ss *scorch.SegmentSnapshot, tq *query.TermQuery, except
 
 // termPostings is postings of a term of dict, a segment's dictionary of a field.
 func (x *Index) termPostings(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	pl, err := dict.PostingsList([]byte(term), except, nil)
+	var r postingsReader
+	return r.read(dict, term, except)
+}
+
+// postingsReader reads postings, a term at a time, into the same list and
+// iterator (zap's), for a caller that is done with each term's bitmap
+// before it reads the next.
+type postingsReader struct {
+	pl segment.PostingsList
+	it segment.PostingsIterator
+}
+
+// read is termPostings; the bitmap may be the reader's until its next read.
+func (r *postingsReader) read(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
+	pl, err := dict.PostingsList([]byte(term), except, r.pl)
 	if err != nil {
 		return nil, false, err
 	}
 	if pl == nil {
 		return roaring.New(), true, nil
 	}
-	it, isOpt := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	r.pl = pl
+	r.it = pl.Iterator(false, false, false, r.it)
+	it, isOpt := r.it.(segment.OptimizablePostingsIterator)
 	if !isOpt {
 		return nil, false, nil
 	}
@@ -73,6 +89,7 @@ func (b *bitHits) pattern(field, expr string) (segBits, bool, bool, error) {
 		return nil, false, false, nil
 	}
 	bits := b.empty()
+	var pr postingsReader
 	for i, ss := range b.segs {
 		dict, err := ss.Segment().Dictionary(field)
 		if err != nil {
@@ -87,7 +104,7 @@ func (b *bitHits) pattern(field, expr string) (segBits, bool, bool, error) {
 			if e == nil {
 				break
 			}
-			bm, ok, err := b.x.termPostings(dict, e.Term, ss.Deleted())
+			bm, ok, err := pr.read(dict, e.Term, ss.Deleted())
 			if err != nil || !ok {
 				return nil, false, false, err
 			}
@@ -176,6 +193,7 @@ var rangeTermsShare uint64 = 8 // (a variable for the tests)
 func (b *bitHits) timeTerms(dict segment.TermDictionary, lo, past []byte, ss *scorch.SegmentSnapshot, bits *roaring.Bitmap) (done bool, err error) {
 	it := termsOf(dict, nil, lo, past)
 	budget := ss.Segment().Count() / rangeTermsShare
+	var pr postingsReader
 	for n := uint64(0); ; n++ {
 		e, err := it.Next()
 		if err != nil || e == nil {
@@ -184,7 +202,7 @@ func (b *bitHits) timeTerms(dict segment.TermDictionary, lo, past []byte, ss *sc
 		if n == budget {
 			return false, nil
 		}
-		bm, ok, err := b.x.termPostings(dict, e.Term, ss.Deleted())
+		bm, ok, err := pr.read(dict, e.Term, ss.Deleted())
 		if err != nil || !ok {
 			return false, err
 		}
