@@ -307,14 +307,21 @@ func (b *bitHits) searched(q query.Query) (segBits, bool, bool, error) {
 
 // all is every live document of the snapshot.
 func (b *bitHits) all() segBits {
-	bits := b.empty()
+	bits := make(segBits, len(b.segs))
 	for i, ss := range b.segs {
-		bits[i].AddRange(0, ss.Segment().Count())
-		if del := ss.Deleted(); del != nil {
-			bits[i].AndNot(del)
-		}
+		bits[i] = live(ss)
 	}
 	return bits
+}
+
+// live is every document of ss not deleted.
+func live(ss *scorch.SegmentSnapshot) *roaring.Bitmap {
+	bm := roaring.New()
+	bm.AddRange(0, ss.Segment().Count())
+	if del := ss.Deleted(); del != nil {
+		bm.AndNot(del)
+	}
+	return bm
 }
 
 func (b *bitHits) empty() segBits {

@@ -291,3 +291,42 @@ func TestRegexpAnchorDropped(t *testing.T) {
 		}
 	}
 }
+
+// Merges make no segment of maxSegmentEvents documents or more: a merge
+// reads its sources whole through their mappings, so the cap bounds what an
+// import holds resident whatever the case's size.
+func TestMergesKeepUnderTheSegmentCap(t *testing.T) {
+	defer func(n int) { maxSegmentEvents = n }(maxSegmentEvents)
+	maxSegmentEvents = 60
+	var evs []*audit.Event
+	for i := range 600 {
+		evs = append(evs, ev(fmt.Sprint("e", i), fmt.Sprintf("2026-03-01T10:%02d:%02dZ", i/60, i%60), "user.login", "Ann Lee", `{"w":"common"}`))
+	}
+	x := openIndex(t, evs[:25]...)
+	bounds := []int{25}
+	for n := 50; n <= len(evs); n += 25 {
+		bounds = append(bounds, n)
+	}
+	addSegments(t, x, evs, bounds...)
+	// The merger works in the background: wait until it has merged.
+	var largest, segs uint64
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		largest, segs = 0, 0
+		ai, _ := x.idx.Advanced()
+		r, _ := ai.Reader()
+		for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+			segs++
+			largest = max(largest, ss.Segment().Count())
+		}
+		r.Close()
+		if largest > 25 && segs <= 12 {
+			break
+		}
+	}
+	if largest <= 25 || largest >= 60 {
+		t.Fatalf("the largest of %d segments holds %d documents: none merged, or past the cap of 60", segs, largest)
+	}
+	if n, err := x.EachSeq(audit.Query{Text: "common"}, func(int64) {}); err != nil || n != 600 {
+		t.Fatal(n, err)
+	}
+}

@@ -156,10 +156,7 @@ func (b *bitHits) times(r timeRange) (segBits, error) {
 			}
 		}
 		if !before && !after {
-			bits[i].AddRange(0, ss.Segment().Count())
-			if del := ss.Deleted(); del != nil {
-				bits[i].AndNot(del)
-			}
+			bits[i] = live(ss)
 			continue
 		}
 		done, err := b.timeTerms(dict, lo, past, ss, bits[i])

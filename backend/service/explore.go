@@ -188,14 +188,15 @@ func (c *Case) timeCounter(q audit.Query, stack string, values []string) (timeCo
 		if err != nil {
 			return nil, err
 		}
-		if unordered, err := x.Unordered(); err != nil || unordered {
-			// One pass over the columns hands every match's time, its
-			// bounds included (the time index may be read whole for them).
-			return &hitCounter{values: values, pass: func(add func(ns int64, v int)) error {
-				return x.EachTime(stack, values, add)
-			}}, err
+		unordered, err := x.Unordered()
+		if err != nil || !unordered {
+			return dbCounter{x, stack, values}, err
 		}
-		return dbCounter{x, stack, values}, nil
+		// One pass over the columns hands every match's time, its bounds
+		// included (the time index may be read whole for them).
+		return &hitCounter{values: values, pass: func(add func(ns int64, v int)) error {
+			return x.EachTime(stack, values, add)
+		}}, nil
 	}
 	idx, err := c.words()
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -246,4 +247,42 @@ func describe(f *Filter) string {
 		kids = append(kids, describe(k))
 	}
 	return map[Op]string{OpAnd: "and", OpOr: "or", OpNot: "not"}[f.Op] + "(" + strings.Join(kids, ", ") + ")"
+}
+
+// A selection goes to the columns by the rows SQLite would read for it,
+// not by the size of its answer: a negation reads every row however few it
+// keeps, a conjunction its cheapest part, a disjunction all its parts.
+func TestReadsBoundTheRowsNotTheAnswer(t *testing.T) {
+	term := func(n int64) *node { return &node{op: OpTerm, n: n, ids: []int64{1}} }
+	not := func(k *node) *node { return &node{op: OpNot, kids: []*node{k}} }
+	for _, c := range []struct {
+		n             *node
+		reads, answer int64
+	}{
+		{term(30), 30, 30},
+		{not(term(990)), 1000, 10},
+		{&node{op: OpAnd, kids: []*node{term(5), not(term(990))}}, 5, 5},
+		{&node{op: OpAnd, kids: []*node{term(600), not(term(990))}}, 600, 10},
+		{&node{op: OpOr, kids: []*node{term(30), term(40)}}, 70, 70},
+		{&node{op: OpOr, kids: []*node{term(30), not(term(990))}}, 1000, 40},
+		{&node{op: OpAll}, 1000, 1000},
+	} {
+		if r, a := c.n.reads(1000), c.n.estimate(1000); r != c.reads || a != c.answer {
+			t.Errorf("%+v: reads %d, answer %d; want %d, %d", c.n, r, a, c.reads, c.answer)
+		}
+	}
+	// Every event of the trail is of one format: excluding it keeps none,
+	// and reads every row. With the columns in memory, it is theirs.
+	tr := newColTrail(t, t.TempDir(), 200)
+	defer tr.s.Close()
+	if err := tr.s.WarmColumns(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	x, err := tr.s.Select(Selection{Filter: &Filter{Op: OpNot, Kids: []*Filter{{Op: OpTerm, Field: "format", Value: "generic"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols, err := x.Unordered(); err != nil || !cols {
+		t.Fatalf("a negation of every event is read from the rows (%v)", err)
+	}
 }
