@@ -25,6 +25,7 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			return
 		}
+		bq = spread(bq, x.idx.Mapping()) // (the free text is several fields)
 		if len(s) > 200 {
 			return // a long pattern makes a search of seconds; the wrappers are in the short ones
 		}

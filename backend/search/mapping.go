@@ -18,8 +18,9 @@ import (
 // index of another version is stale and is rebuilt. 10: documents are keyed
 // by seq (DocKey), not by event id. 11: the time's doc value is its exact
 // term alone (its coarser terms are in a field of their own). 12: the time
-// is its exact term alone (timefield.go).
-const MappingVersion = "12"
+// is its exact term alone (timefield.go). 13: the free text is several
+// fields (textFields), the user agent with positions.
+const MappingVersion = "13"
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -69,22 +70,22 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag"} {
 		doc.AddFieldMappingsAt(f, keyword(f))
 	}
-	doc.AddFieldMappingsAt("message", text(true))
-	doc.AddFieldMappingsAt("user_agent", text(false))
-	free := text(true)
+	doc.AddFieldMappingsAt("message", text())
+	doc.AddFieldMappingsAt("user_agent", text())
+	free := text()
 	free.Analyzer = textAnalyzer
 	doc.AddFieldMappingsAt("text", free)
 	actor := bleve.NewDocumentStaticMapping()
 	for _, f := range []string{"id", "email", "type", "label"} { // label: email, else name, else id
 		actor.AddFieldMappingsAt(f, keyword("actor."+f))
 	}
-	actor.AddFieldMappingsAt("name", text(true))
+	actor.AddFieldMappingsAt("name", text())
 	doc.AddSubDocumentMapping("actor", actor)
 	targets := bleve.NewDocumentStaticMapping()
 	for _, f := range []string{"type", "id"} {
 		targets.AddFieldMappingsAt(f, keyword("targets."+f))
 	}
-	targets.AddFieldMappingsAt("name", text(true))
+	targets.AddFieldMappingsAt("name", text())
 	doc.AddSubDocumentMapping("targets", targets)
 	// No field is in _all, but Bleve still builds and indexes the empty
 	// composite field for every document (7% of an import's CPU) unless
@@ -115,13 +116,14 @@ func keyword(name string) *mapping.FieldMapping {
 	return f
 }
 
-// text is a field of words; positions (for phrases) only where asked.
-func text(phrases bool) *mapping.FieldMapping {
+// text is a field of words, with positions (for phrases): each is a field
+// of the free text (textFields).
+func text() *mapping.FieldMapping {
 	f := bleve.NewTextFieldMapping()
 	f.Analyzer = wordsAnalyzer
 	f.Store = false
 	f.IncludeInAll = false
-	f.IncludeTermVectors = phrases
+	f.IncludeTermVectors = true
 	f.DocValues = false
 	return f
 }

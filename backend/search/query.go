@@ -193,25 +193,8 @@ func unanchored(text string) string {
 // splits ("eu-west-1") must match all its parts, and a quoted value of a
 // keyword field ("alice smith") is one exact term, not a phrase.
 func adjust(q query.Query) query.Query {
+	eachPart(q, adjust)
 	switch t := q.(type) {
-	case *query.BooleanQuery:
-		if t.Must != nil {
-			t.Must = adjust(t.Must)
-		}
-		if t.Should != nil {
-			t.Should = adjust(t.Should)
-		}
-		if t.MustNot != nil {
-			t.MustNot = adjust(t.MustNot)
-		}
-	case *query.ConjunctionQuery:
-		for i, c := range t.Conjuncts {
-			t.Conjuncts[i] = adjust(c)
-		}
-	case *query.DisjunctionQuery:
-		for i, d := range t.Disjuncts {
-			t.Disjuncts[i] = adjust(d)
-		}
 	case *query.MatchQuery:
 		t.SetOperator(query.MatchQueryOperatorAnd)
 	case *query.MatchPhraseQuery:
@@ -309,25 +292,14 @@ func (x *Index) compile(q audit.Query) (query.Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return unwrap(bq, x.idx.Mapping()), nil
+	m := x.idx.Mapping()
+	return spread(unwrap(bq, m), m), nil
 }
 
 func unwrap(q query.Query, m mapping.IndexMapping) query.Query {
+	eachPart(q, func(p query.Query) query.Query { return unwrap(p, m) })
 	switch t := q.(type) {
-	case *query.BooleanQuery:
-		for _, p := range []*query.Query{&t.Must, &t.Should, &t.MustNot} {
-			if *p != nil {
-				*p = unwrap(*p, m)
-			}
-		}
-	case *query.ConjunctionQuery:
-		for i, c := range t.Conjuncts {
-			t.Conjuncts[i] = unwrap(c, m)
-		}
 	case *query.DisjunctionQuery:
-		for i, d := range t.Disjuncts {
-			t.Disjuncts[i] = unwrap(d, m)
-		}
 		if len(t.Disjuncts) == 1 && t.Min <= 1 {
 			return t.Disjuncts[0]
 		}
@@ -351,4 +323,25 @@ func unwrap(q query.Query, m mapping.IndexMapping) query.Query {
 		}
 	}
 	return q
+}
+
+// eachPart sets each query inside q (a boolean's, a conjunction's or a
+// disjunction's parts) to f of it.
+func eachPart(q query.Query, f func(query.Query) query.Query) {
+	switch t := q.(type) {
+	case *query.BooleanQuery:
+		for _, p := range []*query.Query{&t.Must, &t.Should, &t.MustNot, &t.Filter} {
+			if *p != nil {
+				*p = f(*p)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for i, c := range t.Conjuncts {
+			t.Conjuncts[i] = f(c)
+		}
+	case *query.DisjunctionQuery:
+		for i, d := range t.Disjuncts {
+			t.Disjuncts[i] = f(d)
+		}
+	}
 }

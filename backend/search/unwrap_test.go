@@ -20,6 +20,7 @@ func TestUnwrapKeepsTheHits(t *testing.T) {
 	hits := func(text string, unwrapped bool) []int64 {
 		q := audit.Query{Text: text}
 		bq, err := Compile(q)
+		bq = spread(bq, x.idx.Mapping()) // (the free text is several fields)
 		if unwrapped {
 			bq, err = x.compile(q)
 		}

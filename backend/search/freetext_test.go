@@ -1,0 +1,214 @@
+package search
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/document"
+
+	"auditlens/backend/audit"
+)
+
+// oldDocument is an event's document as mapping 12 built it: the free
+// text one field of every value (oldFreeText), the message, names and user
+// agent fields of their own as well. (The user agent has positions, and is
+// in the free text, as mapping 13 made them.)
+func oldDocument(f docFields, key string, ev *audit.Event) *document.Document {
+	d := f.document(key, ev)
+	fields := d.Fields[:0]
+	for _, fl := range d.Fields {
+		if fl.Name() != textFieldName {
+			fields = append(fields, fl)
+		}
+	}
+	d.Fields = fields
+	if text := oldFreeText(ev); text != "" {
+		docBuilder{d, f}.add(textFieldName, nil, text)
+	}
+	d.AddField(newTimeField(ev.Time))
+	return d
+}
+
+// oldFreeText is the free text of mapping 12, every value once, and the
+// user agent.
+func oldFreeText(ev *audit.Event) string {
+	var v textValues
+	v.add(ev.Message)
+	for _, s := range []string{ev.Actor.Name, ev.Actor.Email, ev.Actor.ID, ev.Action, ev.IP} {
+		v.add(s)
+	}
+	for _, t := range ev.Targets {
+		v.add(t.Name)
+		v.add(t.ID)
+	}
+	eachRawValue(ev.Raw, &v)
+	v.add(ev.UserAgent)
+	return string(v.b)
+}
+
+// The free text as several fields (textFields) finds what it found as one
+// field: words, words the analyzer splits, stop words, phrases (inside one
+// value), wildcards, regular expressions, fuzzy words, `text:`, beside
+// fields and must and must-not, and the fields of their own; through the
+// bitmaps and through the searcher; over the corpus and demo events, and
+// events whose names and message repeat each other and their records.
+func TestFreeTextFieldsAsOneField(t *testing.T) {
+	evs := corpusAndDemo(t)
+	evs = append(evs, repeatingEvents()...)
+	x, old := openIndex(t, evs...), openOldIndex(t, evs)
+
+	queries := []string{`renamed`, `"ann lee"`, `"lee ann"`, `"ann lee renamed"`, `"payments primary"`, `"primary payments"`,
+		`firefox`, `"linux x86_64"`, `eu-west-1`, `the`, `"by the admin"`, `+the +payments`, `+eu-west-1 -admin`,
+		`login -payments`, `+payments +login`, `payments -action:user.login`, `pay*`, `/pa.*s/`, `renamd~1`, `*ann*`,
+		`text:renamed`, `text:"ann lee"`, `-renamed`, `+zzz* +payments`, `+/zz.*/ payments`, `zzz* payments`, `-zzz*`,
+		`message:renamed`, `message:"ann lee"`, `actor.name:ann`, `targets.name:"lee ann"`, `targets.name:"primary payments"`,
+		`user_agent:"linux x86_64"`, `message:the`, `nothingatall`, `+nothingatall payments`, `+"the" +payments`,
+		`"the of" payments`, `-"the"`, `+the~1 +payments`}
+	words := func(value string) []string {
+		var out []string
+		for _, tk := range old.fields["message"][0].analyzer.Analyze([]byte(value)) {
+			out = append(out, string(tk.Term))
+		}
+		return out
+	}
+	r := rand.New(rand.NewPCG(7, 13))
+	for i := 0; i < 300; i++ {
+		e := evs[r.IntN(len(evs))]
+		values := strings.Split(oldFreeText(e), string(valueSep))
+		w := words(values[r.IntN(len(values))])
+		if len(w) == 0 {
+			continue
+		}
+		k := r.IntN(len(w))
+		switch r.IntN(7) {
+		case 0:
+			queries = append(queries, escapeTerm(w[k]))
+		case 1:
+			if k+1 < len(w) {
+				queries = append(queries, `"`+w[k]+" "+w[k+1]+`"`)
+			}
+		case 2:
+			if len(w[k]) > 3 {
+				queries = append(queries, escapeTerm(w[k][:3])+"*")
+			}
+		case 3:
+			if len(w[k]) > 4 && (w[k][0] < '0' || w[k][0] > '9') { // (a number with ~ is no query)
+				queries = append(queries, escapeTerm(w[k][:len(w[k])-1])+"~1")
+			}
+		case 4:
+			queries = append(queries, "+"+escapeTerm(w[k])+" -action:"+escapeTerm(e.Action))
+		case 5:
+			queries = append(queries, escapeTerm(w[k])+" -"+escapeTerm(words(e.Actor.Name + " x")[0]))
+		case 6:
+			if k+1 < len(w) {
+				queries = append(queries, "+"+escapeTerm(w[k])+" +"+escapeTerm(w[k+1]))
+			}
+		}
+	}
+	m := x.idx.Mapping()
+	some := 0
+	for _, text := range queries {
+		q := audit.Query{Text: text}
+		bq, err := Compile(q)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		want := hitSeqs(t, old, unwrap(bq, m))
+		for _, noBits := range []bool{false, true} {
+			x.noBitPass = noBits
+			var got []int64
+			if _, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) }); err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s (searcher: %v): %d hits, %d with one field\n%v\n%v", text, noBits, len(got), len(want), got, want)
+			}
+		}
+		x.noBitPass = false
+		if len(want) > 0 && len(want) < len(evs)/2 {
+			some++
+		}
+	}
+	if some < len(queries)/2 {
+		t.Fatalf("only %d of %d queries have some of the events", some, len(queries))
+	}
+}
+
+// repeatingEvents are events whose names and message repeat each other
+// and their records, and a phrase's words in two targets' names.
+func repeatingEvents() []*audit.Event {
+	same := ev("same", "2026-03-01T10:00:00Z", "user.updated", "Ann Lee", `{"actor":"Ann Lee","target":"Ann Lee","msg":"Ann Lee renamed Ann Lee"}`)
+	same.Message = "Ann Lee renamed Ann Lee"
+	same.Targets = []audit.Target{{Name: "Payments Primary", ID: "p1"}, {Name: "Ann Lee", ID: "u1"}, {Name: "Lee Ann", ID: "u2"}}
+	same.UserAgent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"
+	split := ev("split", "2026-03-01T11:00:00Z", "user.login", "Bo Chan", `{"where":"eu-west-1"}`)
+	split.Message = "login from eu-west-1 by the admin"
+	split.Targets = []audit.Target{{Name: "Primary"}, {Name: "Old Payments"}} // (primary at 1, payments at 2, in two names)
+	return []*audit.Event{same, split}
+}
+
+// openOldIndex is an index of evs' documents as mapping 12 made them
+// (oldDocument), the seqs as openIndex gives them.
+func openOldIndex(t testing.TB, evs []*audit.Event) *Index {
+	t.Helper()
+	old, _, err := Open(filepath.Join(t.TempDir(), "old"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { old.Close() })
+	b := old.idx.NewBatch()
+	for i, e := range evs {
+		if err := b.IndexAdvanced(oldDocument(old.fields, DocKey(int64(i+1)), e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	return old
+}
+
+// FuzzFreeTextFieldsAsOneField: any query text finds through the bitmaps
+// what it found with the free text one field (TestFreeTextFieldsAsOneField).
+func FuzzFreeTextFieldsAsOneField(f *testing.F) {
+	evs := append(unwrapTrail(), repeatingEvents()...)
+	x, old := openIndex(f, evs...), openOldIndex(f, evs)
+	for _, s := range []string{`payments -login`, `+the +payments`, `"queue depth" admin~1`, `"ann lee"`, `firefox`,
+		`+eu-west-1 -admin`, `pay*`, `/pa.*s/`, `text:queue`, `message:login actor.name:ann`, `+"the" +payments`} {
+		f.Add(s)
+	}
+	m := x.idx.Mapping()
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 200 {
+			return // a long pattern makes a search of seconds
+		}
+		q := audit.Query{Text: s}
+		bq, err := Compile(q)
+		if err != nil {
+			return
+		}
+		want, err1 := searchSeqs(old, unwrap(bq, m))
+		var got []int64
+		_, err2 := x.EachSeq(q, func(seq int64) { got = append(got, seq) })
+		slices.Sort(got)
+		if (err1 != nil) != (err2 != nil) || !slices.Equal(got, want) {
+			t.Fatalf("%q: %d hits (%v), %d with one field (%v)", s, len(got), err2, len(want), err1)
+		}
+	})
+}
+
+// escapeTerm escapes what the query syntax reads in a term.
+func escapeTerm(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`+-=&|><!(){}[]^"~*?:\/ `, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

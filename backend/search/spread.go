@@ -1,0 +1,112 @@
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// spread is q with each of its queries of the free text (no field, or
+// "text") made the same query over each field of textFields, in a
+// disjunction. A match query of several words (`eu-west-1`) is each word
+// over the fields, as Bleve's match query is each word over its field. A
+// match or phrase query whose text the analyzer makes no word (a stop
+// word) is left as it is: its searcher is match-none, which a query
+// string's conjunction leaves out (`+the +payments`), where a disjunction
+// of five would be kept, and match nothing.
+// TestFreeTextFieldsAsOneField holds the hits to those of the one field.
+func spread(q query.Query, m mapping.IndexMapping) query.Query {
+	eachPart(q, func(p query.Query) query.Query { return spread(p, m) })
+	switch t := q.(type) {
+	case *query.MatchQuery:
+		if free(t.FieldVal) {
+			return spreadMatch(t, m)
+		}
+	case *query.MatchPhraseQuery:
+		if a := freeAnalyzer(t.Analyzer, m); free(t.FieldVal) && a != nil && len(a.Analyze([]byte(t.MatchPhrase))) > 0 {
+			return overFields(t)
+		}
+	case *query.TermQuery:
+		if free(t.FieldVal) {
+			return overFields(t)
+		}
+	case *query.FuzzyQuery:
+		if free(t.FieldVal) {
+			return overFields(t)
+		}
+	case *query.WildcardQuery:
+		if free(t.FieldVal) {
+			return overFields(t)
+		}
+	case *query.RegexpQuery:
+		if free(t.FieldVal) {
+			return overFields(t)
+		}
+	case *query.PrefixQuery:
+		if free(t.FieldVal) {
+			return overFields(t)
+		}
+	}
+	return q
+}
+
+// free is whether a query's field is the free text.
+func free(field string) bool { return field == "" || field == textFieldName }
+
+// textFieldName is the free text's field of its own.
+const textFieldName = "text"
+
+// overFields is a copy of q on each field of textFields, in a disjunction.
+func overFields[T any, Q interface {
+	*T
+	query.Query
+	SetField(string)
+}](q Q) query.Query {
+	parts := make([]query.Query, len(textFields))
+	for i, f := range textFields {
+		c := Q(new(T))
+		*c = *q
+		c.SetField(f)
+		parts[i] = c
+	}
+	return query.NewDisjunctionQuery(parts)
+}
+
+// freeAnalyzer is the analyzer named, or the free text's (nil: none such).
+func freeAnalyzer(name string, m mapping.IndexMapping) analysis.Analyzer {
+	if name == "" {
+		name = m.AnalyzerNameForPath(textFieldName)
+	}
+	return m.AnalyzerNamed(name)
+}
+
+// spreadMatch is a match query of the free text as Bleve's MatchQuery
+// builds its searcher (each word a term, or a fuzzy term; all of them, or
+// one), each word over the fields. (The query syntax sets no automatic
+// fuzziness.) Of no word, it is a conjunction of none, whose searcher is
+// match-none as the match query's was.
+func spreadMatch(q *query.MatchQuery, m mapping.IndexMapping) query.Query {
+	a := freeAnalyzer(q.Analyzer, m)
+	if a == nil {
+		return q // (its searcher reports it)
+	}
+	tokens := a.Analyze([]byte(q.Match))
+	parts := make([]query.Query, len(tokens))
+	for i, tk := range tokens {
+		term := string(tk.Term)
+		if q.Fuzziness != 0 {
+			fq := query.NewFuzzyQuery(term)
+			fq.SetFuzziness(q.Fuzziness)
+			fq.SetPrefix(q.Prefix)
+			parts[i] = overFields(fq)
+		} else {
+			parts[i] = overFields(query.NewTermQuery(term))
+		}
+	}
+	if q.Operator == query.MatchQueryOperatorOr {
+		d := query.NewDisjunctionQuery(parts)
+		d.SetMin(1)
+		return d
+	}
+	return query.NewConjunctionQuery(parts)
+}
