@@ -17,12 +17,12 @@ import (
 // eachBitSeq is EachSeq's and EachKey's pass over a query's hits as
 // bitmaps: for each segment, a term's documents are its postings (less the
 // segment's deleted documents), a wildcard's or a regular expression's the
-// postings of the terms it matches, a time range's read by segment
-// (bitterms.go); the query string's booleans, conjunctions and disjunctions
-// of them are the bitmaps' intersections, unions and differences, as
-// Bleve's searchers would combine them (bitHits.eval); any other query
-// inside (a phrase, a fuzzy term) is its own searcher's hits, set in a
-// bitmap. The hits are then walked whole and looked up in the key memo,
+// postings of the terms it matches, a fuzzy term's those of the terms
+// within its distance, a time range's read by segment (bitterms.go); the
+// query string's booleans, conjunctions and disjunctions of them are the
+// bitmaps' intersections, unions and differences, as Bleve's searchers
+// would combine them (bitHits.eval); any other query inside (a phrase) is
+// its own searcher's hits, set in a bitmap. The hits are then walked whole and looked up in the key memo,
 // where Bleve's searchers hand one hit at a time through its collector. At 1M demo events `acme`, every event: ~34 ms a pass through
 // the searcher, ~8 so. ok is false, and nothing visited, when the query
 // holds a shape this does not know (a filter, a disjunction of a least
@@ -133,6 +133,8 @@ func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 		return b.pattern(q.FieldVal, wildcardRegexp.Replace(q.Wildcard))
 	case *query.RegexpQuery:
 		return b.pattern(q.FieldVal, strings.TrimPrefix(q.Regexp, "^")) // (as RegexpQuery.Searcher)
+	case *query.FuzzyQuery:
+		return b.fuzzy(q)
 	case timeRange:
 		bits, err := b.times(q)
 		return bits, false, err == nil, err
@@ -364,12 +366,16 @@ func (b *bitHits) andNot(hits, not segBits) segBits {
 // disjunction), which Bleve keeps unexported: its searcher then skips the
 // parts whose searcher is match-none. known is false if Bleve no longer
 // keeps it so.
-func queryStringMode(q query.Query) (qs, known bool) {
+func queryStringMode(q query.Query) (qs, known bool) { return unexported(q, "queryStringMode") }
+
+// unexported is the value of a query's unexported bool field (known false:
+// the query has no such field).
+func unexported(q query.Query, name string) (value, known bool) {
 	v := reflect.ValueOf(q)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return false, false
 	}
-	f := v.Elem().FieldByName("queryStringMode")
+	f := v.Elem().FieldByName(name)
 	if !f.IsValid() || f.Kind() != reflect.Bool {
 		return false, false
 	}

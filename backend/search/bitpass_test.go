@@ -125,7 +125,7 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 		"common w3", "+common +w1", "w*", `"common w2"`, "-common", "common -the", `common -"w1 x"`, "+common w1 -w2",
 		"the", "+the", "-the", "the w1", "+the +w1", "+the -w1", "+w1 +the -w2", `"the"`, "-the -w1",
 		"w1 w2 -outcome:failure", "+action:user.login +outcome:failure", "action:policy.update outcome:failure -w4",
-		"w1 onlyhere", "+onlyhere +nosuchword", "comon~1", "/w[12]/", `time:>"2026-03-01T10:02:00Z"`, `+w2 +time:<"2026-03-01T10:01:00Z"`,
+		"w1 onlyhere", "+onlyhere +nosuchword", "comon~1", "xommon~1", "cmmn~2", "+changed~1 -w1", "actor.name:ano~1", "/w[12]/", `time:>"2026-03-01T10:02:00Z"`, `+w2 +time:<"2026-03-01T10:01:00Z"`,
 		`actor.name:b*`, `"common w2" w3`, `+"common w2" -outcome:failure`,
 		`action:/user\..*/`, `*on`, `w?`, `onlyh*`, `tag:sol*`, `+chang* -w1`, `action:user.*`, `/c.*d/ -w3`, `comm?`, `/c.m/ w4`} {
 		check(audit.Query{Text: text})
@@ -185,6 +185,26 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 		got, ok := bits(bq)
 		if !ok || !slices.Equal(got, want) || !slices.Equal(got, searched(bq)) {
 			t.Fatalf("a must of none beside a should: %v %v, the searcher %v", ok, got, searched(bq))
+		}
+	}
+	// Fuzzy terms the query syntax does not make: of a prefix (the terms
+	// must start so), of no fuzziness (the term alone), of automatic
+	// fuzziness (the searcher's).
+	fuzzy := func(term string, fuzziness, prefix int, auto bool) query.Query {
+		q := query.NewFuzzyQuery(term)
+		q.SetFuzziness(fuzziness)
+		q.SetPrefix(prefix)
+		q.SetAutoFuzziness(auto)
+		return q
+	}
+	for _, c := range []struct {
+		q    query.Query
+		want int
+	}{{fuzzy("comon", 1, 2, false), 233}, {fuzzy("xommon", 1, 1, false), 0}, {fuzzy("xommon", 1, 0, false), 233},
+		{fuzzy("commn", 0, 0, false), 0}, {fuzzy("w3", 0, 0, false), 46}, {fuzzy("commonn", 0, 0, true), 233}} {
+		got, ok := bits(c.q)
+		if want := searched(c.q); !ok || !slices.Equal(got, want) || len(got) != c.want {
+			t.Fatalf("%+v: %v %d hits, the searcher %d, want %d", c.q, ok, len(got), len(want), c.want)
 		}
 	}
 	// Shapes eval does not know: a filter, a disjunction of at least two.
