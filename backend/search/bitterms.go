@@ -1,6 +1,7 @@
 package search
 
 import (
+	"errors"
 	"math"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -88,31 +89,54 @@ func (b *bitHits) pattern(field, expr string) (segBits, bool, bool, error) {
 	if err != nil {
 		return nil, false, false, nil
 	}
+	bits, ok, err := b.union(field, func(dict segment.TermDictionary, term func(string) error) error {
+		it := termsOf(dict, a, nil, nil)
+		for {
+			e, err := it.Next()
+			if err != nil || e == nil {
+				return err
+			}
+			if err := term(e.Term); err != nil {
+				return err
+			}
+		}
+	})
+	return bits, false, ok, err
+}
+
+// union is, in each segment, the documents of the terms of field that
+// terms hands for its dictionary, together.
+func (b *bitHits) union(field string, terms func(dict segment.TermDictionary, term func(string) error) error) (segBits, bool, error) {
 	bits := b.empty()
 	var pr postingsReader
 	for i, ss := range b.segs {
 		dict, err := ss.Segment().Dictionary(field)
 		if err != nil {
-			return nil, false, false, err
+			return nil, false, err
 		}
-		it := termsOf(dict, a, nil, nil)
-		for {
-			e, err := it.Next()
-			if err != nil {
-				return nil, false, false, err
+		err = terms(dict, func(t string) error {
+			bm, isBits, err := pr.read(dict, t, ss.Deleted())
+			if err == nil && !isBits {
+				return errNotBits
 			}
-			if e == nil {
-				break
+			if err == nil {
+				bits[i].Or(bm)
 			}
-			bm, ok, err := pr.read(dict, e.Term, ss.Deleted())
-			if err != nil || !ok {
-				return nil, false, false, err
-			}
-			bits[i].Or(bm)
+			return err
+		})
+		if err == errNotBits {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
 		}
 	}
-	return bits, false, true, nil
+	return bits, true, nil
 }
+
+// errNotBits stops union where a term's postings are not to be had as a
+// bitmap.
+var errNotBits = errors.New("postings not to be had as a bitmap")
 
 // fuzzy is a fuzzy term's documents: those of the terms of the field
 // within its edit distance (and with its prefix), as Bleve's searcher finds
@@ -156,22 +180,15 @@ func (b *bitHits) fuzzy(q *query.FuzzyQuery) (segBits, bool, bool, error) {
 			return nil, false, false, err
 		}
 	}
-	bits := b.empty()
-	var pr postingsReader
-	for i, ss := range b.segs {
-		dict, err := ss.Segment().Dictionary(field)
-		if err != nil {
-			return nil, false, false, err
-		}
+	bits, ok, err := b.union(field, func(_ segment.TermDictionary, term func(string) error) error {
 		for _, t := range terms {
-			bm, ok, err := pr.read(dict, t, ss.Deleted())
-			if err != nil || !ok {
-				return nil, false, false, err
+			if err := term(t); err != nil {
+				return err
 			}
-			bits[i].Or(bm)
 		}
-	}
-	return bits, false, true, nil
+		return nil
+	})
+	return bits, false, ok, err
 }
 
 // times is a time range's documents. Each document has one term on time,
