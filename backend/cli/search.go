@@ -21,7 +21,7 @@ func searchCmd(env Env, caseDir *string) *cobra.Command {
 		Use:   "search [--from T] [--to T] [--limit N] [--json] QUERY",
 		Short: "Search the case (Bleve query syntax; '' matches everything), newest first",
 		Long: `Search the case, newest first. QUERY is Bleve's query-string syntax over the normalized
-fields plus free text over the message and the raw record's values:
+fields plus free text over the message, the names, the user agent and the raw record's values:
 
   actor.email:alice@example.com     action:ConsoleLogin     outcome:failure
   +category:configuration -actor.type:system                "escalation policy"

@@ -19,7 +19,7 @@ const examples = [
   ['"escalation policy"', "a phrase, inside one value"],
   ["action:user.role*", "a wildcard"],
   ["+category:configuration -actor.type:system", "changes by people"],
-  ["admin", "free text in messages and raw records"],
+  ["admin", "free text in messages, names and raw records"],
 ];
 
 export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleTheme }: Props) {
