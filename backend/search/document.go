@@ -137,7 +137,7 @@ func (d docBuilder) add(path string, at []uint64, value string) {
 // free text: the message, the actor's and targets' names and the user
 // agent, which are fields of their own, and "text", every other value
 // (freeText). Before mapping 13 "text" held every value, and the words of
-// the four were indexed twice: a sixth of the index, 5% of an import's
+// the four were indexed twice: a sixth of the index, 8% of an import's
 // CPU. A word, phrase or pattern of the free text is now the same query
 // over each of them, together (spread).
 var textFields = []string{"text", "message", "actor.name", "targets.name", "user_agent"}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"auditlens/backend/audit"
 )
@@ -131,6 +132,22 @@ func TestFreeTextFieldsAsOneField(t *testing.T) {
 		x.noBitPass = false
 		if len(want) > 0 && len(want) < len(evs)/2 {
 			some++
+		}
+	}
+	// Match queries the query syntax does not make: of automatic
+	// fuzziness, of the OR operator, of fuzzy words and a prefix.
+	auto := query.NewMatchQuery("renamd paymnts")
+	auto.SetAutoFuzziness(true)
+	or := query.NewMatchQuery("renamed firefox")
+	or.SetOperator(query.MatchQueryOperatorOr)
+	prefixed := query.NewMatchQuery("xirefox primery") // (firefox is not within the prefix)
+	prefixed.SetFuzziness(1)
+	prefixed.SetPrefix(1)
+	for _, mq := range []*query.MatchQuery{auto, or, prefixed} {
+		want := hitSeqs(t, old, mq)
+		got := hitSeqs(t, x, spread(mq, m))
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Fatalf("%+v: %d hits, %d with one field", mq, len(got), len(want))
 		}
 	}
 	if some < len(queries)/2 {

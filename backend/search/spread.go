@@ -82,21 +82,22 @@ func freeAnalyzer(name string, m mapping.IndexMapping) analysis.Analyzer {
 
 // spreadMatch is a match query of the free text as Bleve's MatchQuery
 // builds its searcher (each word a term, or a fuzzy term; all of them, or
-// one), each word over the fields. (The query syntax sets no automatic
-// fuzziness.) Of no word, it is a conjunction of none, whose searcher is
-// match-none as the match query's was.
+// one), each word over the fields. Of no word, it is a conjunction of
+// none, whose searcher is match-none as the match query's was.
 func spreadMatch(q *query.MatchQuery, m mapping.IndexMapping) query.Query {
 	a := freeAnalyzer(q.Analyzer, m)
-	if a == nil {
-		return q // (its searcher reports it)
+	auto, known := unexported(q, "autoFuzzy")
+	if a == nil || !known {
+		return q // (its searcher reports the one; the other, Bleve changed)
 	}
 	tokens := a.Analyze([]byte(q.Match))
 	parts := make([]query.Query, len(tokens))
 	for i, tk := range tokens {
 		term := string(tk.Term)
-		if q.Fuzziness != 0 {
+		if q.Fuzziness != 0 || auto {
 			fq := query.NewFuzzyQuery(term)
 			fq.SetFuzziness(q.Fuzziness)
+			fq.SetAutoFuzziness(auto)
 			fq.SetPrefix(q.Prefix)
 			parts[i] = overFields(fq)
 		} else {
