@@ -122,13 +122,8 @@ var searcherOptions = search.SearcherOptions{Score: "none"}
 func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 	switch q := q.(type) {
 	case *query.TermQuery:
-		bits = make(segBits, len(b.segs))
-		for i, ss := range b.segs {
-			if bits[i], ok, err = b.x.postings(ss, q, ss.Deleted()); err != nil || !ok {
-				return nil, false, false, err
-			}
-		}
-		return bits, false, true, nil
+		bits, ok, err := b.term(q)
+		return bits, false, ok, err
 	case *query.WildcardQuery:
 		return b.pattern(q.FieldVal, wildcardRegexp.Replace(q.Wildcard))
 	case *query.RegexpQuery:

@@ -15,28 +15,37 @@ import (
 )
 
 // The parts of a query eachBitSeq reads from the segments' dictionaries
-// and postings themselves: a term, a wildcard or a regular expression, a
-// time range.
+// and postings themselves: a term, a wildcard, a regular expression or a
+// fuzzy term, a time range.
 
-// postings are the documents of ss holding tq's term, less except (ok
-// false: not to be had as a bitmap). Not to be changed: it may be the
-// segment's own.
-func (x *Index) postings(ss *scorch.SegmentSnapshot, tq *query.TermQuery, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	field := tq.Field()
-	if field == "" {
-		field = x.idx.Mapping().DefaultSearchField()
+// term is a term's documents in each segment: its postings, less the
+// deleted documents (ok false: not to be had as bitmaps). Not to be
+// changed: a bitmap may be the segment's own.
+func (b *bitHits) term(q *query.TermQuery) (segBits, bool, error) {
+	field := b.field(q.FieldVal)
+	bits := make(segBits, len(b.segs))
+	for i, ss := range b.segs {
+		dict, err := ss.Segment().Dictionary(field)
+		if err != nil {
+			return nil, false, err
+		}
+		var pr postingsReader // (one a segment: each bitmap is kept)
+		bm, ok, err := pr.read(dict, q.Term, ss.Deleted())
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		bits[i] = bm
 	}
-	dict, err := ss.Segment().Dictionary(field)
-	if err != nil {
-		return nil, false, err
-	}
-	return x.termPostings(dict, tq.Term, except)
+	return bits, true, nil
 }
 
-// termPostings is postings of a term of dict, a segment's dictionary of a field.
-func (x *Index) termPostings(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	var r postingsReader
-	return r.read(dict, term, except)
+// field is the field a query of field name reads: the default field for
+// none.
+func (b *bitHits) field(name string) string {
+	if name == "" {
+		return b.m.DefaultSearchField()
+	}
+	return name
 }
 
 // postingsReader reads postings, a term at a time, into the same list and
@@ -47,7 +56,8 @@ type postingsReader struct {
 	it segment.PostingsIterator
 }
 
-// read is termPostings; the bitmap may be the reader's until its next read.
+// read is the documents of dict's term, less except (ok false: not to be
+// had as a bitmap); the bitmap may be the reader's until its next read.
 func (r *postingsReader) read(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
 	pl, err := dict.PostingsList([]byte(term), except, r.pl)
 	if err != nil {
@@ -82,9 +92,7 @@ func (b *bitHits) pattern(field, expr string) (segBits, bool, bool, error) {
 	if searcher.DisjunctionMaxClauseCount != 0 {
 		return nil, false, false, nil
 	}
-	if field == "" {
-		field = b.m.DefaultSearchField()
-	}
+	field = b.field(field)
 	a, err := vregexp.New(expr)
 	if err != nil {
 		return nil, false, false, nil
@@ -151,10 +159,7 @@ func (b *bitHits) fuzzy(q *query.FuzzyQuery) (segBits, bool, bool, error) {
 		searcher.DisjunctionMaxClauseCount != 0 {
 		return b.searched(q)
 	}
-	field := q.FieldVal
-	if field == "" {
-		field = b.m.DefaultSearchField()
-	}
+	field := b.field(q.FieldVal)
 	terms := []string{q.Term}
 	if q.Fuzziness > 0 {
 		prefix := q.Term // (cut at the first rune boundary at or after the prefix, as Bleve does)

@@ -140,7 +140,7 @@ func (d docBuilder) add(path string, at []uint64, value string) {
 // the four were indexed twice: a sixth of the index, 8% of an import's
 // CPU. A word, phrase or pattern of the free text is now the same query
 // over each of them, together (spread).
-var textFields = []string{"text", "message", "actor.name", "targets.name", "user_agent"}
+var textFields = []string{textFieldName, "message", "actor.name", "targets.name", "user_agent"}
 
 // freeText is the free text's values that no other field of textFields
 // holds: who, what, to what, and every value of the raw record, each
