@@ -10,7 +10,6 @@ import (
 	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v17"
 
@@ -23,31 +22,14 @@ import (
 // import's new keys maps none. A merge lets go of its sources'
 // pages, and makes the segment zap's own merge makes.
 func TestSegmentsKeepNoPagesMapped(t *testing.T) {
-	noMerges = true // (one segment a batch)
-	defer func() { noMerges = false }()
-	dir := filepath.Join(t.TempDir(), "index")
-	x, _, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var evs []*audit.Event
 	for i := range 3000 {
 		evs = append(evs, ev(fmt.Sprint("e", i), fmt.Sprintf("2026-03-01T%02d:%02d:%02dZ", i/3600, i/60%60, i%60),
 			"user.login", "Ann Lee", fmt.Sprintf(`{"w":"word%d common"}`, i)))
 	}
-	addSegments(t, x, evs, 0, 1000, 2000, 3000)
-	x.Close()
-
-	x, fresh, err := Open(dir) // (each segment opened from its file)
-	if err != nil || fresh {
-		t.Fatal(err, fresh)
-	}
-	defer x.Close()
-	ai, _ := x.idx.Advanced()
-	r, _ := ai.Reader()
-	defer r.Close()
+	x, snap := reopenedSegments(t, evs, 0, 1000, 2000, 3000)
 	var mapped [][]byte
-	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+	for _, ss := range snap.Segments() {
 		m, ok := ss.Segment().(interface{ Data() []byte })
 		if !ok {
 			t.Fatalf("a segment of %T", ss.Segment())
@@ -63,7 +45,7 @@ func TestSegmentsKeepNoPagesMapped(t *testing.T) {
 		}
 	}
 	// Bleve's update check, as an import's batch asks it: keys above them all.
-	for i, ss := range r.(*scorch.IndexSnapshot).Segments() {
+	for i, ss := range snap.Segments() {
 		for range 2 {
 			if got, err := ss.Segment().DocNumbers([]string{DocKey(3001), DocKey(3002)}); err != nil || !got.IsEmpty() {
 				t.Fatalf("segment %d: %v %v", i, got, err)
@@ -94,7 +76,7 @@ func TestSegmentsKeepNoPagesMapped(t *testing.T) {
 		if n, all := mappedPages(t, m), (len(m)+os.Getpagesize()-1)/os.Getpagesize(); n != all {
 			t.Fatalf("segment %d: %d of %d pages mapped after reading each (%d)", i, n, all, sum)
 		}
-		segs = append(segs, r.(*scorch.IndexSnapshot).Segments()[i].Segment())
+		segs = append(segs, snap.Segments()[i].Segment())
 	}
 	drops := []*roaring.Bitmap{roaring.BitmapOf(0), nil, roaring.BitmapOf(5, 6)}
 	ours, theirs := filepath.Join(t.TempDir(), "ours.zap"), filepath.Join(t.TempDir(), "theirs.zap")

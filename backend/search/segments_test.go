@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"auditlens/backend/audit"
 )
@@ -19,23 +18,13 @@ import (
 // values made to be hard (a prefix of another, bytes 0x00 and 0xff, one
 // byte, none but empty).
 func TestGreatestTerm(t *testing.T) {
-	noMerges = true
-	defer func() { noMerges = false }()
 	evs := corpusAndDemo(t)
 	for i, v := range []string{"a", "ab", "ab\xff", "ab\xff\xff", "b\x00", "b", "\xff", "zz\x00\x00"} {
 		evs = append(evs, ev(fmt.Sprint("hard", i), "2026-03-01T10:00:00Z", v, "Ann Lee", `{}`))
 	}
-	x, _, err := Open(filepath.Join(t.TempDir(), "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	addSegments(t, x, evs, 0, len(evs)/3, len(evs)-8, len(evs)-5, len(evs))
-	ai, _ := x.idx.Advanced()
-	r, _ := ai.Reader()
-	defer r.Close()
+	_, snap := reopenedSegments(t, evs, 0, len(evs)/3, len(evs)-8, len(evs)-5, len(evs))
 	fields := 0
-	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+	for _, ss := range snap.Segments() {
 		for _, field := range append(ss.Segment().Fields(), "no such field") {
 			dict, err := ss.Segment().Dictionary(field)
 			if err != nil {
@@ -64,28 +53,13 @@ func TestGreatestTerm(t *testing.T) {
 // A segment's update check (DocNumbers) finds what zap's finds, for keys
 // below, among, between and above its own, and for keys of another form.
 func TestKeyedSegmentsFindAsZap(t *testing.T) {
-	noMerges = true
-	defer func() { noMerges = false }()
-	dir := filepath.Join(t.TempDir(), "index")
-	x, _, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var evs []*audit.Event
 	for i := range 600 {
 		evs = append(evs, ev(fmt.Sprint("e", i), "2026-03-01T10:00:00Z", "user.login", "Ann Lee", `{}`))
 	}
-	addSegments(t, x, evs, 0, 200, 400, 600)
-	x.Close()
-	if x, _, err = Open(dir); err != nil { // (segments opened from their files)
-		t.Fatal(err)
-	}
-	defer x.Close()
-	ai, _ := x.idx.Advanced()
-	r, _ := ai.Reader()
-	defer r.Close()
+	_, snap := reopenedSegments(t, evs, 0, 200, 400, 600)
 	rnd := rand.New(rand.NewPCG(1, 2))
-	for i, ss := range r.(*scorch.IndexSnapshot).Segments() {
+	for i, ss := range snap.Segments() {
 		k, ok := ss.Segment().(*keyedSegment)
 		if !ok {
 			t.Fatalf("segment %d of %T", i, ss.Segment())
@@ -111,5 +85,31 @@ func TestKeyedSegmentsFindAsZap(t *testing.T) {
 			}
 		}
 	}
-	var _ segment.Segment = &keyedSegment{} // (what Bleve holds)
+}
+
+// reopenedSegments writes evs to a new index, a segment for each span of
+// bounds (merges kept off), and opens it again, each segment from its file.
+// It gives the index and a snapshot of it, closed when the test ends.
+func reopenedSegments(t *testing.T, evs []*audit.Event, bounds ...int) (*Index, *scorch.IndexSnapshot) {
+	t.Helper()
+	noMerges = true
+	defer func() { noMerges = false }()
+	dir := filepath.Join(t.TempDir(), "index")
+	x, _, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addSegments(t, x, evs, bounds...)
+	x.Close()
+	if x, _, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	ai, _ := x.idx.Advanced()
+	r, err := ai.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return x, r.(*scorch.IndexSnapshot)
 }
