@@ -22,11 +22,12 @@ import (
 // query string's booleans, conjunctions and disjunctions of them are the
 // bitmaps' intersections, unions and differences, as Bleve's searchers
 // would combine them (bitHits.eval); any other query inside (a phrase) is
-// its own searcher's hits, set in a bitmap. The hits are then walked whole and looked up in the key memo,
-// where Bleve's searchers hand one hit at a time through its collector. At 1M demo events `acme`, every event: ~34 ms a pass through
-// the searcher, ~8 so. ok is false, and nothing visited, when the query
-// holds a shape this does not know (a filter, a disjunction of a least
-// count above one) or the index cannot give its postings so.
+// its own searcher's hits, set in a bitmap. The hits are then walked whole
+// and looked up in the key memo, where Bleve's searchers hand one hit at a
+// time through its collector. At 1M demo events `acme`, every event: ~34 ms
+// a pass through the searcher, ~8 so. ok is false, and nothing visited,
+// when the query holds a shape this does not know (a filter, a disjunction
+// of a least count above one) or the index cannot give its postings so.
 func (x *Index) eachBitSeq(bq query.Query, visitSeq func(seq int64), visitKey func(seq, ns int64)) (n uint64, ok bool, err error) {
 	ai, err := x.idx.Advanced()
 	if err != nil {

@@ -115,11 +115,7 @@ func postingCounts(t *testing.T, path string) map[string]uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		it := dict.AutomatonIterator(nil, nil, nil)
-		for e, err := it.Next(); e != nil || err != nil; e, err = it.Next() {
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, e := range dictEntries(t, dict) {
 			counts[field+"\x00"+e.Term] = e.Count
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"auditlens/backend/audit"
 )
@@ -31,11 +33,7 @@ func TestGreatestTerm(t *testing.T) {
 				t.Fatal(err)
 			}
 			var last []byte
-			it := dict.AutomatonIterator(nil, nil, nil)
-			for e, err := it.Next(); e != nil || err != nil; e, err = it.Next() {
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, e := range dictEntries(t, dict) {
 				last = []byte(e.Term)
 			}
 			got, err := greatestTerm(dict)
@@ -85,6 +83,20 @@ func TestKeyedSegmentsFindAsZap(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dictEntries are every term of a dictionary, in order, with its count.
+func dictEntries(t *testing.T, dict segment.TermDictionary) []index.DictEntry {
+	t.Helper()
+	var out []index.DictEntry
+	it := dict.AutomatonIterator(nil, nil, nil)
+	for e, err := it.Next(); e != nil || err != nil; e, err = it.Next() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, *e)
+	}
+	return out
 }
 
 // reopenedSegments writes evs to a new index, a segment for each span of
