@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -121,6 +122,16 @@ var searcherOptions = search.SearcherOptions{Score: "none"}
 // disjunctions skip and a boolean query leaves out (a word that is only a
 // stop word); ok is false where q holds a shape eval does not know.
 func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
+	return b.evalWithin(q, nil)
+}
+
+// evalWithin is eval where only q's documents among within's matter (nil:
+// all): a term on a database's field is tested on those alone (column),
+// any other part may give more.
+func (b *bitHits) evalWithin(q query.Query, within segBits) (bits segBits, none, ok bool, err error) {
+	if field, ok := b.columnField(q); ok {
+		return b.column(q, field, within)
+	}
 	switch q := q.(type) {
 	case *query.TermQuery:
 		bits, ok, err := b.term(q)
@@ -139,15 +150,26 @@ func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 	case *query.MatchNoneQuery:
 		return nil, true, true, nil
 	case *query.BooleanQuery:
-		return b.boolean(q)
+		return b.boolean(q, within)
 	case *query.ConjunctionQuery:
 		qs, known := queryStringMode(q)
 		if !known {
 			return nil, false, false, nil
 		}
+		// Terms on the database's fields last, tested on the others' documents.
+		conjuncts := slices.Clone(q.Conjuncts)
+		slices.SortStableFunc(conjuncts, func(x, y query.Query) int {
+			_, cx := b.columnField(x)
+			_, cy := b.columnField(y)
+			return cmpBool(cx, cy)
+		})
 		var parts []segBits
-		for _, c := range q.Conjuncts {
-			cb, cnone, ok, err := b.eval(c)
+		for _, c := range conjuncts {
+			in := within
+			if len(parts) > 0 {
+				in = b.and(slices.Concat(parts, nonNil(within)))
+			}
+			cb, cnone, ok, err := b.evalWithin(c, in)
 			if err != nil || !ok {
 				return nil, false, ok, err
 			}
@@ -173,7 +195,7 @@ func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 		var parts []segBits
 		kept := 0
 		for _, d := range q.Disjuncts {
-			db, dnone, ok, err := b.eval(d)
+			db, dnone, ok, err := b.evalWithin(d, within)
 			if err != nil || !ok {
 				return nil, false, ok, err
 			}
@@ -199,25 +221,21 @@ func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 // only where its searcher asks for at least one match (the query string's
 // do not); a should alone is its documents; must-nots alone take from
 // every document.
-func (b *bitHits) boolean(q *query.BooleanQuery) (segBits, bool, bool, error) {
+func (b *bitHits) boolean(q *query.BooleanQuery, within segBits) (segBits, bool, bool, error) {
 	if q.Filter != nil {
 		return nil, false, false, nil
 	}
-	part := func(p query.Query) (segBits, bool, error) { // nil: left out
+	part := func(p query.Query, within segBits) (segBits, bool, error) { // nil: left out
 		if p == nil {
 			return nil, true, nil
 		}
-		bits, none, ok, err := b.eval(p)
+		bits, none, ok, err := b.evalWithin(p, within)
 		if none {
 			bits = nil
 		}
 		return bits, ok, err
 	}
-	must, ok, err := part(q.Must)
-	if err != nil || !ok {
-		return nil, false, ok, err
-	}
-	mustNot, ok, err := part(q.MustNot)
+	must, ok, err := part(q.Must, within)
 	if err != nil || !ok {
 		return nil, false, ok, err
 	}
@@ -230,28 +248,43 @@ func (b *bitHits) boolean(q *query.BooleanQuery) (segBits, bool, bool, error) {
 			}
 		}
 		if filters {
-			if should, ok, err = part(q.Should); err != nil || !ok {
+			if should, ok, err = part(q.Should, firstOf(must, within)); err != nil || !ok {
 				return nil, false, ok, err
 			}
 		}
 	}
-	var hits segBits
+	var hits segBits // nil: every live document
 	switch {
-	case must == nil && should == nil && mustNot == nil:
-		return nil, true, true, nil
 	case must != nil && should != nil:
 		hits = b.and([]segBits{must, should})
 	case must != nil:
 		hits = must
 	case should != nil:
 		hits = should
-	default:
+	}
+	// The must-nots matter among those documents only.
+	mustNot, ok, err := part(q.MustNot, firstOf(hits, within))
+	if err != nil || !ok {
+		return nil, false, ok, err
+	}
+	switch {
+	case hits == nil && mustNot == nil:
+		return nil, true, true, nil
+	case hits == nil:
 		hits = b.all()
 	}
 	if mustNot != nil {
 		hits = b.andNot(hits, mustNot)
 	}
 	return hits, false, true, nil
+}
+
+// firstOf is a if not nil, else b.
+func firstOf(a, b segBits) segBits {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // filtersBesideMust is whether a should beside a must keeps only the must's
@@ -328,6 +361,24 @@ func (b *bitHits) empty() segBits {
 		bits[i] = roaring.New()
 	}
 	return bits
+}
+
+// nonNil is bits as parts of an and: none for nil (every document).
+func nonNil(bits segBits) []segBits {
+	if bits == nil {
+		return nil
+	}
+	return []segBits{bits}
+}
+
+func cmpBool(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case x:
+		return 1
+	}
+	return -1
 }
 
 func (b *bitHits) and(parts []segBits) segBits { return b.each(parts, roaring.FastAnd) }

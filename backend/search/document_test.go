@@ -77,12 +77,12 @@ func TestDocumentsAsMapDocumentBuildsThem(t *testing.T) {
 	evs = append(evs, odd, bare)
 
 	dir := filepath.Join(t.TempDir(), "index")
-	x, _, err := Open(dir)
+	x, _, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	x.Close()
-	reopened, fresh, err := Open(dir)
+	reopened, fresh, err := Open(dir, Options{})
 	if err != nil || fresh {
 		t.Fatal(err, fresh)
 	}

@@ -14,6 +14,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
+	"auditlens/backend/store"
 )
 
 // FacetFields are the fields counted beside every search, by their index names.
@@ -260,6 +261,9 @@ func (x *Index) eachCompiled(bq query.Query, visitSeq func(seq int64), visitKey 
 		if ok {
 			return n, nil
 		}
+	}
+	if x.cols != nil && namesDatabaseField(bq) { // (the documents lack them)
+		return 0, audit.Errorf(audit.EINVALID, "this query cannot search the fields %s beside words", strings.Join(store.TermFields, ", "))
 	}
 	var memo *memoPass
 	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {

@@ -172,7 +172,7 @@ func repeatingEvents() []*audit.Event {
 // (oldDocument), the seqs as openIndex gives them.
 func openOldIndex(t testing.TB, evs []*audit.Event) *Index {
 	t.Helper()
-	old, _, err := Open(filepath.Join(t.TempDir(), "old"))
+	old, _, err := Open(filepath.Join(t.TempDir(), "old"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,12 +67,41 @@ type Index struct {
 	// noBitPass sends every pass through Bleve's searcher and collector,
 	// not its bitmaps (eachBitSeq): the tests compare the two.
 	noBitPass bool
+	// cols answers the terms on the database's fields (columns.go); nil:
+	// the documents hold those fields and Bleve answers them.
+	cols Columns
+}
+
+// Options are how an index is opened.
+type Options struct {
+	// Columns answers a query's terms on the fields the database keeps,
+	// which documents then leave out (Bleve's segment build is per term:
+	// a 200k import spends 13% less CPU without them). Without Columns the
+	// documents hold every field, as an index of the reference does.
+	Columns Columns
+	// AllFields keeps those fields in the documents all the same: the
+	// index is then also the reference (Search) the tests compare the
+	// columns' answers with.
+	AllFields bool
 }
 
 // Open opens the index in dir, creating it when missing. fresh is true when
 // the index was (re)created and must be filled from the database: it was
 // missing, or of another mapping version.
-func Open(dir string) (x *Index, fresh bool, err error) {
+func Open(dir string, o Options) (x *Index, fresh bool, err error) {
+	x, fresh, err = open(dir)
+	if err != nil {
+		return nil, false, err
+	}
+	if x.cols = o.Columns; x.cols != nil && !o.AllFields {
+		for f := range databaseFields {
+			delete(x.fields, f)
+		}
+	}
+	return x, fresh, nil
+}
+
+func open(dir string) (x *Index, fresh bool, err error) {
 	idx, err := bleve.OpenUsing(dir, runtimeConfig())
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, false, ErrBusy // never rebuilt: it is in use

@@ -19,8 +19,9 @@ import (
 // by seq (DocKey), not by event id. 11: the time's doc value is its exact
 // term alone (its coarser terms are in a field of their own). 12: the time
 // is its exact term alone (timefield.go). 13: the free text is several
-// fields (textFields), the user agent with positions.
-const MappingVersion = "13"
+// fields (textFields), the user agent with positions. 14: documents leave
+// out the fields the database keeps, answered from its columns (Columns).
+const MappingVersion = "14"
 
 const (
 	keywordAnalyzer = "keyword_lower"

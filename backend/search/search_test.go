@@ -40,7 +40,7 @@ func TestRawValues(t *testing.T) {
 
 func openIndex(t testing.TB, evs ...*audit.Event) *Index {
 	t.Helper()
-	x, fresh, err := Open(filepath.Join(t.TempDir(), "index"))
+	x, fresh, err := Open(filepath.Join(t.TempDir(), "index"), Options{})
 	if err != nil || !fresh {
 		t.Fatal(err, fresh)
 	}
@@ -205,7 +205,7 @@ func TestQueries(t *testing.T) {
 // opened again (not just created).
 func TestQuotedKeywordValueAfterReopen(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	x, _, err := Open(dir)
+	x, _, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestQuotedKeywordValueAfterReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.Close()
-	x, fresh, err := Open(dir)
+	x, fresh, err := Open(dir, Options{})
 	if err != nil || fresh {
 		t.Fatal(err, fresh)
 	}
@@ -271,7 +271,7 @@ func TestDocValuesOnFacetFieldsOnly(t *testing.T) {
 // is opened as it is.
 func TestOtherMappingVersionIsRebuilt(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	x, fresh, err := Open(dir)
+	x, fresh, err := Open(dir, Options{})
 	if err != nil || !fresh {
 		t.Fatal(err, fresh)
 	}
@@ -281,7 +281,7 @@ func TestOtherMappingVersionIsRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.Close()
-	if x, fresh, err = Open(dir); err != nil || fresh || x.Watermark() != 1 {
+	if x, fresh, err = Open(dir, Options{}); err != nil || fresh || x.Watermark() != 1 {
 		t.Fatalf("same version: %v fresh %v watermark %d", err, fresh, x.Watermark())
 	}
 	old := x.NewBatch()
@@ -290,7 +290,7 @@ func TestOtherMappingVersionIsRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.Close()
-	x, fresh, err = Open(dir)
+	x, fresh, err = Open(dir, Options{})
 	if err != nil || !fresh {
 		t.Fatalf("version 8: %v fresh %v", err, fresh)
 	}
@@ -310,7 +310,7 @@ func TestOtherMappingVersionIsRebuilt(t *testing.T) {
 // a's store, found no mapping version there, and deleted b to rebuild it.
 func TestIndexesKeepToTheirFolders(t *testing.T) {
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	y, fresh, err := Open(b)
+	y, fresh, err := Open(b, Options{})
 	if err != nil || !fresh {
 		t.Fatal(err, fresh)
 	}
@@ -320,7 +320,7 @@ func TestIndexesKeepToTheirFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	y.Close()
-	x, fresh, err := Open(a)
+	x, fresh, err := Open(a, Options{})
 	if err != nil || !fresh {
 		t.Fatal(err, fresh)
 	}
@@ -328,7 +328,7 @@ func TestIndexesKeepToTheirFolders(t *testing.T) {
 	if err := os.RemoveAll(a); err != nil {
 		t.Fatal(err)
 	}
-	y, fresh, err = Open(b)
+	y, fresh, err = Open(b, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

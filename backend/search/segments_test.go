@@ -107,13 +107,13 @@ func reopenedSegments(t *testing.T, evs []*audit.Event, bounds ...int) (*Index, 
 	noMerges = true
 	defer func() { noMerges = false }()
 	dir := filepath.Join(t.TempDir(), "index")
-	x, _, err := Open(dir)
+	x, _, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	addSegments(t, x, evs, bounds...)
 	x.Close()
-	if x, _, err = Open(dir); err != nil {
+	if x, _, err = Open(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { x.Close() })

@@ -93,15 +93,7 @@ func TestEachSeqRemembersKeysPerSegment(t *testing.T) {
 		t.Fatalf("the changed event: %v", got)
 	}
 	// The memo holds the tables of the snapshot's segments only.
-	ix, err := x.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := readerOf(t, x)
 	p := x.memo.begin(r)
 	if segs := len(x.memo.tables); segs != 2 {
 		t.Fatalf("%d tables, 2 segments", segs)

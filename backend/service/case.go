@@ -35,11 +35,26 @@ type Case struct {
 	// indexOnly sends every query to the search index (tests compare the
 	// database's answers with it).
 	indexOnly bool
+	// allFields keeps the database's fields in the index's documents too,
+	// so that the index answers them itself where indexOnly asks it
+	// (search.Options.AllFields; set from referenceIndexes when opened).
+	allFields bool
 	// life ends when the case is closed: background imports and reports
 	// stop at their next read or thousand events, and Close waits for them (bg).
 	life context.Context
 	end  context.CancelCauseFunc
 	bg   sync.WaitGroup
+}
+
+// referenceIndexes makes the cases opened meanwhile keep the database's
+// fields in their index's documents (allFields): for the tests that compare
+// the service's answers with the index's own.
+var referenceIndexes bool
+
+// indexOptions are how the case opens its search index: the database's
+// columns answer the terms on its fields, which documents leave out.
+func (c *Case) indexOptions() search.Options {
+	return search.Options{Columns: c.store, AllFields: c.allFields}
 }
 
 // errClosed is why background work stopped early.
@@ -123,7 +138,7 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the case database: %w", err)
 	}
-	c := &Case{Dir: dir, store: st}
+	c := &Case{Dir: dir, store: st, allFields: referenceIndexes}
 	c.life, c.end = context.WithCancelCause(context.Background())
 	if head, _, err := st.LogHead(); err == nil && head == "" {
 		if _, err := st.Log("case.opened", map[string]any{"dir": dir, "note": "the activity log starts here"}); err != nil {
@@ -187,7 +202,7 @@ func (c *Case) openIndex() error {
 // that may import: a first import killed before it built the database's
 // term indexes (store.BeginBulkLoad) left them to this.
 func (c *Case) openSearch() (*search.Index, bool, error) {
-	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"))
+	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"), c.indexOptions())
 	if err != nil {
 		return nil, false, err
 	}
@@ -306,7 +321,7 @@ func (c *Case) Reindex(ctx context.Context) (int64, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
 	}
-	idx, _, err := search.Open(dir)
+	idx, _, err := search.Open(dir, c.indexOptions())
 	if err != nil {
 		return 0, err
 	}

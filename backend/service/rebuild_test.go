@@ -181,7 +181,7 @@ func TestCatchUpInBatches(t *testing.T) {
 				t.Fatal(err)
 			}
 		} else {
-			x, _, err := search.Open(filepath.Join(caseDir, "index"))
+			x, _, err := search.Open(filepath.Join(caseDir, "index"), search.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

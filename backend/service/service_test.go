@@ -386,3 +386,12 @@ func TestStreamingOpensIndexForWordsOnly(t *testing.T) {
 		t.Fatalf("words: index open %v, caught up %d of %d, %d events, want %d", c.index != nil, c.caughtUp.Load(), events, len(got), len(want))
 	}
 }
+
+// openReference is openTemp of a case whose search index answers the
+// database's fields itself too (referenceIndexes), for answers(…, true).
+func openReference(t *testing.T) *Case {
+	t.Helper()
+	referenceIndexes = true
+	defer func() { referenceIndexes = false }()
+	return openTemp(t)
+}

@@ -1,0 +1,264 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	"github.com/blevesearch/vellum"
+	lev "github.com/blevesearch/vellum/levenshtein"
+	vregexp "github.com/blevesearch/vellum/regexp"
+
+	"auditlens/backend/store"
+)
+
+// Columns answers a query's terms on the fields the database keeps
+// (store.TermFields: category, action, outcome, actor.label, actor.email,
+// ip, format, source) from its columns, for an index whose documents leave
+// those fields out. Each event has one value of such a field, or none, so
+// a term, a wildcard, a regular expression or a fuzzy term matches an
+// event exactly when it matches its value, as Bleve's searcher would over
+// a document holding that value alone.
+type Columns interface {
+	// Values is a test of events by their value of field (folded as the
+	// index folds it): it calls keep with the place in seqs of each seq
+	// whose value match accepts.
+	Values(field string, match func(folded string) bool) (func(seqs []int64, keep func(i int)) error, error)
+}
+
+// databaseFields are the fields an index opened with Columns leaves out of
+// its documents.
+var databaseFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range store.TermFields {
+		m[f] = true
+	}
+	return m
+}()
+
+// columnField is the database field q is a term of, if it is one.
+func (b *bitHits) columnField(q query.Query) (string, bool) {
+	if b.x.cols == nil {
+		return "", false
+	}
+	fq, ok := q.(query.FieldableQuery)
+	if !ok {
+		return "", false
+	}
+	return fq.Field(), databaseFields[fq.Field()]
+}
+
+// column is the documents of a term on a database field, within the
+// documents of within (every live one where nil): each document's value,
+// by its seq, tested against what the term matches (valueMatch). none is
+// Bleve's: where its searcher for q is its match-none searcher (a value
+// the analyzer makes no term of), which a query string's conjunction or
+// disjunction leaves out.
+func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, bool, bool, error) {
+	s, err := q.Searcher(context.Background(), b.snap, b.m, searcherOptions)
+	if err != nil {
+		return nil, false, false, err // what Bleve says of it (a fuzziness above 2, a broken expression)
+	}
+	_, none := s.(*searcher.MatchNoneSearcher)
+	if err := s.Close(); err != nil {
+		return nil, false, false, err
+	}
+	if none {
+		return nil, true, true, nil
+	}
+	match, err := b.valueMatch(q)
+	if err != nil {
+		return nil, false, false, err
+	}
+	test, err := b.x.cols.Values(field, match)
+	if err != nil {
+		return nil, false, false, err
+	}
+	memo := b.x.memo.begin(b.snap)
+	bits := make(segBits, len(b.segs))
+	var seqs []int64
+	var locals []uint32
+	for i, ss := range b.segs {
+		cand := live(ss)
+		if within != nil {
+			cand.And(within[i])
+		}
+		seqs, locals = seqs[:0], locals[:0]
+		it := cand.Iterator()
+		for it.HasNext() {
+			local := it.Next()
+			seq, err := b.seqOf(memo, i, local)
+			if err != nil {
+				return nil, false, false, err
+			}
+			seqs, locals = append(seqs, seq), append(locals, local)
+		}
+		var kept []uint32
+		if err := test(seqs, func(j int) { kept = append(kept, locals[j]) }); err != nil {
+			return nil, false, false, err
+		}
+		bits[i] = roaring.BitmapOf(kept...)
+	}
+	return bits, false, true, nil
+}
+
+// seqOf is the seq of document local of segment i, from the memo or its key.
+func (b *bitHits) seqOf(memo *memoPass, i int, local uint32) (int64, error) {
+	num := b.starts[i] + uint64(local)
+	known, here := memo.seq(num)
+	if !here {
+		known = memo.seqElsewhere(num)
+	}
+	if known != 0 {
+		return int64(known), nil
+	}
+	key, err := b.segs[i].Segment().DocID(uint64(local))
+	if err != nil {
+		return 0, err
+	}
+	return b.x.readKey(memo, num, string(key))
+}
+
+// valueMatch is which values of its field a term accepts, as Bleve's
+// searcher picks the terms of a field's dictionary: a term itself; a
+// wildcard or a regular expression by the same automaton over the whole
+// value; a fuzzy term by the same Levenshtein automaton (transpositions
+// counted as one edit) among the values with its prefix; a match query by
+// its analyzed words. Numeric and date ranges take terms Bleve encodes
+// from numbers, which no keyword value is. Any other query on such a field
+// is an error, never an empty answer.
+func (b *bitHits) valueMatch(q query.Query) (func(string) bool, error) {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return func(v string) bool { return v == q.Term }, nil
+	case *query.WildcardQuery:
+		return automatonMatch(wildcardRegexp.Replace(q.Wildcard))
+	case *query.RegexpQuery:
+		return automatonMatch(strings.TrimPrefix(q.Regexp, "^"))
+	case *query.PrefixQuery:
+		return func(v string) bool { return strings.HasPrefix(v, q.Prefix) }, nil
+	case *query.FuzzyQuery:
+		if auto, known := unexported(q, "autoFuzzy"); !known || auto {
+			break
+		}
+		return fuzzyMatch(q.Term, q.Prefix, q.Fuzziness)
+	case *query.MatchQuery:
+		return b.matchQueryMatch(q)
+	case *query.NumericRangeQuery, *query.DateRangeQuery, *query.DateRangeStringQuery, *query.TermRangeQuery:
+		return func(string) bool { return false }, nil
+	}
+	return nil, fmt.Errorf("this kind of query (%T) cannot search the field %s", q, q.(query.FieldableQuery).Field())
+}
+
+// matchQueryMatch is a match query's values: its text's words as the
+// field's analyzer cuts them (one, the value, for a keyword field), each a
+// term or a fuzzy term; any of them, or all for the AND operator.
+func (b *bitHits) matchQueryMatch(q *query.MatchQuery) (func(string) bool, error) {
+	if auto, known := unexported(q, "autoFuzzy"); !known || auto {
+		return nil, fmt.Errorf("automatic fuzziness cannot search the field %s", q.FieldVal)
+	}
+	name := q.Analyzer
+	if name == "" {
+		name = b.m.AnalyzerNameForPath(q.FieldVal)
+	}
+	analyzer := b.m.AnalyzerNamed(name)
+	if analyzer == nil {
+		return nil, fmt.Errorf("no analyzer named %q", name)
+	}
+	var words []func(string) bool
+	for _, t := range analyzer.Analyze([]byte(q.Match)) {
+		term := string(t.Term)
+		if q.Fuzziness == 0 {
+			words = append(words, func(v string) bool { return v == term })
+			continue
+		}
+		m, err := fuzzyMatch(term, q.Prefix, q.Fuzziness)
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, m)
+	}
+	all := q.Operator == query.MatchQueryOperatorAnd
+	return func(v string) bool {
+		for _, w := range words {
+			if w(v) != all {
+				return !all
+			}
+		}
+		return all
+	}, nil
+}
+
+// automatonMatch accepts the values vellum's automaton of expr accepts
+// whole (Bleve's regular expression searcher runs it over a dictionary).
+func automatonMatch(expr string) (func(string) bool, error) {
+	a, err := vregexp.New(expr)
+	if err != nil {
+		return nil, err
+	}
+	return func(v string) bool { return accepts(a, v) }, nil
+}
+
+func accepts(a vellum.Automaton, v string) bool {
+	s := a.Start()
+	for i := 0; i < len(v) && a.CanMatch(s); i++ {
+		s = a.Accept(s, v[i])
+	}
+	return a.IsMatch(s)
+}
+
+// fuzzyMatch accepts the values within fuzziness edits of term that start
+// with its prefix (its first bytes up to a rune boundary), as scorch's
+// fuzzy dictionary does (NewFuzzySearcher, FieldDictFuzzyAutomaton).
+func fuzzyMatch(term string, prefix, fuzziness int) (func(string) bool, error) {
+	if fuzziness < 0 || fuzziness > searcher.MaxFuzziness {
+		return nil, fmt.Errorf("fuzziness %d is not between 0 and %d", fuzziness, searcher.MaxFuzziness)
+	}
+	if fuzziness == 0 {
+		return func(v string) bool { return v == term }, nil
+	}
+	cut := term
+	for i := range term {
+		if i >= prefix {
+			cut = term[:i]
+			break
+		}
+	}
+	a, err := levBuilder(fuzziness).BuildDfa(term, uint8(fuzziness))
+	if err != nil {
+		return nil, err
+	}
+	return func(v string) bool { return strings.HasPrefix(v, cut) && accepts(a, v) }, nil
+}
+
+// levBuilders are scorch's Levenshtein automaton builders (distances 1 and
+// 2, transpositions one edit), built once when first needed.
+var levBuilders = sync.OnceValue(func() [3]*lev.LevenshteinAutomatonBuilder {
+	var b [3]*lev.LevenshteinAutomatonBuilder
+	for d := 1; d <= 2; d++ {
+		var err error
+		if b[d], err = lev.NewLevenshteinAutomatonBuilder(uint8(d), true); err != nil {
+			panic(err)
+		}
+	}
+	return b
+})
+
+func levBuilder(d int) *lev.LevenshteinAutomatonBuilder { return levBuilders()[d] }
+
+// namesDatabaseField is whether a part of q is a term on a database field.
+func namesDatabaseField(q query.Query) bool {
+	if fq, ok := q.(query.FieldableQuery); ok && databaseFields[fq.Field()] {
+		return true
+	}
+	found := false
+	eachPart(q, func(p query.Query) query.Query {
+		found = found || namesDatabaseField(p)
+		return p
+	})
+	return found
+}

@@ -1,0 +1,232 @@
+package search
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"auditlens/backend/audit"
+	"auditlens/backend/store"
+)
+
+// eventColumns answers Columns from events kept in memory (seq i+1 is
+// evs[i]), as the store answers it from its columns.
+type eventColumns struct {
+	evs   []*audit.Event
+	tests int // Values made
+}
+
+func (c *eventColumns) Values(field string, match func(string) bool) (func([]int64, func(int)) error, error) {
+	if !databaseFields[field] {
+		return nil, fmt.Errorf("no column %q", field)
+	}
+	c.tests++
+	return func(seqs []int64, keep func(int)) error {
+		for i, seq := range seqs {
+			if v := databaseValue(c.evs[seq-1], field); v != "" && match(store.Fold(v)) {
+				keep(i)
+			}
+		}
+		return nil
+	}, nil
+}
+
+// databaseValue is ev's value of a field the database keeps.
+func databaseValue(ev *audit.Event, field string) string {
+	return map[string]string{"category": ev.Category, "action": ev.Action, "outcome": ev.Outcome,
+		"actor.label": ev.Actor.Label(), "actor.email": ev.Actor.Email, "ip": ev.IP, "format": ev.Format,
+		"source": ev.Source.Name}[field]
+}
+
+// An index opened with Columns leaves the database's fields out of its
+// documents, and answers every query naming them as an index that holds
+// them answers it: terms, wildcards, regular expressions, fuzzy terms,
+// quoted values, ranges and empty values on those fields, as must, must
+// not or should, beside words, stop words and each other, over several
+// segments with documents written again; fixed queries, and query strings
+// drawn at random from the events' values.
+func TestColumnsAnswerAsTheIndex(t *testing.T) {
+	evs := corpusAndDemo(t)
+	evs = append(evs, repeatingEvents()...)
+	cols := &eventColumns{evs: evs}
+	noMerges = true
+	x, _, err := Open(filepath.Join(t.TempDir(), "index"), Options{Columns: cols})
+	noMerges = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	third := len(evs) / 3
+	addSegments(t, x, evs, 0, third, 2*third, len(evs))
+	b := x.NewBatch() // the first ten again: deleted where they were
+	for seq := int64(1); seq <= 10; seq++ {
+		if err := b.Add(seq, evs[seq-1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(int64(len(evs)), true); err != nil {
+		t.Fatal(err)
+	}
+	ref := openIndex(t, evs...)
+
+	// The documents hold none of those fields; the reference's do.
+	for f := range databaseFields {
+		if n := termsIn(t, x, f); n != 0 {
+			t.Fatalf("%s: %d terms in the documents", f, n)
+		}
+		if f != "source" && termsIn(t, ref, f) == 0 { // (the demo's events name no source)
+			t.Fatalf("%s: no terms in the reference", f)
+		}
+	}
+
+	queries := []string{`outcome:failure`, `-outcome:success`, `+payments +outcome:failure`, `payments -category:alert`,
+		`acme -actor.label:ilert`, `payments category:alert`, `+the +category:alert`, `+the +category:alert payments`,
+		`category:"alert"`, `category:"ALERT"`, `category:""`, `+category:"" +payments`, `action:user.*`, `action:USER.LOG*`,
+		`action:/user\.(login|logout)/`, `action:user.log?n`, `action:user.logn~1`, `action:usr.lgin~2`, `+action:usre.login~1 payments`,
+		`ip:185.220.101.*`, `ip:10`, `ip:>5`, `+ip:>5 +payments`, `outcome:>"2020-01-01"`, `+outcome:>"2020-01-01" +payments`,
+		`actor.email:mila.krueger@acme.io`, `actor.email:MILA.Krueger@ACME.io payments`, `actor.label:"Ann Lee"`,
+		`-actor.label:*`, `actor.label:* -payments`, `format:*`, `source:*`, `-source:*`, `+format:github.* -outcome:success`,
+		`category:alert outcome:failure -payments`, `+category:alert +outcome:failure +action:alert.*`, `-category:alert -outcome:success`,
+		`category:alert^3 payments^2`, `+action:does.not.exist payments`, `action:does.not.exist -payments`, `+zzz* +category:alert`,
+		`category:zz* payments`, `"payments primary" -outcome:success`, `renamed actor.label:"ann lee"`, `+renamed~1 +action:user.*`}
+	r := rand.New(rand.NewPCG(14, 2026))
+	fields := slices.Sorted(func(yield func(string) bool) {
+		for f := range databaseFields {
+			if !yield(f) {
+				return
+			}
+		}
+	})
+	words := []string{"payments", "the", "acme", "login", "primary", "renamed", "nosuchword", `"payments primary"`, "pay*", "acme~1"}
+	for range 400 {
+		var clauses []string
+		for range 1 + r.IntN(4) {
+			part := words[r.IntN(len(words))]
+			if r.IntN(3) > 0 {
+				f := fields[r.IntN(len(fields))]
+				v := store.Fold(databaseValue(evs[r.IntN(len(evs))], f))
+				if v == "" {
+					v = "x"
+				}
+				switch r.IntN(6) {
+				case 0, 1:
+					part = f + ":" + escapeTerm(v)
+				case 2:
+					part = f + `:"` + strings.ReplaceAll(v, `"`, `\"`) + `"`
+				case 3:
+					part = f + ":" + escapeTerm(v[:(len(v)+1)/2]) + "*"
+				case 4:
+					if len(v) > 3 && (v[0] < '0' || v[0] > '9') {
+						part = f + ":" + escapeTerm(v[:len(v)-1]) + "~1"
+					}
+				case 5:
+					part = f + ":" + []string{"*", "/.*a.*/", "x", `""`}[r.IntN(4)]
+				}
+			}
+			clauses = append(clauses, []string{"", "", "+", "-"}[r.IntN(4)]+part)
+		}
+		queries = append(queries, strings.Join(clauses, " "))
+	}
+	fixed := len(queries)
+	some := 0
+	for i, text := range queries {
+		q := audit.Query{Text: text}
+		var want, got []int64
+		_, werr := ref.EachSeq(q, func(seq int64) { want = append(want, seq) })
+		_, gerr := x.EachSeq(q, func(seq int64) { got = append(got, seq) })
+		if (werr != nil) != (gerr != nil) || (werr != nil && i < fixed) {
+			t.Fatalf("%s: error %v, the reference's %v", text, gerr, werr)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: %d hits, the reference %d\n%v\n%v", text, len(got), len(want), got, want)
+		}
+		if len(want) > 0 && len(want) < len(evs)/2 {
+			some++
+		}
+	}
+	if some < len(queries)/3 {
+		t.Fatalf("only %d of %d queries have some of the events", some, len(queries))
+	}
+	if cols.tests == 0 {
+		t.Fatal("no query asked the columns")
+	}
+
+	// A query Bleve's searcher would have to answer (a filter; the
+	// bitmaps keep off) fails rather than miss the fields.
+	x.noBitPass = true
+	if _, err := x.EachSeq(audit.Query{Text: "payments -outcome:success"}, func(int64) {}); err == nil {
+		t.Fatal("the searcher answered a field the documents lack")
+	}
+	if _, err := x.EachSeq(audit.Query{Text: "payments -session:x"}, func(int64) {}); err != nil {
+		t.Fatal(err)
+	}
+	x.noBitPass = false
+	// Fuzzy and match queries the query syntax does not make, on a field.
+	fuzzy := query.NewFuzzyQuery("user.logn")
+	fuzzy.SetField("action")
+	fuzzy.SetFuzziness(1)
+	fuzzy.SetPrefix(5)
+	or := query.NewMatchQuery("alert access")
+	or.SetField("category")
+	or.SetOperator(query.MatchQueryOperatorOr)
+	or.Analyzer = wordsAnalyzer // (two words: the keyword analyzer makes one term of the text)
+	// A match query whose analyzer makes no term of its text is Bleve's
+	// match-none, which a boolean query leaves out.
+	stop := query.NewMatchQuery("the")
+	stop.SetField("category")
+	stop.Analyzer = wordsAnalyzer
+	acme := query.NewTermQuery("acme")
+	acme.SetField(textFieldName)
+	beside := query.NewBooleanQuery(nil, []query.Query{acme}, nil)
+	beside.Must = stop // (not in a conjunction of its own, which would be one over nothing)
+	for _, bq := range []query.Query{fuzzy, or, beside} {
+		want := hitSeqs(t, ref, bq)
+		got, ok, err := func() (seqs []int64, ok bool, err error) {
+			_, ok, err = x.eachBitSeq(bq, func(seq int64) { seqs = append(seqs, seq) }, nil)
+			slices.Sort(seqs)
+			return
+		}()
+		if err != nil || !ok || len(want) == 0 || !slices.Equal(got, want) {
+			t.Fatalf("%+v: %v %v %d hits, the reference %d", bq, ok, err, len(got), len(want))
+		}
+	}
+}
+
+// termsIn counts the terms of field in x's segments.
+func termsIn(t *testing.T, x *Index, field string) int {
+	t.Helper()
+	r := readerOf(t, x)
+	n := 0
+	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+		dict, err := ss.Segment().Dictionary(field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(dictEntries(t, dict))
+	}
+	return n
+}
+
+// readerOf is a reader of x's snapshot, closed when the test ends.
+func readerOf(t *testing.T, x *Index) index.IndexReader {
+	t.Helper()
+	ai, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
