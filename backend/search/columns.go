@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	"github.com/blevesearch/vellum"
@@ -24,10 +25,13 @@ import (
 // event exactly when it matches its value, as Bleve's searcher would over
 // a document holding that value alone.
 type Columns interface {
-	// Values is a test of events by their value of field (folded as the
-	// index folds it): it calls keep with the place in seqs of each seq
-	// whose value match accepts.
-	Values(field string, match func(folded string) bool) (func(seqs []int64, keep func(i int)) error, error)
+	// TermIDs sets ids[i] to the term id of field of the event stored with
+	// seqs[i] (0: none).
+	TermIDs(field string, seqs []int64, ids []uint32) error
+	// ValueIDs is a test of term ids: whether one is a value of field
+	// (folded as the index folds it) that match accepts; failed is the
+	// error the test met, if any.
+	ValueIDs(field string, match func(folded string) bool) (has func(id uint32) bool, failed func() error, err error)
 }
 
 // databaseFields are the fields an index opened with Columns leaves out of
@@ -74,36 +78,110 @@ func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, 
 	if err != nil {
 		return nil, false, false, err
 	}
-	test, err := b.x.cols.Values(field, match)
+	has, failed, err := b.x.cols.ValueIDs(field, match)
 	if err != nil {
 		return nil, false, false, err
 	}
 	memo := b.x.memo.begin(b.snap)
+	b.x.fieldIDs.keep(b.snap)
 	bits := make(segBits, len(b.segs))
-	var seqs []int64
-	var locals []uint32
 	for i, ss := range b.segs {
+		if within != nil && within[i].IsEmpty() {
+			bits[i] = roaring.New()
+			continue
+		}
+		ids, err := b.fieldIDs(memo, i, field)
+		if err != nil {
+			return nil, false, false, err
+		}
 		cand := live(ss)
 		if within != nil {
 			cand.And(within[i])
 		}
-		seqs, locals = seqs[:0], locals[:0]
-		it := cand.Iterator()
-		for it.HasNext() {
-			local := it.Next()
-			seq, err := b.seqOf(memo, i, local)
-			if err != nil {
-				return nil, false, false, err
-			}
-			seqs, locals = append(seqs, seq), append(locals, local)
-		}
 		var kept []uint32
-		if err := test(seqs, func(j int) { kept = append(kept, locals[j]) }); err != nil {
-			return nil, false, false, err
+		it := cand.ManyIterator()
+		buf := make([]uint32, 256)
+		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+			for _, local := range buf[:n] {
+				if has(ids[local]) {
+					kept = append(kept, local)
+				}
+			}
 		}
 		bits[i] = roaring.BitmapOf(kept...)
 	}
+	if err := failed(); err != nil {
+		return nil, false, false, err
+	}
 	return bits, false, true, nil
+}
+
+// fieldIDs is every document's term id of field in segment i, by its
+// number there: read once a segment (fieldTables), from the columns by
+// each document's seq.
+func (b *bitHits) fieldIDs(memo *memoPass, i int, field string) ([]uint32, error) {
+	ss := b.segs[i]
+	if ids := b.x.fieldIDs.get(ss.Id(), field); ids != nil {
+		return ids, nil
+	}
+	n := ss.Segment().Count()
+	seqs := make([]int64, n)
+	for local := range seqs {
+		seq, err := b.seqOf(memo, i, uint32(local))
+		if err != nil {
+			return nil, err
+		}
+		seqs[local] = seq
+	}
+	ids := make([]uint32, n)
+	if err := b.x.cols.TermIDs(field, seqs, ids); err != nil {
+		return nil, err
+	}
+	b.x.fieldIDs.put(ss.Id(), field, ids)
+	return ids, nil
+}
+
+// fieldTables keep, for each segment and database field a pass asked
+// about, every document's term id of the field by its number in the
+// segment (4 bytes a document a field): a segment never changes, nor do
+// its events' rows. A pass keeps those of its snapshot's segments and lets
+// go of those merged away, as the key memo does.
+type fieldTables struct {
+	mu     sync.Mutex
+	tables map[uint64]map[string][]uint32 // by segment id, then field
+}
+
+func (f *fieldTables) get(seg uint64, field string) []uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tables[seg][field]
+}
+
+func (f *fieldTables) put(seg uint64, field string, ids []uint32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tables == nil {
+		f.tables = map[uint64]map[string][]uint32{}
+	}
+	if f.tables[seg] == nil {
+		f.tables[seg] = map[string][]uint32{}
+	}
+	f.tables[seg][field] = ids
+}
+
+// keep lets go of the tables of segments snap does not hold.
+func (f *fieldTables) keep(snap *scorch.IndexSnapshot) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	held := map[uint64]bool{}
+	for _, ss := range snap.Segments() {
+		held[ss.Id()] = true
+	}
+	for seg := range f.tables {
+		if !held[seg] {
+			delete(f.tables, seg)
+		}
+	}
 }
 
 // seqOf is the seq of document local of segment i, from the memo or its key.

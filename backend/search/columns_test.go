@@ -17,25 +17,53 @@ import (
 )
 
 // eventColumns answers Columns from events kept in memory (seq i+1 is
-// evs[i]), as the store answers it from its columns.
+// evs[i]), as the store answers it from its columns: each distinct value
+// of a field an id.
 type eventColumns struct {
 	evs   []*audit.Event
-	tests int // Values made
+	ids   map[[2]string]uint32 // by field and folded value
+	tests int                  // ValueIDs made
+	reads int                  // TermIDs asked
 }
 
-func (c *eventColumns) Values(field string, match func(string) bool) (func([]int64, func(int)) error, error) {
+func (c *eventColumns) id(field, value string) uint32 {
+	if value == "" {
+		return 0
+	}
+	if c.ids == nil {
+		c.ids = map[[2]string]uint32{}
+	}
+	k := [2]string{field, store.Fold(value)}
+	if c.ids[k] == 0 {
+		c.ids[k] = uint32(len(c.ids) + 1)
+	}
+	return c.ids[k]
+}
+
+func (c *eventColumns) TermIDs(field string, seqs []int64, ids []uint32) error {
 	if !databaseFields[field] {
-		return nil, fmt.Errorf("no column %q", field)
+		return fmt.Errorf("no column %q", field)
+	}
+	c.reads++
+	for i, seq := range seqs {
+		ids[i] = c.id(field, databaseValue(c.evs[seq-1], field))
+	}
+	return nil
+}
+
+func (c *eventColumns) ValueIDs(field string, match func(string) bool) (func(uint32) bool, func() error, error) {
+	if !databaseFields[field] {
+		return nil, nil, fmt.Errorf("no column %q", field)
 	}
 	c.tests++
-	return func(seqs []int64, keep func(int)) error {
-		for i, seq := range seqs {
-			if v := databaseValue(c.evs[seq-1], field); v != "" && match(store.Fold(v)) {
-				keep(i)
-			}
-		}
-		return nil
-	}, nil
+	for _, e := range c.evs { // (every value its id)
+		c.id(field, databaseValue(e, field))
+	}
+	in := map[uint32]bool{}
+	for k, id := range c.ids {
+		in[id] = k[0] == field && match(k[1])
+	}
+	return func(id uint32) bool { return in[id] }, func() error { return nil }, nil
 }
 
 // databaseValue is ev's value of a field the database keeps.
@@ -158,6 +186,36 @@ func TestColumnsAnswerAsTheIndex(t *testing.T) {
 	}
 	if cols.tests == 0 {
 		t.Fatal("no query asked the columns")
+	}
+
+	// Each segment's ids of a field are read once, and again only for a
+	// segment made since (a document written again: a new segment).
+	count := func(text string) uint64 {
+		n, err := x.EachSeq(audit.Query{Text: text}, func(int64) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := cols.reads
+	n := count("acme -outcome:success")
+	if cols.reads != before || count("+acme -outcome:success") != n || cols.reads != before {
+		t.Fatalf("the ids were read again: %d reads, %d before", cols.reads, before)
+	}
+	x.fieldIDs.put(1<<60, "outcome", []uint32{1}) // (a segment merged away)
+	b = x.NewBatch()
+	if err := b.Add(5, evs[4]); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(int64(len(evs)), true); err != nil {
+		t.Fatal(err)
+	}
+	if count("acme -outcome:success") != n || cols.reads != before+1 {
+		t.Fatalf("%d reads after a new segment, %d before", cols.reads, before)
+	}
+	segs, _ := segmentsOf(x)
+	if held := len(x.fieldIDs.tables); held != segs {
+		t.Fatalf("tables of %d segments, the index has %d", held, segs)
 	}
 
 	// A query Bleve's searcher would have to answer (a filter; the

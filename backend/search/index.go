@@ -70,6 +70,9 @@ type Index struct {
 	// cols answers the terms on the database's fields (columns.go); nil:
 	// the documents hold those fields and Bleve answers them.
 	cols Columns
+	// fieldIDs are the segments' documents' term ids of those fields, for
+	// cols.
+	fieldIDs fieldTables
 }
 
 // Options are how an index is opened.

@@ -7,78 +7,104 @@ import (
 	"auditlens/backend/audit"
 )
 
-// Values is a test of events by their value of field (one of TermFields),
-// for the search index, whose documents leave these fields out
-// (search.Columns): the values of field that match accepts, by their term
-// id, and each event's id of field in the columns. It reads the columns of
-// the events it is asked about, if they are not read yet, and the terms
-// the columns hold that are newer than the test (an import goes on).
-func (s *Store) Values(field string, match func(folded string) bool) (func(seqs []int64, keep func(i int)) error, error) {
-	col := slices.Index(TermFields, field)
-	if col < 0 {
-		return nil, audit.Errorf(audit.EINTERNAL, "no term column for %q", field)
+// The search index's documents leave out the fields the database keeps
+// (search.Columns): a word query's term on one of them is answered from the
+// columns, by each document's term id of the field (TermIDs) and the ids
+// whose values the term matches (ValueIDs).
+
+// TermIDs sets ids[i] to the term id of field (one of TermFields) of the
+// event stored with seqs[i]: 0 for no value, or for a seq the database
+// lacks. It reads the columns up to the greatest seq, if not read yet.
+func (s *Store) TermIDs(field string, seqs []int64, ids []uint32) error {
+	col, err := termColumnOf(field)
+	if err != nil {
+		return err
+	}
+	var newest int64
+	for _, seq := range seqs {
+		newest = max(newest, seq)
+	}
+	if newest > 0 {
+		if err := s.loadColumns(context.Background(), newest); err != nil {
+			return err
+		}
+	}
+	c := &s.columns
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.wide != nil {
+		termIDsOf(c.wide, c.n, col, seqs, ids)
+	} else {
+		termIDsOf(c.narrow, c.n, col, seqs, ids)
+	}
+	return nil
+}
+
+// termIDsOf is TermIDs over the columns' chunks of ids (columns.slot),
+// loaded up to seq n.
+func termIDsOf[T uint16 | uint32](chunks [][]T, n int64, col int, seqs []int64, ids []uint32) {
+	for i, seq := range seqs {
+		ids[i] = 0
+		if seq < 1 || seq > n {
+			continue // the database lacks it
+		}
+		s := seq - 1
+		ids[i] = uint32(chunks[s>>columnShift][int(s&(1<<columnShift-1))*len(TermFields)+col])
+	}
+}
+
+// ValueIDs is a test of term ids (has): whether the id is one of field's
+// values that match accepts (given each folded value once). An id newer
+// than the test (an import going on) is looked up when asked about; failed
+// is the error of such a look-up, after which has answers false. Not for
+// use by two goroutines at once.
+func (s *Store) ValueIDs(field string, match func(folded string) bool) (has func(id uint32) bool, failed func() error, err error) {
+	if _, err := termColumnOf(field); err != nil {
+		return nil, nil, err
 	}
 	var in []bool  // by term id: the value is field's and match accepts it
-	var read int64 // the greatest id looked at
-	more := func(upto int64) error {
-		rows, err := s.r.Query(`SELECT id, folded FROM terms WHERE field = ? AND id > ? AND id <= ?`, field, read, upto)
+	var read int64 // every id up to this one is looked at
+	refresh := func() error {
+		var top int64
+		if err := s.r.QueryRow(`SELECT coalesce(max(id), 0) FROM terms`).Scan(&top); err != nil {
+			return err
+		}
+		rows, err := s.r.Query(`SELECT id, folded FROM terms WHERE field = ? AND id > ? AND id <= ?`, field, read, top)
 		var id int64
 		var folded string
 		err = eachRow(rows, err, func() error {
 			if err := rows.Scan(&id, &folded); err != nil {
 				return err
 			}
-			if match(folded) {
-				for int64(len(in)) <= id {
-					in = append(in, false)
-				}
-				in[id] = true
+			for int64(len(in)) <= id {
+				in = append(in, false)
 			}
+			in[id] = match(folded)
 			return nil
 		})
 		if err == nil {
-			read = upto
+			read = top
 		}
 		return err
 	}
-	return func(seqs []int64, keep func(i int)) error {
-		var newest int64
-		for _, seq := range seqs {
-			newest = max(newest, seq)
-		}
-		if newest == 0 {
-			return nil
-		}
-		if err := s.loadColumns(context.Background(), newest); err != nil {
-			return err
-		}
-		c := &s.columns
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-		if int64(c.maxID) > read {
-			if err := more(int64(c.maxID)); err != nil {
-				return err
+	if err := refresh(); err != nil {
+		return nil, nil, err
+	}
+	var lookUp error
+	return func(id uint32) bool {
+			if int64(id) > read && lookUp == nil {
+				lookUp = refresh()
 			}
-		}
-		if c.wide != nil {
-			keepValues(c.wide, c.n, col, in, seqs, keep)
-		} else {
-			keepValues(c.narrow, c.n, col, in, seqs, keep)
-		}
-		return nil
-	}, nil
+			return int(id) < len(in) && in[id]
+		}, func() error {
+			return lookUp
+		}, nil
 }
 
-// keepValues calls keep for each of seqs (loaded up to n) whose id of
-// column col is in; chunks are the columns' ids (columns.slot).
-func keepValues[T uint16 | uint32](chunks [][]T, n int64, col int, in []bool, seqs []int64, keep func(int)) {
-	for i, seq := range seqs {
-		if seq < 1 || seq > n {
-			continue // the database lacks it
-		}
-		s := seq - 1
-		if id := chunks[s>>columnShift][int(s&(1<<columnShift-1))*len(TermFields)+col]; int(id) < len(in) && in[id] {
-			keep(i)
-		}
+func termColumnOf(field string) (int, error) {
+	col := slices.Index(TermFields, field)
+	if col < 0 {
+		return 0, audit.Errorf(audit.EINTERNAL, "no term column for %q", field)
 	}
+	return col, nil
 }
