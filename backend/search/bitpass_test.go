@@ -232,7 +232,7 @@ func TestBitPassAsTheSearcher(t *testing.T) {
 // addSegments adds evs[bounds[0]:bounds[1]], evs[bounds[1]:bounds[2]], …
 // to x, a durable batch each (a segment each, merges kept off), as seqs
 // from bounds[0]+1.
-func addSegments(t *testing.T, x *Index, evs []*audit.Event, bounds ...int) {
+func addSegments(t testing.TB, x *Index, evs []*audit.Event, bounds ...int) {
 	t.Helper()
 	for j := 1; j < len(bounds); j++ {
 		b := x.NewBatch()

@@ -288,3 +288,37 @@ func readerOf(t *testing.T, x *Index) index.IndexReader {
 	t.Cleanup(func() { r.Close() })
 	return r
 }
+
+// FuzzColumnsAnswerAsTheIndex: any query text finds, in an index without
+// the database's fields, what it finds in one that holds them
+// (TestColumnsAnswerAsTheIndex).
+func FuzzColumnsAnswerAsTheIndex(f *testing.F) {
+	evs := append(unwrapTrail(), repeatingEvents()...)
+	cols := &eventColumns{evs: evs}
+	x, _, err := Open(filepath.Join(f.TempDir(), "index"), Options{Columns: cols})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer x.Close()
+	addSegments(f, x, evs, 0, 150, len(evs))
+	ref := openIndex(f, evs...)
+	for _, s := range []string{`payments -outcome:failure`, `+the +outcome:failure queue`, `action:user.* depth`,
+		`-category:access`, `action:alert.creatd~1 admin`, `actor.email:ann@*`, `outcome:"FAILURE" -queue`,
+		`ip:>5 payments`, `+actor.label:/ann.*/ -depth`, `format:x source:y primary`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 200 {
+			return // a long pattern makes a search of seconds
+		}
+		q := audit.Query{Text: s}
+		var want, got []int64
+		_, err1 := ref.EachSeq(q, func(seq int64) { want = append(want, seq) })
+		_, err2 := x.EachSeq(q, func(seq int64) { got = append(got, seq) })
+		slices.Sort(want)
+		slices.Sort(got)
+		if (err1 != nil) != (err2 != nil) || !slices.Equal(got, want) {
+			t.Fatalf("%q: %d hits (%v), %d in the reference (%v)", s, len(got), err2, len(want), err1)
+		}
+	})
+}
