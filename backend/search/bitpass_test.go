@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"auditlens/backend/audit"
@@ -350,3 +352,51 @@ func TestMergesKeepUnderTheSegmentCap(t *testing.T) {
 		t.Fatal(n, err)
 	}
 }
+
+// The merger takes an import's segments (one a batch of 1,000) a hundred
+// at a time, into one of ~50k events at once, where Bleve's plan of ten a
+// merge makes ~10k ones first and merges those again (mergeWidth).
+func TestMergesTakeTheBatchesAtOnce(t *testing.T) {
+	b, err := json.Marshal(mergePlanOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, theirs := mergeplan.DefaultMergePlanOptions, mergeplan.DefaultMergePlanOptions
+	if err := json.Unmarshal(b, &ours); err != nil {
+		t.Fatal(err)
+	}
+	theirs.MaxSegmentSize = int64(maxSegmentEvents)
+	var segs []mergeplan.Segment
+	for i := range 60 {
+		segs = append(segs, planSegment{uint64(i + 1), 1000})
+	}
+	widest := func(o *mergeplan.MergePlanOptions) (n int) {
+		plan, err := mergeplan.Plan(segs, o)
+		if err != nil || plan == nil {
+			t.Fatal(plan, err)
+		}
+		for _, task := range plan.Tasks {
+			n = max(n, len(task.Segments))
+		}
+		return n
+	}
+	if w := widest(&ours); w < 50 {
+		t.Fatalf("a merge takes %d of 60 segments of 1,000 events", w)
+	}
+	if w := widest(&theirs); w > 10 {
+		t.Fatalf("Bleve's plan takes %d: its defaults changed", w)
+	}
+}
+
+// planSegment is a segment of n live documents, for a merge plan.
+type planSegment struct {
+	id uint64
+	n  int64
+}
+
+func (s planSegment) Id() uint64          { return s.id }
+func (s planSegment) FullSize() int64     { return s.n }
+func (s planSegment) LiveSize() int64     { return s.n }
+func (s planSegment) HasVector() bool     { return false }
+func (s planSegment) FileSize() int64     { return s.n * 500 }
+func (s planSegment) LiveFileSize() int64 { return s.n * 500 }

@@ -26,7 +26,7 @@ import (
 // (TestIndexesKeepToTheirFolders).
 func runtimeConfig() map[string]any {
 	config := map[string]any{"unsafe_batch": true, "bolt_timeout": "300ms",
-		"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentEvents}}
+		"scorchMergePlanOptions": mergePlanOptions()}
 	if noMerges {
 		config["scorchMergePlanOptions"] = map[string]any{"MaxSegmentSize": 1, "FloorSegmentSize": 1} // (none small enough to merge)
 		// (persisted as they come, not merged in memory first)
@@ -42,6 +42,24 @@ func runtimeConfig() map[string]any {
 // segments of ~90k events merged at its end; capped, 540–583 in 8 of 8.
 // Word queries at 1M are as fast over 24 segments as over 18.
 var maxSegmentEvents = 100_000 // (a variable for the tests)
+
+// mergeWidth is how many segments one merge may take, and how many of a
+// size the merger leaves unmerged (Bleve's SegmentsPerMergeTask and
+// MaxSegmentsPerTier, 10 by default). An import writes a segment a batch
+// of 1,000 events; ten at a time, an event was written again at ~10k and
+// again at ~50–100k events, and the merges took 14% of a 200k import's
+// CPU. A hundred at a time, the batches' segments go to one of ~50k at
+// once. At 1M (`auditlens import`, four alternated pairs): user CPU 136.2,
+// 124.6, 135.5, 134.4 → 114.7, 122.4, 123.8, 117.2 s; wall 80.8, 74.6,
+// 80.3, 79.8 → 71.2, 73.5, 73.9, 70.3 s; 20–26 segments at the end → 47–88,
+// queries over them as fast. (A hundred a merge but ten a size: 126.7 and
+// 124.4 s, 26 segments.)
+const mergeWidth = 100
+
+// mergePlanOptions are scorch's merge plan options of every index.
+func mergePlanOptions() map[string]any {
+	return map[string]any{"MaxSegmentSize": maxSegmentEvents, "SegmentsPerMergeTask": mergeWidth, "MaxSegmentsPerTier": mergeWidth}
+}
 
 // noMerges keeps the indexes a test opens from merging their segments, so
 // that documents written again stay deleted where they were.
