@@ -57,8 +57,9 @@ func (b *bitHits) columnField(q query.Query) (string, bool) {
 }
 
 // column is the documents of a term on a database field, within the
-// documents of within (every live one where nil): each document's value,
-// by its seq, tested against what the term matches (valueMatch). none is
+// documents of within (every live one where nil): each document's term id
+// of the field (fieldIDs), tested against the ids of the values the term
+// matches (valueMatch, Columns.ValueIDs). none is
 // Bleve's: where its searcher for q is its match-none searcher (a value
 // the analyzer makes no term of), which a query string's conjunction or
 // disjunction leaves out.
@@ -85,6 +86,7 @@ func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, 
 	memo := b.x.memo.begin(b.snap)
 	b.x.fieldIDs.keep(b.snap)
 	bits := make(segBits, len(b.segs))
+	buf := make([]uint32, 256)
 	for i, ss := range b.segs {
 		if within != nil && within[i].IsEmpty() {
 			bits[i] = roaring.New()
@@ -100,7 +102,6 @@ func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, 
 		}
 		var kept []uint32
 		it := cand.ManyIterator()
-		buf := make([]uint32, 256)
 		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 			for _, local := range buf[:n] {
 				if has(ids[local]) {
