@@ -166,7 +166,7 @@ func (b *bitHits) evalWithin(q query.Query, within segBits) (bits segBits, none,
 		var parts []segBits
 		for _, c := range conjuncts {
 			in := within
-			if len(parts) > 0 {
+			if len(parts) > 0 && b.x.cols != nil && namesDatabaseField(c) {
 				in = b.and(slices.Concat(parts, nonNil(within)))
 			}
 			cb, cnone, ok, err := b.evalWithin(c, in)
