@@ -58,8 +58,8 @@ func (x *Index) eachBitSeq(bq query.Query, visitSeq func(seq int64), visitKey fu
 		return 0, false, err
 	}
 	var id index.IndexInternalID
-	memo := x.memo.begin(snap)
-	for i, ss := range snap.Segments() {
+	memo := b.memo
+	for i, ss := range b.segs {
 		it := hits[i].Iterator()
 		for it.HasNext() {
 			local := uint64(it.Next())
@@ -102,10 +102,14 @@ type bitHits struct {
 	segs   []*scorch.SegmentSnapshot
 	starts []uint64 // each segment's first document number in the snapshot
 	m      mapping.IndexMapping
+	memo   *memoPass // the key memo over snap: the hits' seqs, and the documents' a column tests
 }
 
 func newBitHits(x *Index, snap *scorch.IndexSnapshot) *bitHits {
-	b := &bitHits{x: x, snap: snap, segs: snap.Segments(), m: x.idx.Mapping()}
+	b := &bitHits{x: x, snap: snap, segs: snap.Segments(), m: x.idx.Mapping(), memo: x.memo.begin(snap)}
+	if x.cols != nil {
+		x.fieldIDs.keep(snap) // (as the memo's begin keeps its tables)
+	}
 	var start uint64
 	for _, ss := range b.segs {
 		b.starts = append(b.starts, start)
@@ -156,17 +160,20 @@ func (b *bitHits) evalWithin(q query.Query, within segBits) (bits segBits, none,
 		if !known {
 			return nil, false, false, nil
 		}
-		// Terms on the database's fields last, tested on the others' documents.
-		conjuncts := slices.Clone(q.Conjuncts)
-		slices.SortStableFunc(conjuncts, func(x, y query.Query) int {
-			_, cx := b.columnField(x)
-			_, cy := b.columnField(y)
-			return cmpBool(cx, cy)
-		})
+		// Parts naming the database's fields last, tested on the others'
+		// documents.
+		var words, fields []query.Query
+		for _, c := range q.Conjuncts {
+			if b.x.cols != nil && namesDatabaseField(c) {
+				fields = append(fields, c)
+			} else {
+				words = append(words, c)
+			}
+		}
 		var parts []segBits
-		for _, c := range conjuncts {
+		for i, c := range slices.Concat(words, fields) {
 			in := within
-			if len(parts) > 0 && b.x.cols != nil && namesDatabaseField(c) {
+			if i >= len(words) && len(parts) > 0 {
 				in = b.and(slices.Concat(parts, nonNil(within)))
 			}
 			cb, cnone, ok, err := b.evalWithin(c, in)
@@ -369,16 +376,6 @@ func nonNil(bits segBits) []segBits {
 		return nil
 	}
 	return []segBits{bits}
-}
-
-func cmpBool(x, y bool) int {
-	switch {
-	case x == y:
-		return 0
-	case x:
-		return 1
-	}
-	return -1
 }
 
 func (b *bitHits) and(parts []segBits) segBits { return b.each(parts, roaring.FastAnd) }

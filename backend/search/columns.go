@@ -13,8 +13,6 @@ import (
 	"github.com/blevesearch/vellum"
 	lev "github.com/blevesearch/vellum/levenshtein"
 	vregexp "github.com/blevesearch/vellum/regexp"
-
-	"auditlens/backend/store"
 )
 
 // Columns answers a query's terms on the fields the database keeps
@@ -23,7 +21,8 @@ import (
 // those fields out. Each event has one value of such a field, or none, so
 // a term, a wildcard, a regular expression or a fuzzy term matches an
 // event exactly when it matches its value, as Bleve's searcher would over
-// a document holding that value alone.
+// a document holding that value alone. An index opened with Columns
+// leaves those fields (termFields) out of its documents.
 type Columns interface {
 	// TermIDs sets ids[i] to the term id of field of the event stored with
 	// seqs[i] (0: none).
@@ -34,16 +33,6 @@ type Columns interface {
 	ValueIDs(field string, match func(folded string) bool) (has func(id uint32) bool, failed func() error, err error)
 }
 
-// databaseFields are the fields an index opened with Columns leaves out of
-// its documents.
-var databaseFields = func() map[string]bool {
-	m := map[string]bool{}
-	for _, f := range store.TermFields {
-		m[f] = true
-	}
-	return m
-}()
-
 // columnField is the database field q is a term of, if it is one.
 func (b *bitHits) columnField(q query.Query) (string, bool) {
 	if b.x.cols == nil {
@@ -53,7 +42,7 @@ func (b *bitHits) columnField(q query.Query) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return fq.Field(), databaseFields[fq.Field()]
+	return fq.Field(), termFields[fq.Field()]
 }
 
 // column is the documents of a term on a database field, within the
@@ -83,8 +72,6 @@ func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, 
 	if err != nil {
 		return nil, false, false, err
 	}
-	memo := b.x.memo.begin(b.snap)
-	b.x.fieldIDs.keep(b.snap)
 	bits := make(segBits, len(b.segs))
 	buf := make([]uint32, 256)
 	for i, ss := range b.segs {
@@ -92,7 +79,7 @@ func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, 
 			bits[i] = roaring.New()
 			continue
 		}
-		ids, err := b.fieldIDs(memo, i, field)
+		ids, err := b.fieldIDs(i, field)
 		if err != nil {
 			return nil, false, false, err
 		}
@@ -120,7 +107,7 @@ func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, 
 // fieldIDs is every document's term id of field in segment i, by its
 // number there: read once a segment (fieldTables), from the columns by
 // each document's seq.
-func (b *bitHits) fieldIDs(memo *memoPass, i int, field string) ([]uint32, error) {
+func (b *bitHits) fieldIDs(i int, field string) ([]uint32, error) {
 	ss := b.segs[i]
 	if ids := b.x.fieldIDs.get(ss.Id(), field); ids != nil {
 		return ids, nil
@@ -128,7 +115,7 @@ func (b *bitHits) fieldIDs(memo *memoPass, i int, field string) ([]uint32, error
 	n := ss.Segment().Count()
 	seqs := make([]int64, n)
 	for local := range seqs {
-		seq, err := b.seqOf(memo, i, uint32(local))
+		seq, err := b.seqOf(i, uint32(local))
 		if err != nil {
 			return nil, err
 		}
@@ -186,11 +173,11 @@ func (f *fieldTables) keep(snap *scorch.IndexSnapshot) {
 }
 
 // seqOf is the seq of document local of segment i, from the memo or its key.
-func (b *bitHits) seqOf(memo *memoPass, i int, local uint32) (int64, error) {
+func (b *bitHits) seqOf(i int, local uint32) (int64, error) {
 	num := b.starts[i] + uint64(local)
-	known, here := memo.seq(num)
+	known, here := b.memo.seq(num)
 	if !here {
-		known = memo.seqElsewhere(num)
+		known = b.memo.seqElsewhere(num)
 	}
 	if known != 0 {
 		return int64(known), nil
@@ -199,7 +186,7 @@ func (b *bitHits) seqOf(memo *memoPass, i int, local uint32) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return b.x.readKey(memo, num, string(key))
+	return b.x.readKey(b.memo, num, string(key))
 }
 
 // valueMatch is which values of its field a term accepts, as Bleve's
@@ -331,7 +318,7 @@ func levBuilder(d int) *lev.LevenshteinAutomatonBuilder { return levBuilders()[d
 
 // namesDatabaseField is whether a part of q is a term on a database field.
 func namesDatabaseField(q query.Query) bool {
-	if fq, ok := q.(query.FieldableQuery); ok && databaseFields[fq.Field()] {
+	if fq, ok := q.(query.FieldableQuery); ok && termFields[fq.Field()] {
 		return true
 	}
 	found := false

@@ -41,7 +41,7 @@ func (c *eventColumns) id(field, value string) uint32 {
 }
 
 func (c *eventColumns) TermIDs(field string, seqs []int64, ids []uint32) error {
-	if !databaseFields[field] {
+	if !termFields[field] {
 		return fmt.Errorf("no column %q", field)
 	}
 	c.reads++
@@ -52,7 +52,7 @@ func (c *eventColumns) TermIDs(field string, seqs []int64, ids []uint32) error {
 }
 
 func (c *eventColumns) ValueIDs(field string, match func(string) bool) (func(uint32) bool, func() error, error) {
-	if !databaseFields[field] {
+	if !termFields[field] {
 		return nil, nil, fmt.Errorf("no column %q", field)
 	}
 	c.tests++
@@ -105,7 +105,7 @@ func TestColumnsAnswerAsTheIndex(t *testing.T) {
 	ref := openIndex(t, evs...)
 
 	// The documents hold none of those fields; the reference's do.
-	for f := range databaseFields {
+	for f := range termFields {
 		if n := termsIn(t, x, f); n != 0 {
 			t.Fatalf("%s: %d terms in the documents", f, n)
 		}
@@ -126,7 +126,7 @@ func TestColumnsAnswerAsTheIndex(t *testing.T) {
 		`category:zz* payments`, `"payments primary" -outcome:success`, `renamed actor.label:"ann lee"`, `+renamed~1 +action:user.*`}
 	r := rand.New(rand.NewPCG(14, 2026))
 	fields := slices.Sorted(func(yield func(string) bool) {
-		for f := range databaseFields {
+		for f := range termFields {
 			if !yield(f) {
 				return
 			}

@@ -115,7 +115,7 @@ func Open(dir string, o Options) (x *Index, fresh bool, err error) {
 		return nil, false, err
 	}
 	if x.cols = o.Columns; x.cols != nil && !o.AllFields {
-		for f := range databaseFields {
+		for f := range termFields {
 			delete(x.fields, f)
 		}
 	}

@@ -268,9 +268,9 @@ func (s *Store) SeqTimes(field string, values []string, h Hits, hit func(ns int6
 // stackIDs are field's place in a row of the columns and the term ids of
 // values (0 for a value no event has).
 func (s *Store) stackIDs(field string, values []string) (int, []uint32, error) {
-	col := slices.Index(TermFields, field)
-	if col < 0 {
-		return 0, nil, fmt.Errorf("%q is not a field the database keeps", field)
+	col, err := termColumnOf(field)
+	if err != nil {
+		return 0, nil, err
 	}
 	stacks := make([]uint32, len(values))
 	for i, v := range values {

@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
-
-	"auditlens/backend/audit"
 )
 
 // The search index's documents leave out the fields the database keeps
@@ -32,25 +31,13 @@ func (s *Store) TermIDs(field string, seqs []int64, ids []uint32) error {
 	c := &s.columns
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.wide != nil {
-		termIDsOf(c.wide, c.n, col, seqs, ids)
-	} else {
-		termIDsOf(c.narrow, c.n, col, seqs, ids)
-	}
-	return nil
-}
-
-// termIDsOf is TermIDs over the columns' chunks of ids (columns.slot),
-// loaded up to seq n.
-func termIDsOf[T uint16 | uint32](chunks [][]T, n int64, col int, seqs []int64, ids []uint32) {
 	for i, seq := range seqs {
 		ids[i] = 0
-		if seq < 1 || seq > n {
-			continue // the database lacks it
+		if seq >= 1 && seq <= c.n { // (else the database lacks it)
+			ids[i] = c.term(seq, col)
 		}
-		s := seq - 1
-		ids[i] = uint32(chunks[s>>columnShift][int(s&(1<<columnShift-1))*len(TermFields)+col])
 	}
+	return nil
 }
 
 // ValueIDs is a test of term ids (has): whether the id is one of field's
@@ -101,10 +88,11 @@ func (s *Store) ValueIDs(field string, match func(folded string) bool) (has func
 		}, nil
 }
 
+// termColumnOf is field's place in TermFields (its column).
 func termColumnOf(field string) (int, error) {
 	col := slices.Index(TermFields, field)
 	if col < 0 {
-		return 0, audit.Errorf(audit.EINTERNAL, "no term column for %q", field)
+		return 0, fmt.Errorf("%q is not a field the database keeps", field)
 	}
 	return col, nil
 }
