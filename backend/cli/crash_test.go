@@ -61,7 +61,14 @@ func TestKilledImportResumes(t *testing.T) {
 			var stored int
 			db.QueryRow("PRAGMA integrity_check").Scan(&check)
 			db.QueryRow("SELECT count(*) FROM events").Scan(&stored)
+			var twice int
+			db.QueryRow("SELECT count(*) - count(DISTINCT id) FROM events").Scan(&twice)
+			if twice != 0 {
+				t.Fatalf("%d events stored twice by an import killed without the unique index of ids", twice)
+			}
 			db.Close()
+			// termIndexes counts the term indexes, and the unique index of
+			// ids as a ninth.
 			termIndexes := func() int {
 				db, err := sql.Open("sqlite", "file:"+filepath.Join(caseDir, "case.db"))
 				if err != nil {
@@ -69,7 +76,7 @@ func TestKilledImportResumes(t *testing.T) {
 				}
 				defer db.Close()
 				var n int
-				db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'events_k_%'").Scan(&n)
+				db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND (name LIKE 'events_k_%' OR name = 'events_id')").Scan(&n)
 				return n
 			}
 			if check != "ok" {
@@ -79,9 +86,9 @@ func TestKilledImportResumes(t *testing.T) {
 				t.Skipf("the import finished within %s; nothing to resume", after)
 			}
 
-			// A first import builds the term indexes at its end: a process
-			// that does not hold the search index answers without them, and
-			// the next that does builds them.
+			// A first import builds the term indexes and the unique index of
+			// ids at its end: a process that does not hold the search index
+			// answers without them, and the next that does builds them.
 			if n := termIndexes(); n != 0 {
 				t.Fatalf("%d term indexes after a first import was killed", n)
 			}
@@ -107,7 +114,7 @@ func TestKilledImportResumes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n, total := termIndexes(), alerts(c); n != 8 || total != unindexed {
+			if n, total := termIndexes(), alerts(c); n != 9 || total != unindexed {
 				t.Fatalf("opened: %d term indexes, %d alerts (%d without them)", n, total, unindexed)
 			}
 			res, err := c.Search(audit.Query{Limit: 1})

@@ -30,7 +30,7 @@ func TestFirstImportBuildsTermIndexes(t *testing.T) {
 	}
 	missing := func(c *Case) []string {
 		t.Helper()
-		m, err := c.store.MissingTermIndexes()
+		m, err := c.store.MissingIndexes()
 		if err != nil {
 			t.Fatal(err)
 		}

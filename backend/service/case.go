@@ -200,13 +200,14 @@ func (c *Case) openIndex() error {
 
 // openSearch opens the search index. Holding it, the process is the one
 // that may import: a first import killed before it built the database's
-// term indexes (store.BeginBulkLoad) left them to this.
+// unique index of ids and term indexes (store.BeginBulkLoad) left them to
+// this.
 func (c *Case) openSearch() (*search.Index, bool, error) {
 	idx, fresh, err := search.Open(filepath.Join(c.Dir, "index"), c.indexOptions())
 	if err != nil {
 		return nil, false, err
 	}
-	if err := c.store.EnsureTermIndexes(); err != nil {
+	if err := c.store.EnsureIndexes(); err != nil {
 		idx.Close()
 		return nil, false, err
 	}

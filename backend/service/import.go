@@ -98,7 +98,8 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	if err != nil {
 		return nil, err
 	}
-	// A case's first import builds the database's term indexes at its end.
+	// A case's first import builds the database's unique index of ids and
+	// its term indexes at its end.
 	bulk, err := c.store.BeginBulkLoad()
 	if err != nil {
 		return nil, err
@@ -112,7 +113,7 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 		err = h.finishOpen()
 	}
 	if bulk { // (while the index takes its last batches)
-		if berr := c.store.EnsureTermIndexes(); err == nil {
+		if berr := c.store.EnsureIndexes(); err == nil {
 			err = berr
 		}
 	}

@@ -61,25 +61,36 @@ type Batch struct {
 	dicts      [2][]uint32 // raw-record and detail dictionaries it added (likewise)
 	all        int64       // id of the term every event has
 	tally      tally
+	ids        *idSet   // a bulk load's ids, which reject a duplicate in place of the unique index
+	idsAdded   []string // ids this batch added to them (likewise forgotten)
 }
 
 // BeginBatch starts a write transaction.
 func (s *Store) BeginBatch() (*Batch, error) {
+	if s.bulk != nil && s.bulk.len() >= bulkIDsCap {
+		if err := s.buildIndexes(true); err != nil {
+			return nil, err
+		}
+	}
 	tx, err := s.w.Begin()
 	if err != nil {
 		return nil, err
 	}
 	// The columns an event's detail replaces are left empty; its detail and
 	// raw record go to its block (raw_zstd = detail_zstd = inBlock, 2).
-	stmt, err := tx.Prepare(`INSERT INTO events(id, time_ns, time_no_zone, source_id, format, category, action,
+	insert := `INSERT INTO events(id, time_ns, time_no_zone, source_id, format, category, action,
 		outcome, targets, changes, detail, detail_zstd, raw, raw_zstd, raw_sha256, k_category, k_action, k_outcome,
 		k_actor_label, k_actor_email, k_ip, k_format, k_source)
-		VALUES(?,?,?,?,'','','','','','',X'',2,X'',2,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`)
+		VALUES(?,?,?,?,'','','','','','',X'',2,X'',2,?,?,?,?,?,?,?,?,?)`
+	if s.bulk == nil {
+		insert += ` ON CONFLICT(id) DO NOTHING`
+	}
+	stmt, err := tx.Prepare(insert)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
 	}
-	b := &Batch{s: s, tx: tx, stmt: stmt}
+	b := &Batch{s: s, tx: tx, stmt: stmt, ids: s.bulk}
 	for i, table := range blockTables {
 		if b.blockStmts[i], err = tx.Prepare(`INSERT INTO ` + table + `(first_seq, n, content, zstd) VALUES(?,?,?,?)`); err != nil {
 			b.Rollback()
@@ -100,6 +111,9 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if b.ids != nil && b.ids.has(ev.ID) {
+		return 0, nil
+	}
 	ns := ev.Time.UnixNano()
 	res, err := b.stmt.Exec(ev.ID, ns, ev.TimeNoZone, ev.Source.ID, packSHA256(ev.RawSHA256),
 		k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
@@ -112,6 +126,10 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 	seq, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
+	}
+	if b.ids != nil {
+		b.ids.add(ev.ID)
+		b.idsAdded = append(b.idsAdded, ev.ID)
 	}
 	if err := b.queue(seq, ev.Format, ev.Raw, detail); err != nil {
 		return 0, err
@@ -158,6 +176,10 @@ func (b *Batch) forget() {
 		delete(b.s.termIDs, k)
 	}
 	b.added = nil
+	for _, id := range b.idsAdded {
+		b.ids.remove(id)
+	}
+	b.idsAdded = nil
 	for i, c := range b.s.codecs {
 		c.forget(b.dicts[i])
 		b.dicts[i] = nil
