@@ -122,6 +122,15 @@ func (f docFields) document(key string, ev *audit.Event) *document.Document {
 	return d.Document
 }
 
+// sizedDoc is a document whose Size is the bytes of its values, counted
+// when it was queued (Batch).
+type sizedDoc struct {
+	*document.Document
+	size int
+}
+
+func (d sizedDoc) Size() int { return d.size }
+
 type docBuilder struct {
 	*document.Document
 	f docFields
