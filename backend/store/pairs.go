@@ -7,18 +7,20 @@ import (
 
 // pairs counts, for two terms of different fields, the events that have
 // both (term_pairs, migration 0013): the facets of a one-term filter over
-// the whole case are then read, not counted row by row.
+// the whole case are then read, not counted row by row. A pair is counted
+// once, its term of the earlier field first (a term is of one field, so
+// that order is the same in every event), and written both ways.
 type pairs map[[2]int64]int64
 
 // add counts the pairs of one event's term ids (TermFields' order; 0 for
-// none), both ways.
+// none).
 func (p pairs) add(ids [8]int64) {
 	for i, a := range ids {
 		if a == 0 {
 			continue
 		}
-		for j, b := range ids {
-			if j != i && b != 0 {
+		for _, b := range ids[i+1:] {
+			if b != 0 {
 				p[[2]int64{a, b}]++
 			}
 		}
@@ -35,8 +37,10 @@ func (p pairs) write(tx *sql.Tx) error {
 	}
 	defer stmt.Close()
 	for k, n := range p {
-		if _, err := stmt.Exec(k[0], k[1], n); err != nil {
-			return err
+		for _, ab := range [2][2]int64{k, {k[1], k[0]}} {
+			if _, err := stmt.Exec(ab[0], ab[1], n); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
