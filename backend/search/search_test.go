@@ -1,6 +1,7 @@
 package search
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/numeric"
 
@@ -225,6 +227,40 @@ func TestQuotedKeywordValueAfterReopen(t *testing.T) {
 	}
 	if got := ids(t, x, audit.Query{Text: `actor.name:"alice smith"`}); len(got) != 1 {
 		t.Fatalf("phrase on a text field: %v", got)
+	}
+}
+
+// A batch written after the index was closed fails, as Bleve's own Batch
+// does, rather than waiting for ever on scorch's stopped introducer; its
+// documents, which Batch hands scorch itself, are what a search finds.
+func TestBatchAfterCloseFails(t *testing.T) {
+	x, _, err := Open(filepath.Join(t.TempDir(), "index"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := x.NewBatch()
+	b.Add(1, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{"note":"quarterly audit"}`))
+	if err := b.Commit(1, true); err != nil || b.Size() != 0 {
+		t.Fatal(err, b.Size())
+	}
+	if got := ids(t, x, audit.Query{Text: `"quarterly audit" alice`}); len(got) != 1 {
+		t.Fatalf("found %v", got)
+	}
+	x.Close()
+	b = x.NewBatch()
+	b.Add(2, ev("b", "2026-01-01T00:00:01Z", "login", "Bob", `{}`))
+	if b.Size() != 1 {
+		t.Fatalf("queued: %d", b.Size())
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Commit(2, false) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, bleve.ErrorIndexClosed) {
+			t.Fatalf("a batch after Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a batch after Close still waits")
 	}
 }
 
