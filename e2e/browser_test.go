@@ -395,7 +395,11 @@ func TestStopAnImport(t *testing.T) {
 	dir := t.TempDir()
 	url := startServe(t, filepath.Join(dir, "case"))
 	zip := filepath.Join(dir, "trail.zip")
-	if err := demo.WriteZip(demo.Options{Events: 12000, Seed: 9}, zip); err != nil {
+	// Enough events that Stop lands while they are read: 12,000 took under
+	// a second once a first import went at ~16k events/s, and Stop came
+	// after the last was read.
+	const events = 50000
+	if err := demo.WriteZip(demo.Options{Events: events, Seed: 9}, zip); err != nil {
 		t.Fatal(err)
 	}
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#welcome"), chromedp.Click("#import"),
@@ -412,8 +416,8 @@ func TestStopAnImport(t *testing.T) {
 		t.Fatal("the Stop button is still shown")
 	}
 	stored, err := strconv.Atoi(strings.ReplaceAll(text(t, ctx, "#import-events"), ",", ""))
-	if err != nil || stored <= 0 || stored >= 12000 {
-		t.Fatalf("stored %d of 12000 events (%v)", stored, err)
+	if err != nil || stored <= 0 || stored >= events {
+		t.Fatalf("stored %d of %d events (%v)", stored, events, err)
 	}
 	shot(t, ctx, "07-import-stopped")
 	run(t, ctx, chromedp.Click("#import-dialog .box > header button"))
@@ -425,7 +429,7 @@ func TestStopAnImport(t *testing.T) {
 		chromedp.Click("#upload-start"), chromedp.WaitVisible("#import-progress"))
 	waitFor(t, ctx, `document.querySelector("#import-progress").dataset.state === "done"`)
 	run(t, ctx, chromedp.Click("#import-dialog .box > header button"))
-	waitFor(t, ctx, `document.querySelector("#total").textContent === "12,000 events"`)
+	waitFor(t, ctx, `document.querySelector("#total").textContent === "50,000 events"`)
 
 	// A report of them, stopped: no file.
 	run(t, ctx, chromedp.Click("#report"), chromedp.WaitVisible("#report-dialog"), chromedp.Click("#report-start"),
