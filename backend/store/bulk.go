@@ -58,100 +58,96 @@ var bulkIDsCap = 1 << 21
 // search index as an import does). Until then the batches reject duplicate
 // ids by the ids loaded (Batch.Insert).
 func (s *Store) BeginBulkLoad() (bool, error) {
+	defs, err := s.indexDefs() // (before the transaction takes the writer's one connection)
+	if err != nil {
+		return false, err
+	}
 	tx, err := s.w.Begin()
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
-	var empty, auto bool
+	var empty bool
 	if err := tx.QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM events)`).Scan(&empty); err != nil || !empty {
 		return false, err
 	}
-	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_index_list('events') WHERE origin = 'u')`).Scan(&auto); err != nil {
-		return false, err
-	}
-	names := []string{}
-	if !auto {
-		names = append(names, idIndex)
-	}
-	for _, f := range TermFields {
-		name, _ := termIndex(f)
-		names = append(names, name)
-	}
-	for _, name := range names {
-		if _, err := tx.Exec(`DROP INDEX IF EXISTS ` + name); err != nil {
+	for _, d := range defs {
+		if _, err := tx.Exec(`DROP INDEX IF EXISTS ` + d.name); err != nil {
 			return false, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
-	if !auto {
+	if defs[0].name == idIndex {
 		s.bulk = newIDSet()
 	}
 	return true, nil
 }
 
-// indexDefs are the indexes BeginBulkLoad may drop, by name: the unique
-// index of ids unless the case has the automatic one, then the term
-// indexes.
-func (s *Store) indexDefs() ([][2]string, error) {
+// indexDef is an index BeginBulkLoad may drop: its name and what creates it.
+type indexDef struct{ name, create string }
+
+// indexDefs are the indexes BeginBulkLoad may drop: the unique index of ids
+// unless the case has the automatic one, then the term indexes.
+func (s *Store) indexDefs() ([]indexDef, error) {
 	var auto bool
 	if err := s.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_index_list('events') WHERE origin = 'u')`).Scan(&auto); err != nil {
 		return nil, err
 	}
-	var defs [][2]string
+	var defs []indexDef
 	if !auto {
-		defs = append(defs, [2]string{idIndex, "UNIQUE INDEX IF NOT EXISTS " + idIndex + " ON events(id)"})
+		defs = append(defs, indexDef{idIndex, "CREATE UNIQUE INDEX IF NOT EXISTS " + idIndex + " ON events(id)"})
 	}
 	for _, f := range TermFields {
 		name, def := termIndex(f)
-		defs = append(defs, [2]string{name, "INDEX IF NOT EXISTS " + name + " " + def})
+		defs = append(defs, indexDef{name, "CREATE INDEX IF NOT EXISTS " + name + " " + def})
 	}
 	return defs, nil
+}
+
+// missingIndexes are the indexes BeginBulkLoad drops that the case lacks.
+func (s *Store) missingIndexes() ([]indexDef, error) {
+	defs, err := s.indexDefs()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(defs, func(d indexDef) bool {
+		var n int
+		if e := s.w.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?`, d.name).Scan(&n); e != nil {
+			err = e
+		}
+		return n > 0
+	}), err
 }
 
 // MissingIndexes are the names of the indexes BeginBulkLoad drops that the
 // case lacks.
 func (s *Store) MissingIndexes() ([]string, error) {
-	defs, err := s.indexDefs()
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
+	defs, err := s.missingIndexes()
+	var names []string
 	for _, d := range defs {
-		var n int
-		if err := s.w.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?`, d[0]).Scan(&n); err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			missing = append(missing, d[0])
-		}
+		names = append(names, d.name)
 	}
-	return missing, nil
+	return names, err
 }
 
 // EnsureIndexes builds the indexes BeginBulkLoad drops that the case lacks
 // (none: it only reads the schema), and ends a bulk load.
 func (s *Store) EnsureIndexes() error { return s.buildIndexes(false) }
 
-// buildIndexes builds the missing indexes, or only the unique one of ids.
+// buildIndexes builds the missing indexes, or only the unique one of ids,
+// and ends the bulk load: the ids are in the index.
 func (s *Store) buildIndexes(idsOnly bool) error {
-	missing, err := s.MissingIndexes()
+	defs, err := s.missingIndexes()
 	if err != nil {
 		return err
 	}
-	defs, err := s.indexDefs()
-	if err != nil {
-		return err
+	if idsOnly {
+		defs = slices.DeleteFunc(defs, func(d indexDef) bool { return d.name != idIndex })
 	}
-	defs = slices.DeleteFunc(defs, func(d [2]string) bool {
-		return !slices.Contains(missing, d[0]) || idsOnly && d[0] != idIndex
-	})
 	if len(defs) == 0 {
-		if !slices.Contains(missing, idIndex) {
-			s.bulk = nil
-		}
+		s.bulk = nil
 		return nil
 	}
 	tx, err := s.w.Begin()
@@ -176,8 +172,8 @@ func (s *Store) buildIndexes(idsOnly bool) error {
 		return err
 	}
 	for _, d := range defs {
-		if _, err := tx.Exec("CREATE " + d[1]); err != nil {
-			return fmt.Errorf("building the database's index %s: %w", d[0], err)
+		if _, err := tx.Exec(d.create); err != nil {
+			return fmt.Errorf("building the database's index %s: %w", d.name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
