@@ -96,7 +96,7 @@ func TestEventDetails(t *testing.T) {
 		d, _ := encodeDetail(detailEvent(i, src.ID))
 		plain += len(d)
 	}
-	if empty != n || events < n/3 || compressed != (events+15)/16 || late*3 > plain || hashes != n {
+	if empty != n || events < n/3 || compressed != (events+blockEvents-1)/blockEvents || late*3 > plain || hashes != n {
 		t.Fatalf("%d of %d rows with empty columns, %d hashes stored as 32 bytes; the later blocks: %d compressed, %d bytes stored of %d",
 			empty, n, hashes, compressed, late, plain)
 	}
@@ -171,7 +171,7 @@ func TestDamagedDetail(t *testing.T) {
 	// The first block's details stored plain, two of them damaged: one cut
 	// short, one with a byte too many.
 	var first blockBuf
-	for seq := int64(1); seq <= 16; seq++ {
+	for seq := int64(1); seq <= blockEvents; seq++ {
 		d, err := s.blockBlob(seq, detailBlob)
 		if err != nil {
 			t.Fatal(err)
@@ -188,7 +188,8 @@ func TestDamagedDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A byte of the block holding ev-0199 (seq 200) changed.
-	if _, err := s.w.Exec(`UPDATE detail_blocks SET content = substr(content, 1, 30) || iif(substr(content, 31, 1) = X'00', X'01', X'00') || substr(content, 32) WHERE first_seq = 193 AND zstd`); err != nil {
+	last := int64(200-1) / blockEvents * blockEvents // its first seq, less one
+	if _, err := s.w.Exec(`UPDATE detail_blocks SET content = substr(content, 1, 30) || iif(substr(content, 31, 1) = X'00', X'01', X'00') || substr(content, 32) WHERE first_seq = ? AND zstd`, last+1); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -218,7 +219,7 @@ func TestDamagedDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"ev-0001", "ev-0003"}
-	for i := 192; i < 200; i++ { // the last block: seqs 193 to 200
+	for i := last; i < 200; i++ { // the last block: seqs last+1 to 200
 		want = append(want, fmt.Sprintf("ev-%04d", i))
 	}
 	if got := strings.Join(chk.Damaged, " "); got != strings.Join(want, " ") || len(chk.Altered) != 0 || chk.Events != 200 {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -13,7 +14,7 @@ import (
 	"auditlens/backend/audit"
 )
 
-// Events are stored in blocks of up to 16 consecutive events, compressed
+// Events are stored in blocks of up to blockEvents consecutive events, compressed
 // when that saves an eighth; a record too long to share makes a block of its
 // own. Every record reads back byte for byte, one by one and in a scan;
 // verification sees through blocks, and a block tampered with names its
@@ -23,19 +24,21 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	s := open(t, path)
 	defer s.Close()
 	src := newSource(t, s, "/evidence/a.json")
-	noise := func(i int) string { // incompressible
+	noise := func(i int) string { // incompressible, alone and together
 		b := make([]byte, 300)
+		r := rand.New(rand.NewPCG(uint64(i), 7919))
 		for j := range b {
-			b[j] = byte((i*131+j)*7919%251) ^ byte(j>>3)
+			b[j] = byte(r.Uint32())
 		}
 		return string(b)
 	}
 	var records []string
-	for i := range 49 { // blocks of 16, 16, the long record alone, 16
+	const B = blockEvents
+	for i := range 3*B + 1 { // blocks of B, B, the long record alone, B
 		records = append(records, fmt.Sprintf(`{"n":%d,"actor":{"name":"alice"},"action":"policy.updated","details":"%s"}`, i, strings.Repeat("escalation rule changed; ", 10)))
 	}
-	records[32] = `{"details":"` + strings.Repeat("x", blockBytes) + `"}`
-	for i := range 16 { // 16 incompressible records: a block stored plain
+	records[2*B] = `{"details":"` + strings.Repeat("x", blockBytes) + `"}`
+	for i := range B { // B incompressible records: a block stored plain
 		records = append(records, noise(i))
 	}
 	b, err := s.BeginBatch()
@@ -71,7 +74,9 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(blocks, ", "); got != "1+16 raw:1 detail:1, 17+16 raw:1 detail:1, 33+1 raw:1 detail:0, 34+16 raw:1 detail:1, 50+16 raw:0 detail:1" {
+	layout := fmt.Sprintf("1+%[1]d raw:1 detail:1, %[2]d+%[1]d raw:1 detail:1, %[3]d+1 raw:1 detail:0, %[4]d+%[1]d raw:1 detail:1, %[5]d+%[1]d raw:0 detail:1",
+		B, B+1, 2*B+1, 2*B+2, 3*B+2)
+	if got := strings.Join(blocks, ", "); got != layout {
 		t.Errorf("blocks: %s", got)
 	}
 	var marked int
@@ -80,7 +85,7 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	}
 	read := func(st *Store) {
 		t.Helper()
-		for _, i := range []int{0, 15, 16, 31, 32, 33, 48, 49, 64} {
+		for _, i := range []int{0, B - 1, B, 2*B - 1, 2 * B, 2*B + 1, 3 * B, 3*B + 1, 4 * B} {
 			ev, err := st.Event(fmt.Sprint("ev", i))
 			if err != nil || string(ev.Raw) != records[i] || ev.Action != "x" {
 				t.Fatalf("ev%d read back: %v", i, err)
@@ -107,37 +112,38 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	}
 	// One byte of the second block's frame changed: its checksum fails, and
 	// each of its events is named. A fresh store, with nothing cached.
-	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = substr(content, 1, 20) || iif(substr(content, 21, 1) = X'00', X'01', X'00') || substr(content, 22) WHERE first_seq = 17`); err != nil {
+	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = substr(content, 1, 20) || iif(substr(content, 21, 1) = X'00', X'01', X'00') || substr(content, 22) WHERE first_seq = ?`, B+1); err != nil {
 		t.Fatal(err)
 	}
 	// The plain block's lengths no longer add up.
-	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = X'00' || content WHERE first_seq = 50`); err != nil {
+	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = X'00' || content WHERE first_seq = ?`, 3*B+2); err != nil {
 		t.Fatal(err)
 	}
 	// The long record's blocks are gone.
-	if _, err := s.w.Exec(`DELETE FROM raw_blocks WHERE first_seq = 33; DELETE FROM detail_blocks WHERE first_seq = 33`); err != nil {
+	if _, err := s.w.Exec(`DELETE FROM raw_blocks WHERE first_seq = ?1; DELETE FROM detail_blocks WHERE first_seq = ?1`, 2*B+1); err != nil {
 		t.Fatal(err)
 	}
 	fresh := open(t, path)
 	defer fresh.Close()
 	c, err := fresh.VerifySource(src.ID, digest)
 	var want []string
-	for i := 16; i < len(records); i++ {
-		if i <= 32 || i >= 49 {
+	for i := B; i < len(records); i++ {
+		if i <= 2*B || i > 3*B {
 			want = append(want, fmt.Sprint("ev", i))
 		}
 	}
-	if err != nil || strings.Join(c.Altered, " ") != strings.Join(want, " ") || fmt.Sprint(c.Damaged) != "[ev32]" || !c.DigestOK {
+	if err != nil || strings.Join(c.Altered, " ") != strings.Join(want, " ") || fmt.Sprint(c.Damaged) != fmt.Sprintf("[ev%d]", 2*B) || !c.DigestOK {
 		t.Fatalf("verify after tampering: %+v %v", c, err)
 	}
-	for id, msg := range map[string]string{"ev20": "event ev20: a stored raw record cannot be decompressed",
-		"ev32": "event ev32: its stored block is missing", "ev55": "event ev55: its stored block is damaged"} {
+	for i, msg := range map[int]string{B + 4: "a stored raw record cannot be decompressed",
+		2 * B: "its stored block is missing", 3*B + 7: "its stored block is damaged"} {
+		id, msg := fmt.Sprint("ev", i), fmt.Sprintf("event ev%d: %s", i, msg)
 		if _, err := fresh.Event(id); err == nil || !strings.HasPrefix(err.Error(), msg) {
 			t.Errorf("reading %s: %v, want %q", id, err, msg)
 		}
 	}
-	if ev, err := fresh.Event("ev33"); err != nil || string(ev.Raw) != records[33] {
-		t.Fatalf("ev33, in an intact block: %v", err)
+	if ev, err := fresh.Event(fmt.Sprint("ev", 2*B+1)); err != nil || string(ev.Raw) != records[2*B+1] {
+		t.Fatalf("ev%d, in an intact block: %v", 2*B+1, err)
 	}
 }
 
