@@ -161,3 +161,48 @@ func BenchmarkDocuments(b *testing.B) {
 		}
 	})
 }
+
+// A text field's postings keep positions but no frequency and norm (a
+// Bleve term field reader reads 0 for the frequency), so that a phrase
+// still matches; a keyword keeps its frequency of 1 (zap then writes a
+// term of one document in the dictionary alone).
+func TestTextFieldsKeepPositionsNotFrequencies(t *testing.T) {
+	e := ev("e1", "2026-01-02T10:00:00Z", "policy.updated", "Alice Smith", `{"note":"escalation policy escalation"}`)
+	e.Request = "req_1"
+	x := openIndex(t, e)
+	r, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := r.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	read := func(field, term string) *index.TermFieldDoc {
+		t.Helper()
+		tfr, err := rd.TermFieldReader(t.Context(), []byte(term), field, true, true, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tfr.Close()
+		d, err := tfr.Next(nil)
+		if err != nil || d == nil {
+			t.Fatalf("%s:%s: %v %v", field, term, d, err)
+		}
+		return d
+	}
+	if d := read("text", "escalation"); d.Freq != 0 || len(d.Vectors) != 2 || d.Vectors[1].Pos-d.Vectors[0].Pos != 2 {
+		t.Errorf("text:escalation: frequency %d, positions %v", d.Freq, d.Vectors)
+	}
+	if d := read("message", "alice"); d.Freq != 0 || len(d.Vectors) != 1 {
+		t.Errorf("message:alice: frequency %d, %d positions", d.Freq, len(d.Vectors))
+	}
+	if d := read("request", "req_1"); d.Freq != 1 {
+		t.Errorf("request:req_1: frequency %d", d.Freq)
+	}
+	hits, err := x.Search(audit.Query{Text: `"policy escalation"`, Limit: 10})
+	if err != nil || hits.Total != 1 {
+		t.Errorf(`"policy escalation": %v %v`, hits, err)
+	}
+}
