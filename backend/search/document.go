@@ -100,7 +100,7 @@ func (f docFields) document(key string, ev *audit.Event) *document.Document {
 	d := docBuilder{document.NewDocument(key), f}
 	for _, v := range [...][2]string{{"format", ev.Format}, {"category", ev.Category}, {"action", ev.Action},
 		{"outcome", ev.Outcome}, {"ip", ev.IP}, {"user_agent", ev.UserAgent}, {"session", ev.Session},
-		{"request", ev.Request}, {"message", ev.Message}, {"source", ev.Source.Name}, {"text", freeText(ev)},
+		{"request", ev.Request}, {"message", ev.Message}, {"source", ev.Source.Name},
 		{"actor.id", ev.Actor.ID}, {"actor.name", ev.Actor.Name}, {"actor.email", ev.Actor.Email},
 		{"actor.type", ev.Actor.Type}, {"actor.label", ev.Actor.Label()}} {
 		if v[1] != "" {
@@ -117,6 +117,9 @@ func (f docFields) document(key string, ev *audit.Event) *document.Document {
 	}
 	for i, tag := range ev.Tags {
 		d.add("tag", []uint64{uint64(i)}, tag)
+	}
+	if text := freeText(ev); text != "" {
+		d.addFreeText(text)
 	}
 	d.SetIndexed()
 	return d.Document
@@ -142,13 +145,28 @@ func (d docBuilder) add(path string, at []uint64, value string) {
 	}
 }
 
+// addFreeText adds the free text's two fields (wordfield.go), analysed
+// value by value by the analyzer of "word"; an index whose mapping has no
+// "word" (made before mapping 16, and rebuilt) gets the text as one field.
+func (d docBuilder) addFreeText(text string) {
+	t, w := d.f[textFieldName], d.f[wordFieldName]
+	if len(t) != 1 || len(w) != 1 {
+		d.add(textFieldName, nil, text)
+		return
+	}
+	s := newFreeSplit(text, w[0].analyzer, t[0].options, w[0].options)
+	d.AddField(&s.fields[0])
+	d.AddField(&s.fields[1])
+}
+
 // textFields are the fields a query word without a field searches, the
 // free text: the message, the actor's and targets' names and the user
 // agent, which are fields of their own, and "text", every other value
 // (freeText). Before mapping 13 "text" held every value, and the words of
 // the four were indexed twice: a sixth of the index, 8% of an import's
 // CPU. A word, phrase or pattern of the free text is now the same query
-// over each of them, together (spread).
+// over each of them, together (spread). "word" holds the values of one word
+// of "text" (wordfield.go); spread asks it too.
 var textFields = []string{textFieldName, "message", "actor.name", "targets.name", "user_agent"}
 
 // freeText is the free text's values that no other field of textFields

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -9,19 +10,20 @@ import (
 
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 )
 
 // oldDocument is an event's document as mapping 12 built it: the free
-// text one field of every value (oldFreeText), the message, names and user
+// text one field of every value (oldFreeText), no "word", the message, names and user
 // agent fields of their own as well. (The user agent has positions, and is
 // in the free text, as mapping 13 made them.)
 func oldDocument(f docFields, key string, ev *audit.Event) *document.Document {
 	d := f.document(key, ev)
 	fields := d.Fields[:0]
 	for _, fl := range d.Fields {
-		if fl.Name() != textFieldName {
+		if fl.Name() != textFieldName && fl.Name() != wordFieldName {
 			fields = append(fields, fl)
 		}
 	}
@@ -67,7 +69,9 @@ func TestFreeTextFieldsAsOneField(t *testing.T) {
 		`text:renamed`, `text:"ann lee"`, `-renamed`, `+zzz* +payments`, `+/zz.*/ payments`, `zzz* payments`, `-zzz*`,
 		`message:renamed`, `message:"ann lee"`, `actor.name:ann`, `targets.name:"lee ann"`, `targets.name:"primary payments"`,
 		`user_agent:"linux x86_64"`, `message:the`, `nothingatall`, `+nothingatall payments`, `+"the" +payments`,
-		`"the of" payments`, `-"the"`, `+the~1 +payments`}
+		`"the of" payments`, `-"the"`, `+the~1 +payments`, `"firefox"`, `"the firefox"`,
+		`"eu-west-1"`, `"admin the"`, `quarantined`, `"quarantined"`, `"the quarantined"`, `quarantined~1`, `quarant*`,
+		`"new payments"`, `"payments the primary"`, `"payments the the primary"`, `"primary desk"`}
 	words := func(value string) []string {
 		var out []string
 		for _, tk := range old.fields["message"][0].analyzer.Analyze([]byte(value)) {
@@ -84,7 +88,9 @@ func TestFreeTextFieldsAsOneField(t *testing.T) {
 			continue
 		}
 		k := r.IntN(len(w))
-		switch r.IntN(7) {
+		switch r.IntN(8) {
+		case 7:
+			queries = append(queries, `"`+escapeTerm(w[k])+`"`)
 		case 0:
 			queries = append(queries, escapeTerm(w[k]))
 		case 1:
@@ -143,7 +149,16 @@ func TestFreeTextFieldsAsOneField(t *testing.T) {
 	prefixed := query.NewMatchQuery("xirefox primery") // (firefox is not within the prefix)
 	prefixed.SetFuzziness(1)
 	prefixed.SetPrefix(1)
-	for _, mq := range []*query.MatchQuery{auto, or, prefixed} {
+	// Fuzzy phrases, which the syntax does not make either: of one word
+	// (on "word", a fuzzy term) and of more.
+	phrase := func(text string, fuzziness int, auto bool) *query.MatchPhraseQuery {
+		p := query.NewMatchPhraseQuery(text)
+		p.SetFuzziness(fuzziness)
+		p.SetAutoFuzziness(auto)
+		return p
+	}
+	for _, mq := range []query.Query{auto, or, prefixed, phrase("renamd", 1, false), phrase("the paymnts", 1, false),
+		phrase("paymnts", 0, true), phrase("an le", 1, false), phrase("quarantned", 1, false)} {
 		want := hitSeqs(t, old, mq)
 		got := hitSeqs(t, x, spread(mq, m))
 		if len(want) == 0 || !slices.Equal(got, want) {
@@ -162,7 +177,7 @@ func repeatingEvents() []*audit.Event {
 	same.Message = "Ann Lee renamed Ann Lee"
 	same.Targets = []audit.Target{{Name: "Payments Primary", ID: "p1"}, {Name: "Ann Lee", ID: "u1"}, {Name: "Lee Ann", ID: "u2"}}
 	same.UserAgent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"
-	split := ev("split", "2026-03-01T11:00:00Z", "user.login", "Bo Chan", `{"where":"eu-west-1"}`)
+	split := ev("split", "2026-03-01T11:00:00Z", "user.login", "Bo Chan", `{"where":"eu-west-1","state":"Quarantined","note":"New Payments","owner":"Primary Desk"}`)
 	split.Message = "login from eu-west-1 by the admin"
 	split.Targets = []audit.Target{{Name: "Primary"}, {Name: "Old Payments"}} // (primary at 1, payments at 2, in two names)
 	return []*audit.Event{same, split}
@@ -203,6 +218,12 @@ func FuzzFreeTextFieldsAsOneField(f *testing.F) {
 		if len(s) > 200 {
 			return // a long pattern makes a search of seconds
 		}
+		if strings.ContainsRune(s, valueSep) {
+			// A phrase holding the values' separator is two values, a gap
+			// of valueGap apart, and matched two values of the one field
+			// in a row; a value of one word is not in "text" now.
+			return
+		}
 		q := audit.Query{Text: s}
 		bq, err := Compile(q)
 		if err != nil {
@@ -228,4 +249,90 @@ func escapeTerm(s string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// The free text's values of one word (after analysis) are "word"'s terms,
+// of frequency 1 and no position; the others are "text"'s, each at its
+// words' positions shifted alike; together they are every term the free
+// text had as one field (mapping 15, analysed by text's analyzer).
+func TestFreeTextSplit(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := newDocFields(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := ev("one", "2026-03-01T12:00:00Z", "user.login", "Cy Dee",
+		`{"id":"evt_1","a":"The Payments","b":"payments.","c":"the","d":"eu-west-1","e":"x`+"\x1e"+`y","f":"x`+"\x1e\x1e"+`z"}`)
+	evs := append(append(corpusAndDemo(t), repeatingEvents()...), one)
+	words, asOne := f[wordFieldName][0].analyzer, f[textFieldName][0].analyzer
+	for _, e := range evs {
+		free := freeText(e)
+		inText, inWord := map[string][]int{}, map[string]bool{}
+		f.document("k", e).VisitFields(func(fl index.Field) {
+			if fl.Name() != textFieldName && fl.Name() != wordFieldName {
+				return
+			}
+			fl.Analyze()
+			for term, tf := range fl.AnalyzedTokenFrequencies() {
+				if fl.Name() == wordFieldName {
+					inWord[term] = true
+					if tf.Frequency() != 1 || len(tf.Locations) != 0 {
+						t.Fatalf("%s: word %q: frequency %d, %d positions", e.ID, term, tf.Frequency(), len(tf.Locations))
+					}
+					continue
+				}
+				for _, l := range tf.Locations {
+					inText[term] = append(inText[term], l.Position)
+				}
+			}
+		})
+		for _, v := range strings.Split(strings.TrimSuffix(free, string(valueSep)), string(valueSep)) {
+			tokens := words.Analyze([]byte(v))
+			if len(tokens) == 1 && !inWord[string(tokens[0].Term)] {
+				t.Fatalf("%s: the value %q of one word is not in word", e.ID, v)
+			}
+			if len(tokens) < 2 {
+				continue
+			}
+			found := false // at some shift, every word of the value is at its position
+			for _, p := range inText[string(tokens[0].Term)] {
+				shift, all := p-tokens[0].Position, true
+				for _, tk := range tokens {
+					all = all && slices.Contains(inText[string(tk.Term)], tk.Position+shift)
+				}
+				found = found || all
+			}
+			if !found {
+				t.Fatalf("%s: the value %q is not in text at its positions: %v", e.ID, v, inText)
+			}
+		}
+		want := map[string]bool{}
+		for _, tk := range asOne.Analyze([]byte(free)) {
+			want[string(tk.Term)] = true
+		}
+		for term := range inText {
+			inWord[term] = true
+		}
+		if !maps.Equal(inWord, want) {
+			t.Fatalf("%s: the two fields' terms %v, the one field's %v", e.ID, inWord, want)
+		}
+	}
+	// The event of odd values: the vendor's id and "The Payments" are one
+	// word each, "payments." the same word, "the" none; eu-west-1 is three;
+	// a value holding the values' separator is two values.
+	terms := map[string]bool{}
+	f.document("k", one).VisitFields(func(fl index.Field) {
+		fl.Analyze()
+		for term := range fl.AnalyzedTokenFrequencies() {
+			terms[fl.Name()+":"+term] = true
+		}
+	})
+	for _, k := range []string{"word:evt_1", "word:payments", "text:eu", "text:west", "text:1", "word:x", "word:y", "word:z"} {
+		if !terms[k] {
+			t.Errorf("no %s in %v", k, terms)
+		}
+	}
 }

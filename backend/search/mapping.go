@@ -21,8 +21,9 @@ import (
 // is its exact term alone (timefield.go). 13: the free text is several
 // fields (textFields), the user agent with positions. 14: documents leave
 // out the fields the database keeps, answered from its columns (Columns).
-// 15: text fields keep no frequencies and norms (SkipFreqNorm).
-const MappingVersion = "15"
+// 15: text fields keep no frequencies and norms (SkipFreqNorm). 16: the free
+// text's values of one word are a field of their own, "word" (wordfield.go).
+const MappingVersion = "16"
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -77,6 +78,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	free := text()
 	free.Analyzer = textAnalyzer
 	doc.AddFieldMappingsAt("text", free)
+	doc.AddFieldMappingsAt(wordFieldName, wordOnly())
 	actor := bleve.NewDocumentStaticMapping()
 	for _, f := range []string{"id", "email", "type", "label"} { // label: email, else name, else id
 		actor.AddFieldMappingsAt(f, keyword("actor."+f))
@@ -136,5 +138,16 @@ func text() *mapping.FieldMapping {
 	f.IncludeTermVectors = true
 	f.DocValues = false
 	f.SkipFreqNorm = true
+	return f
+}
+
+// wordOnly is the field of the free text's values of one word
+// (wordfield.go): the words analyzer's term, no position, and a frequency
+// and norm, so that a word of one document is kept in the dictionary
+// alone.
+func wordOnly() *mapping.FieldMapping {
+	f := text()
+	f.IncludeTermVectors = false
+	f.SkipFreqNorm = false
 	return f
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // spread is q with each of its queries of the free text (no field, or
-// "text") made the same query over each field of textFields, in a
-// disjunction. A match query of several words (`eu-west-1`) is each word
+// "text") made the same query over each field of textFields and "word", in
+// a disjunction (spreadPhrase: a phrase on "word" is its one word's term). A match query of several words (`eu-west-1`) is each word
 // over the fields, as Bleve's match query is each word over its field. A
 // match or phrase query whose text the analyzer makes no word (a stop
 // word) is left as it is: its searcher is match-none, which a query
@@ -23,8 +23,12 @@ func spread(q query.Query, m mapping.IndexMapping) query.Query {
 			return spreadMatch(t, m)
 		}
 	case *query.MatchPhraseQuery:
-		if a := freeAnalyzer(t.Analyzer, m); free(t.FieldVal) && a != nil && len(a.Analyze([]byte(t.MatchPhrase))) > 0 {
-			return overFields(t)
+		if a := freeAnalyzer(t.Analyzer, m); free(t.FieldVal) && a != nil {
+			if words := a.Analyze([]byte(t.MatchPhrase)); len(words) > 0 {
+				if auto, known := unexported(t, "autoFuzzy"); known {
+					return spreadPhrase(t, words, auto)
+				}
+			}
 		}
 	case *query.TermQuery:
 		if free(t.FieldVal) {
@@ -56,18 +60,60 @@ func free(field string) bool { return field == "" || field == textFieldName }
 // textFieldName is the free text's field of its own.
 const textFieldName = "text"
 
-// overFields is a copy of q on each field of textFields, in a disjunction.
+// overFields is a copy of q on each field of textFields and on "word", in a
+// disjunction: q matches terms, of either field of the free text's values.
 func overFields[T any, Q interface {
 	*T
 	query.Query
 	SetField(string)
 }](q Q) query.Query {
+	return query.NewDisjunctionQuery(append(onTextFields(q), onField(q, wordFieldName)))
+}
+
+// onTextFields is a copy of q on each field of textFields.
+func onTextFields[T any, Q interface {
+	*T
+	query.Query
+	SetField(string)
+}](q Q) []query.Query {
 	parts := make([]query.Query, len(textFields))
 	for i, f := range textFields {
-		c := Q(new(T))
-		*c = *q
-		c.SetField(f)
-		parts[i] = c
+		parts[i] = onField(q, f)
+	}
+	return parts
+}
+
+func onField[T any, Q interface {
+	*T
+	query.Query
+	SetField(string)
+}](q Q, field string) Q {
+	c := Q(new(T))
+	*c = *q
+	c.SetField(field)
+	return c
+}
+
+// spreadPhrase is a phrase of the free text, of the words given, over
+// textFields, and where it is one word (a phrase is relative to its first
+// word: `"the payments"` is one), that word's term on "word", or the fuzzy
+// term Bleve's phrase searcher makes of it (no prefix): a value there is
+// one word, and a phrase of several matches inside one value only.
+func spreadPhrase(q *query.MatchPhraseQuery, words analysis.TokenStream, auto bool) query.Query {
+	parts := onTextFields(q)
+	if len(words) == 1 {
+		term := string(words[0].Term)
+		if q.Fuzziness != 0 || auto {
+			fq := query.NewFuzzyQuery(term)
+			fq.SetFuzziness(q.Fuzziness)
+			fq.SetAutoFuzziness(auto)
+			fq.SetField(wordFieldName)
+			parts = append(parts, fq)
+		} else {
+			tq := query.NewTermQuery(term)
+			tq.SetField(wordFieldName)
+			parts = append(parts, tq)
+		}
 	}
 	return query.NewDisjunctionQuery(parts)
 }
