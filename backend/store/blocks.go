@@ -7,25 +7,35 @@ import (
 	"sync"
 )
 
-// Events are stored in blocks (migration 0011): up to blockEvents events of
-// consecutive seqs share one compressed frame of raw records (a row of
-// raw_blocks) and one of details (detail_blocks), keyed by the block's first
-// seq. A frame costs its dictionary's set-up whatever its size, and
-// neighbouring records share more than any dictionary: 100k demo records
-// took 101 bytes an event in blocks of 16 against 173 one by one, details 82
-// against 125, and the import spent 7% less CPU. Blocks of 64 (since
-// 2026-11-27): 47,624 events of the 1M benchmark's case, raw records 104.7
-// → 88.6 bytes an event, details 81.0 → 62.7 (128 would give 82.5 and
-// 54.9), compressing 4.8 → 3.0 µs an event; a block read for one event
-// decodes in 29 µs (details) and 44 µs (raw) instead of 12 and 15, and a
-// block now fills SQLite's pages (overflow pages) where two of 16 left a
-// fifth of a page empty. The event's row marks its raw and detail columns
-// inBlock.
+// Events are stored in blocks (migration 0011): events of consecutive seqs
+// share one compressed frame of raw records (a row of raw_blocks) and one of
+// details (detail_blocks), each keyed by its first event's seq. A frame
+// costs its dictionary's set-up whatever its size, and neighbouring records
+// share more than any dictionary: 100k demo records took 101 bytes an event
+// in blocks of 16 against 173 one by one, details 82 against 125, and the
+// import spent 7% less CPU. The event's row marks its raw and detail
+// columns inBlock.
+//
+// Since 2026-11-27 a raw block holds up to 64 events, a detail block 16
+// (blockSize; blocks of either size written before read alike). 47,624
+// events of the 1M benchmark's case, bytes an event: raw records 104.7 in
+// blocks of 16, 88.6 in blocks of 64 (82.5 in 128); details, entropy-coded
+// now, 81.0 in 16 and 62.7 in 64. A block of 64 fills SQLite's pages
+// (overflow pages) where two of 16 left a fifth of a page empty. But an
+// event read alone decodes its whole block, and lists and histories read
+// the details of events scattered over a case: a detail block of 64
+// decodes in 29 µs against 12 (a raw block 44 µs against 15), and with
+// both at 64 the 1M benchmark's busy target's history took 70 ms instead
+// of 38, `outcome:failure`'s page 3.4 ms instead of 1.1. Raw records are
+// read one event at a time only when one is opened, and in order by
+// reports and exports.
 //
 // A block's payload is its blobs one after another, then each blob's length
 // and their number as little-endian uint32s: built by appending, read with
 // a strict check of every length.
 const (
+	// blockEvents is the most events a block holds (of any kind, written
+	// now or before).
 	blockEvents = 64
 	// blockBytes ends a block early: a long record makes a block of its
 	// own, and a payload stays below maxRawRecord (32 MiB a record at most).
@@ -33,14 +43,17 @@ const (
 	// inBlock is the raw_zstd and detail_zstd of an event whose blobs are
 	// in its block (0: stored plain in the row, 1: compressed in the row).
 	inBlock = 2
-	// cachedBlocks is how many decoded blocks of each kind a store keeps
-	// (4,096 events): reading events in time order reads blocks in turn,
-	// and a case imported from several files interleaves a few runs of them.
-	cachedBlocks = 64
+	// cachedEvents is how many events' decoded blocks of each kind a store
+	// keeps: reading events in time order reads blocks in turn, and a case
+	// imported from several files interleaves a few runs of them.
+	cachedEvents = 4096
 	// blockReaders is the blocks' pool of connections, and how many
 	// goroutines decode the events of one read (decodeRows).
 	blockReaders = 2
 )
+
+// blockSize is the most events a block of each kind holds when written.
+var blockSize = [2]int{rawBlob: 64, detailBlob: 16}
 
 // blockTables hold each kind's blocks.
 var blockTables = [2]string{rawBlob: "raw_blocks", detailBlob: "detail_blocks"}
@@ -107,60 +120,64 @@ func splitBlock(payload []byte, n int) ([][]byte, error) {
 	return out, nil
 }
 
-// pendingBlock is the block a batch is filling.
+// pendingBlock is a block of one kind a batch is filling.
 type pendingBlock struct {
-	first  int64       // seq of its first event
-	format string      // of its first event: whose dictionaries it uses
-	bufs   [2]blockBuf // rawBlob, detailBlob
+	first  int64  // seq of its first event
+	format string // of its first event: whose dictionary it uses
+	buf    blockBuf
 }
 
 // events is how many events the block holds.
-func (p *pendingBlock) events() int { return len(p.bufs[rawBlob].lens) }
+func (p *pendingBlock) events() int { return len(p.buf.lens) }
 
 // queue adds an inserted event's raw record and detail to the batch's
-// block, writing the block first when it is full or the seq does not follow
+// blocks, writing a block first when it is full or the seq does not follow
 // (a batch's inserts get consecutive seqs, so that is only a safeguard).
 func (b *Batch) queue(seq int64, format string, raw, detail []byte) error {
-	p := &b.block
-	if n := p.events(); n > 0 && (n == blockEvents || seq != p.first+int64(n) || len(p.bufs[rawBlob].data)+len(p.bufs[detailBlob].data) >= blockBytes) {
-		if err := b.writeBlock(); err != nil {
-			return err
+	for kind, blob := range [2][]byte{rawBlob: raw, detailBlob: detail} {
+		p := &b.blocks[kind]
+		if n := p.events(); n > 0 && (n == blockSize[kind] || seq != p.first+int64(n) || len(p.buf.data) >= blockBytes) {
+			if err := b.writeBlock(kind); err != nil {
+				return err
+			}
 		}
+		if p.events() == 0 {
+			p.first, p.format = seq, format
+		}
+		p.buf.add(blob)
 	}
-	if p.events() == 0 {
-		p.first, p.format = seq, format
-	}
-	p.bufs[rawBlob].add(raw)
-	p.bufs[detailBlob].add(detail)
 	return nil
 }
 
-// writeBlock stores the batch's block, compressed, in its transaction.
-func (b *Batch) writeBlock() error {
-	p := &b.block
+// writeBlocks stores the batch's blocks that hold events.
+func (b *Batch) writeBlocks() error {
+	for kind := range b.blocks {
+		if err := b.writeBlock(kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeBlock stores the batch's block of kind, compressed, in its
+// transaction.
+func (b *Batch) writeBlock(kind int) error {
+	p := &b.blocks[kind]
 	n := p.events()
 	if n == 0 {
 		return nil
 	}
-	var stored [2][]byte
-	var zstd [2]bool
-	for i := range p.bufs {
-		var dict uint32
-		var err error
-		if stored[i], zstd[i], dict, err = b.s.codecs[i].pack(b.tx, p.format, &p.bufs[i]); err != nil {
-			return err
-		}
-		if dict != 0 {
-			b.dicts[i] = append(b.dicts[i], dict)
-		}
+	stored, zstd, dict, err := b.s.codecs[kind].pack(b.tx, p.format, &p.buf)
+	if err != nil {
+		return err
 	}
-	for i, st := range b.blockStmts {
-		if _, err := st.Exec(p.first, n, stored[i], zstd[i]); err != nil {
-			return err
-		}
+	if dict != 0 {
+		b.dicts[kind] = append(b.dicts[kind], dict)
 	}
-	p.bufs[rawBlob].reset()
-	p.bufs[detailBlob].reset()
+	if _, err := b.blockStmts[kind].Exec(p.first, n, stored, zstd); err != nil {
+		return err
+	}
+	p.buf.reset()
 	return nil
 }
 
@@ -192,7 +209,7 @@ func (s *Store) blockBlob(seq int64, kind int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.put(first, blobs)
+	c.put(first, blobs, cachedEvents/blockSize[kind])
 	return blobs[seq-first], nil
 }
 
@@ -209,12 +226,12 @@ func (s *Store) prepareBlockReads() (err error) {
 	return nil
 }
 
-// blockCache keeps the last cachedBlocks decoded blocks of one kind, found
-// by the seq of any of their events.
+// blockCache keeps the last decoded blocks of one kind, found by the seq of
+// any of their events.
 type blockCache struct {
 	mu    sync.Mutex
 	bySeq map[int64][]byte
-	ring  [cachedBlocks]struct {
+	ring  []struct {
 		first int64
 		n     int
 	}
@@ -228,11 +245,16 @@ func (c *blockCache) get(seq int64) ([]byte, bool) {
 	return blob, ok
 }
 
-func (c *blockCache) put(first int64, blobs [][]byte) {
+// put keeps a block's blobs, dropping the oldest of blocks kept first.
+func (c *blockCache) put(first int64, blobs [][]byte, blocks int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.bySeq == nil {
-		c.bySeq = make(map[int64][]byte, cachedBlocks*blockEvents)
+		c.bySeq = make(map[int64][]byte, cachedEvents)
+		c.ring = make([]struct {
+			first int64
+			n     int
+		}, blocks)
 	}
 	if _, ok := c.bySeq[first]; ok {
 		return // another reader decoded it meanwhile
@@ -245,5 +267,5 @@ func (c *blockCache) put(first int64, blobs [][]byte) {
 		c.bySeq[first+int64(i)] = blob
 	}
 	old.first, old.n = first, len(blobs)
-	c.next = (c.next + 1) % cachedBlocks
+	c.next = (c.next + 1) % len(c.ring)
 }

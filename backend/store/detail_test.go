@@ -96,7 +96,7 @@ func TestEventDetails(t *testing.T) {
 		d, _ := encodeDetail(detailEvent(i, src.ID))
 		plain += len(d)
 	}
-	if empty != n || events < n/3 || compressed != (events+blockEvents-1)/blockEvents || late*3 > plain || hashes != n {
+	if empty != n || events < n/3 || compressed != (events+blockSize[detailBlob]-1)/blockSize[detailBlob] || late*3 > plain || hashes != n {
 		t.Fatalf("%d of %d rows with empty columns, %d hashes stored as 32 bytes; the later blocks: %d compressed, %d bytes stored of %d",
 			empty, n, hashes, compressed, late, plain)
 	}
@@ -171,7 +171,7 @@ func TestDamagedDetail(t *testing.T) {
 	// The first block's details stored plain, two of them damaged: one cut
 	// short, one with a byte too many.
 	var first blockBuf
-	for seq := int64(1); seq <= blockEvents; seq++ {
+	for seq := int64(1); seq <= int64(blockSize[detailBlob]); seq++ {
 		d, err := s.blockBlob(seq, detailBlob)
 		if err != nil {
 			t.Fatal(err)
@@ -188,7 +188,8 @@ func TestDamagedDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A byte of the block holding ev-0199 (seq 200) changed.
-	last := int64(200-1) / blockEvents * blockEvents // its first seq, less one
+	d := int64(blockSize[detailBlob])
+	last := (200 - 1) / d * d // its first seq, less one
 	if _, err := s.w.Exec(`UPDATE detail_blocks SET content = substr(content, 1, 30) || iif(substr(content, 31, 1) = X'00', X'01', X'00') || substr(content, 32) WHERE first_seq = ? AND zstd`, last+1); err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestEventsStoredInBlocks(t *testing.T) {
 		return string(b)
 	}
 	var records []string
-	const B = blockEvents
+	B := blockSize[rawBlob]
 	for i := range 3*B + 1 { // blocks of B, B, the long record alone, B
 		records = append(records, fmt.Sprintf(`{"n":%d,"actor":{"name":"alice"},"action":"policy.updated","details":"%s"}`, i, strings.Repeat("escalation rule changed; ", 10)))
 	}
@@ -58,15 +58,17 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	// Raw records: blocks of B, cut before and after the long record; the
+	// incompressible ones stored plain.
 	var blocks []string
-	rows, err := s.r.Query(`SELECT first_seq, r.n, r.zstd, d.zstd, length(r.content) FROM raw_blocks r JOIN detail_blocks d USING(first_seq) ORDER BY first_seq`)
+	rows, err := s.r.Query(`SELECT first_seq, n, zstd, length(content) FROM raw_blocks ORDER BY first_seq`)
 	err = eachRow(rows, err, func() error {
-		var first, n, rawZ, detailZ, size int
-		if err := rows.Scan(&first, &n, &rawZ, &detailZ, &size); err != nil {
+		var first, n, z, size int
+		if err := rows.Scan(&first, &n, &z, &size); err != nil {
 			return err
 		}
-		blocks = append(blocks, fmt.Sprintf("%d+%d raw:%d detail:%d", first, n, rawZ, detailZ))
-		if rawZ == 1 && size*3 > n*len(records[first-1]) {
+		blocks = append(blocks, fmt.Sprintf("%d+%d:%d", first, n, z))
+		if z == 1 && size*3 > n*len(records[first-1]) {
 			t.Errorf("block %d: %d records in %d bytes", first, n, size)
 		}
 		return nil
@@ -74,10 +76,32 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	layout := fmt.Sprintf("1+%[1]d raw:1 detail:1, %[2]d+%[1]d raw:1 detail:1, %[3]d+1 raw:1 detail:0, %[4]d+%[1]d raw:1 detail:1, %[5]d+%[1]d raw:0 detail:1",
-		B, B+1, 2*B+1, 2*B+2, 3*B+2)
+	layout := fmt.Sprintf("1+%[1]d:1, %[2]d+%[1]d:1, %[3]d+1:1, %[4]d+%[1]d:1, %[5]d+%[1]d:0", B, B+1, 2*B+1, 2*B+2, 3*B+2)
 	if got := strings.Join(blocks, ", "); got != layout {
-		t.Errorf("blocks: %s", got)
+		t.Errorf("raw blocks: %s, want %s", got, layout)
+	}
+	// Details: blocks of D throughout (the long record's detail is short),
+	// compressed.
+	D := blockSize[detailBlob]
+	blocks, layout = nil, ""
+	rows, err = s.r.Query(`SELECT first_seq, n, zstd FROM detail_blocks ORDER BY first_seq`)
+	err = eachRow(rows, err, func() error {
+		var first, n, z int
+		if err := rows.Scan(&first, &n, &z); err != nil {
+			return err
+		}
+		blocks = append(blocks, fmt.Sprintf("%d+%d:%d", first, n, z))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for first := 1; first <= len(records); first += D { // (the last, of one, saves too little)
+		n := min(D, len(records)-first+1)
+		layout += fmt.Sprintf(", %d+%d:%d", first, n, min(n-1, 1))
+	}
+	if got := strings.Join(blocks, ", "); got != layout[2:] {
+		t.Errorf("detail blocks: %s, want %s", got, layout[2:])
 	}
 	var marked int
 	if err := s.r.QueryRow(`SELECT count(*) FROM events WHERE raw = X'' AND detail = X'' AND raw_zstd = 2 AND detail_zstd = 2`).Scan(&marked); err != nil || marked != len(records) {
@@ -119,8 +143,9 @@ func TestEventsStoredInBlocks(t *testing.T) {
 	if _, err := s.w.Exec(`UPDATE raw_blocks SET content = X'00' || content WHERE first_seq = ?`, 3*B+2); err != nil {
 		t.Fatal(err)
 	}
-	// The long record's blocks are gone.
-	if _, err := s.w.Exec(`DELETE FROM raw_blocks WHERE first_seq = ?1; DELETE FROM detail_blocks WHERE first_seq = ?1`, 2*B+1); err != nil {
+	// The long record's raw block is gone, and the detail block it is in.
+	lost := 2 * B / D * D // the first event of that detail block, by its index in records
+	if _, err := s.w.Exec(`DELETE FROM raw_blocks WHERE first_seq = ?; DELETE FROM detail_blocks WHERE first_seq = ?`, 2*B+1, lost+1); err != nil {
 		t.Fatal(err)
 	}
 	fresh := open(t, path)
@@ -132,7 +157,11 @@ func TestEventsStoredInBlocks(t *testing.T) {
 			want = append(want, fmt.Sprint("ev", i))
 		}
 	}
-	if err != nil || strings.Join(c.Altered, " ") != strings.Join(want, " ") || fmt.Sprint(c.Damaged) != fmt.Sprintf("[ev%d]", 2*B) || !c.DigestOK {
+	var damaged []string
+	for i := lost; i < lost+D; i++ {
+		damaged = append(damaged, fmt.Sprint("ev", i))
+	}
+	if err != nil || strings.Join(c.Altered, " ") != strings.Join(want, " ") || strings.Join(c.Damaged, " ") != strings.Join(damaged, " ") || !c.DigestOK {
 		t.Fatalf("verify after tampering: %+v %v", c, err)
 	}
 	for i, msg := range map[int]string{B + 4: "a stored raw record cannot be decompressed",
@@ -142,8 +171,8 @@ func TestEventsStoredInBlocks(t *testing.T) {
 			t.Errorf("reading %s: %v, want %q", id, err, msg)
 		}
 	}
-	if ev, err := fresh.Event(fmt.Sprint("ev", 2*B+1)); err != nil || string(ev.Raw) != records[2*B+1] {
-		t.Fatalf("ev%d, in an intact block: %v", 2*B+1, err)
+	if ev, err := fresh.Event(fmt.Sprint("ev", lost+D)); err != nil || string(ev.Raw) != records[lost+D] {
+		t.Fatalf("ev%d, in intact blocks: %v", lost+D, err)
 	}
 }
 
@@ -282,7 +311,7 @@ func TestManyReadersReadBlocks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "case.db")
 	s := open(t, path)
 	src := newSource(t, s, "/evidence/a.json")
-	const n = (cachedBlocks + 60) * blockEvents
+	n := cachedEvents + 60*blockEvents
 	insertRecords(t, s, src.ID, "ilert.audit", 0, n, true)
 	s.Close()
 	s = open(t, path) // nothing cached; closed only when no reader is stuck

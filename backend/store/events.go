@@ -55,11 +55,11 @@ type Batch struct {
 	s          *Store
 	tx         *sql.Tx
 	stmt       *sql.Stmt
-	blockStmts [2]*sql.Stmt // insert a block of each kind
-	block      pendingBlock
-	added      []termKey   // terms this batch added (forgotten if it is rolled back)
-	dicts      [2][]uint32 // raw-record and detail dictionaries it added (likewise)
-	all        int64       // id of the term every event has
+	blockStmts [2]*sql.Stmt    // insert a block of each kind
+	blocks     [2]pendingBlock // the blocks it is filling: rawBlob, detailBlob
+	added      []termKey       // terms this batch added (forgotten if it is rolled back)
+	dicts      [2][]uint32     // raw-record and detail dictionaries it added (likewise)
+	all        int64           // id of the term every event has
 	tally      tally
 	ids        *idSet   // a bulk load's ids, which reject a duplicate in place of the unique index
 	idsAdded   []string // ids this batch added to them (likewise forgotten)
@@ -140,7 +140,7 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 
 // Commit ends the batch, with its counts.
 func (b *Batch) Commit() error {
-	err := b.writeBlock()
+	err := b.writeBlocks()
 	b.closeStmts()
 	if err == nil {
 		err = b.tally.write(b.tx)
