@@ -99,25 +99,12 @@ func TestBatchSegmentsWrittenAsBuilt(t *testing.T) {
 	defer x.Close()
 	evs := unwrapTrail()
 	third := len(evs) / 3
-	add := func(from, to int) {
-		t.Helper()
-		b := x.NewBatch()
-		for i := from; i < to; i++ {
-			if err := b.Add(int64(i+1), evs[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(int64(to), true); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// The first third as an index made without the hook wrote it.
 	hook := index.WriterHook
 	index.WriterHook = nil
-	add(0, third)
+	addSegments(t, x, evs, 0, third)
 	index.WriterHook = hook
-	add(third, 2*third)
-	add(2*third, len(evs))
+	addSegments(t, x, evs, third, 2*third, len(evs))
 	packed := func() (files, marked int) {
 		t.Helper()
 		zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
