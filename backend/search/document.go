@@ -88,7 +88,14 @@ func newDocFields(m mapping.IndexMapping) (docFields, error) {
 	if all := dm.Properties["_all"]; all == nil || all.Enabled {
 		return nil, errors.New("a mapping with the _all field")
 	}
-	return f, walk("", dm, dm.DefaultAnalyzer)
+	if err := walk("", dm, dm.DefaultAnalyzer); err != nil {
+		return nil, err
+	}
+	// The free text's values go to its two fields (addFreeText).
+	if len(f[textFieldName]) != 1 || len(f[wordFieldName]) != 1 {
+		return nil, fmt.Errorf("a mapping without one %q and one %q field", textFieldName, wordFieldName)
+	}
+	return f, nil
 }
 
 // document is what the index holds of an event under its key (DocKey),
@@ -146,15 +153,11 @@ func (d docBuilder) add(path string, at []uint64, value string) {
 }
 
 // addFreeText adds the free text's two fields (wordfield.go), analysed
-// value by value by the analyzer of "word"; an index whose mapping has no
-// "word" (made before mapping 16, and rebuilt) gets the text as one field.
+// value by value by the analyzer of "word" (newDocFields made sure the
+// mapping has one of each).
 func (d docBuilder) addFreeText(text string) {
-	t, w := d.f[textFieldName], d.f[wordFieldName]
-	if len(t) != 1 || len(w) != 1 {
-		d.add(textFieldName, nil, text)
-		return
-	}
-	s := newFreeSplit(text, w[0].analyzer, t[0].options, w[0].options)
+	t, w := d.f[textFieldName][0], d.f[wordFieldName][0]
+	s := newFreeSplit(text, w.analyzer, t.options, w.options)
 	d.AddField(&s.fields[0])
 	d.AddField(&s.fields[1])
 }

@@ -135,6 +135,11 @@ func TestDocFieldsRefuseOtherMappings(t *testing.T) {
 	if _, err := newDocFields(m); err == nil || !strings.Contains(err.Error(), "datetime") {
 		t.Fatalf("a datetime field: %v", err)
 	}
+	m, _ = newMapping() // (mapping 15's, without "word")
+	delete(m.(*mapping.IndexMappingImpl).DefaultMapping.Properties, wordFieldName)
+	if _, err := newDocFields(m); err == nil || !strings.Contains(err.Error(), wordFieldName) {
+		t.Fatalf("a mapping without word: %v", err)
+	}
 }
 
 // How long building and analysing an event's document takes, as Add does

@@ -44,29 +44,42 @@ func (t *valuesTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		return t.words.Tokenize(input)
 	}
 	var out analysis.TokenStream
-	start, last := 0, 0 // last: the position of the text's last word so far
-	for start <= len(input) {
-		end := bytes.IndexByte(input[start:], valueSep)
-		if end < 0 {
-			end = len(input)
-		} else {
-			end += start
+	last := 0 // the position of the text's last word so far
+	for start := 0; start <= len(input); {
+		value, next := nextValue(input, start)
+		words := t.words.Tokenize(value)
+		for _, w := range words {
+			w.Start += start
+			w.End += start
 		}
-		words := t.words.Tokenize(input[start:end])
-		if len(words) > 0 {
-			shift := 0
-			if last > 0 {
-				shift = last + valueGap
-			}
-			for _, w := range words {
-				w.Start += start
-				w.End += start
-				w.Position += shift
-			}
-			last = words[len(words)-1].Position
-			out = append(out, words...)
-		}
-		start = end + 1
+		last = placeValue(words, last)
+		out = append(out, words...)
+		start = next
 	}
 	return out
+}
+
+// nextValue is the value of a free text that begins at start, cut at
+// valueSep, and where the value after it begins (past len(text): none).
+func nextValue(text []byte, start int) (value []byte, next int) {
+	end := bytes.IndexByte(text[start:], valueSep)
+	if end < 0 {
+		return text[start:], len(text) + 1
+	}
+	return text[start : start+end], start + end + 1
+}
+
+// placeValue moves a value's words valueGap past last, the position of the
+// text's last word before them (0: none), and returns the position of the
+// last of them (last, if they are none).
+func placeValue(words analysis.TokenStream, last int) int {
+	if len(words) == 0 {
+		return last
+	}
+	if last > 0 {
+		for _, w := range words {
+			w.Position += last + valueGap
+		}
+	}
+	return words[len(words)-1].Position
 }

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -65,27 +64,16 @@ func (s *freeSplit) analyze() {
 	s.done = true
 	var text, word analysis.TokenStream
 	last := 0
-	for start := 0; start < len(s.values); {
-		end := bytes.IndexByte(s.values[start:], valueSep)
-		if end < 0 {
-			end = len(s.values)
-		} else {
-			end += start
-		}
-		tokens := s.analyzer.Analyze(s.values[start:end])
-		switch {
+	for start := 0; start <= len(s.values); {
+		value, next := nextValue(s.values, start)
+		switch tokens := s.analyzer.Analyze(value); {
 		case len(tokens) == 1:
 			word = append(word, tokens[0])
 		case len(tokens) > 1:
-			if last > 0 {
-				for _, t := range tokens {
-					t.Position += last + valueGap
-				}
-			}
-			last = tokens[len(tokens)-1].Position
+			last = placeValue(tokens, last)
 			text = append(text, tokens...)
 		}
-		start = end + 1
+		start = next
 	}
 	t, w := &s.fields[0], &s.fields[1]
 	t.n, t.freqs = len(text), analysis.TokenFrequency(text, nil, t.options)

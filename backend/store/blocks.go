@@ -53,7 +53,7 @@ const (
 )
 
 // blockSize is the most events a block of each kind holds when written.
-var blockSize = [2]int{rawBlob: 64, detailBlob: 16}
+var blockSize = [2]int{rawBlob: blockEvents, detailBlob: 16}
 
 // blockTables hold each kind's blocks.
 var blockTables = [2]string{rawBlob: "raw_blocks", detailBlob: "detail_blocks"}

@@ -102,8 +102,10 @@ func (c *dictCodec) reload() error {
 // newEncoder is an encoder with a format's dictionary. Details skipped the
 // entropy coding of literals while each was a frame of its own (against
 // the dictionary nearly all matches: 15.9 -> 10.7 µs a detail, 0.273 ->
-// 0.274 of its size); in blocks of 64 it makes them 12% smaller (70.9 ->
-// 62.7 bytes an event at 1M) for 0.15 µs an event, so both kinds code it.
+// 0.274 of its size); in blocks it makes them smaller (47,624 events at
+// 1M, bytes an event: 89.9 -> 81.0 in blocks of 16, 70.9 -> 62.7 in 64)
+// at no cost measured (4.84 against 4.68 µs an event, raw and detail), so
+// both kinds code it.
 func (c *dictCodec) newEncoder(id uint32, dict []byte) *zstd.Encoder {
 	return newEncoder(zstd.WithEncoderDictRaw(id, dict))
 }
