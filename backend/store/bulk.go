@@ -56,7 +56,8 @@ var bulkIDsCap = 1 << 21
 // EnsureIndexes when it ends, and a process that opens the case after one
 // that was killed meanwhile builds them (service.Open, which holds the
 // search index as an import does). Until then the batches reject duplicate
-// ids by the ids loaded (Batch.Insert).
+// ids by the ids loaded (Batch.Insert), and keep their term pairs
+// (pairs.go).
 func (s *Store) BeginBulkLoad() (bool, error) {
 	defs, err := s.indexDefs() // (before the transaction takes the writer's one connection)
 	if err != nil {
@@ -76,12 +77,17 @@ func (s *Store) BeginBulkLoad() (bool, error) {
 			return false, err
 		}
 	}
+	// term_pairs is written at the end (pairs.go).
+	if _, err := tx.Exec(`DELETE FROM meta WHERE key = 'term_pairs'`); err != nil {
+		return false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
 	if defs[0].name == idIndex {
 		s.bulk = newIDSet()
 	}
+	s.laterPairs = pairs{}
 	return true, nil
 }
 
@@ -133,8 +139,14 @@ func (s *Store) MissingIndexes() ([]string, error) {
 }
 
 // EnsureIndexes builds the indexes BeginBulkLoad drops that the case lacks
-// (none: it only reads the schema), and ends a bulk load.
-func (s *Store) EnsureIndexes() error { return s.buildIndexes(false) }
+// (none: it only reads the schema), completes term_pairs (finishPairs), and
+// ends a bulk load.
+func (s *Store) EnsureIndexes() error {
+	if err := s.buildIndexes(false); err != nil {
+		return err
+	}
+	return s.finishPairs()
+}
 
 // buildIndexes builds the missing indexes, or only the unique one of ids,
 // and ends the bulk load: the ids are in the index.

@@ -27,8 +27,11 @@ type Store struct {
 	b       *sql.DB
 	termIDs map[termKey]int64 // terms.id by field and folded value, for the writer
 	bulk    *idSet            // the ids a bulk load stored, while it has no unique index of ids (bulk.go)
-	codecs  [2]*dictCodec     // rawBlob: raw records; detailBlob: event details
-	blocks  [2]blockCache     // decoded blocks, likewise
+	// laterPairs are the term pairs of the events a bulk load stored, not
+	// yet written to term_pairs (pairs.go); nil outside a bulk load.
+	laterPairs pairs
+	codecs     [2]*dictCodec // rawBlob: raw records; detailBlob: event details
+	blocks     [2]blockCache // decoded blocks, likewise
 	// blockStmts read a block's raw records or details (blocks.go)
 	blockStmts [2]*sql.Stmt
 	columns    columns // times and term ids by seq: a word query's facets and timeline, a large selection's count (columns.go, colscan.go)
@@ -114,10 +117,6 @@ func OpenWith(path string, o Options) (*Store, error) {
 	if err := s.rebuildTerms(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: counting the case's values: %v", path, err)
-	}
-	if err := s.fillPairs(); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return s, nil
 }

@@ -142,8 +142,13 @@ func (b *Batch) Insert(ev *audit.Event) (int64, error) {
 func (b *Batch) Commit() error {
 	err := b.writeBlocks()
 	b.closeStmts()
+	later := b.s.laterPairs // (pairs.go)
+	flush := later != nil && len(later) >= laterPairsCap
 	if err == nil {
-		err = b.tally.write(b.tx)
+		err = b.tally.write(b.tx, later == nil)
+	}
+	if err == nil && flush {
+		err = later.write(b.tx)
 	}
 	if err != nil {
 		b.Rollback()
@@ -153,6 +158,14 @@ func (b *Batch) Commit() error {
 		b.forget()
 		return err
 	}
+	if flush {
+		later = pairs{}
+		b.s.laterPairs = later
+	}
+	if later != nil {
+		later.merge(b.tally.pairs)
+	}
+	b.tally = tally{}
 	return nil
 }
 

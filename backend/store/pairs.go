@@ -27,6 +27,13 @@ func (p pairs) add(ids [8]int64) {
 	}
 }
 
+// merge adds q's counts to p.
+func (p pairs) merge(q pairs) {
+	for k, n := range q {
+		p[k] += n
+	}
+}
+
 func (p pairs) write(tx *sql.Tx) error {
 	if len(p) == 0 {
 		return nil
@@ -46,12 +53,60 @@ func (p pairs) write(tx *sql.Tx) error {
 	return nil
 }
 
+// A case's first import (a bulk load, bulk.go) does not write term_pairs
+// batch by batch: each batch's thousand events have a few thousand pairs,
+// each written both ways by an upsert: 4.8 s of the 145 s of CPU of a 1M
+// import's profile (AUDITLENS_BENCH_EVENTS=1000000 go test
+// ./backend/service -bench ImportDemo -cpuprofile). It keeps the pairs of the batches committed in memory
+// (Store.laterPairs), writes them when they are many (laterPairsCap, in a
+// batch's transaction) and at its end (EnsureIndexes), and only then marks
+// term_pairs complete. Until then the facets are counted from the events
+// (pairsComplete), and a load that is killed leaves term_pairs incomplete:
+// fillPairs counts it anew.
+
+// laterPairsCap is how many pairs a bulk load keeps before writing them
+// (~50 bytes each in the map).
+var laterPairsCap = 1 << 18
+
+// pairsComplete says whether term_pairs holds every event's pairs.
+func (s *Store) pairsComplete() (bool, error) {
+	var done string
+	err := s.r.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'term_pairs'), '')`).Scan(&done)
+	return done == "1", err
+}
+
+// finishPairs completes term_pairs: with the pairs a bulk load kept, or
+// counted from the events when it is not complete (fillPairs).
+func (s *Store) finishPairs() error {
+	if s.laterPairs == nil {
+		return s.fillPairs()
+	}
+	tx, err := s.w.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.laterPairs.write(tx); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO meta(key, value) VALUES('term_pairs', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.laterPairs = nil
+	return nil
+}
+
 // pairsChunk is how many events fillPairs counts before writing.
 var pairsChunk = 50000
 
 // fillPairs counts term_pairs anew from the events' term ids, when they are
-// not complete: a case made before migration 0013, or whose terms were
-// rebuilt. A fill that stops is begun again at the next open.
+// not complete: a case made before migration 0013, whose terms were
+// rebuilt, or whose first import was killed. Only the process that may
+// import does it (EnsureIndexes): another would count the events of a
+// bulk load that goes on. A fill that stops is begun again.
 func (s *Store) fillPairs() error {
 	var done string
 	if err := s.w.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'term_pairs'), '')`).Scan(&done); err != nil || done == "1" {

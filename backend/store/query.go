@@ -635,11 +635,16 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 	}
 	whole := x.root.op == OpAll && x.open
 	var err error
+	byPairs := x.open && x.root.op == OpTerm && len(cols) > 0
+	if byPairs {
+		byPairs, err = s.pairsComplete()
+	}
 	switch {
+	case err != nil:
 	case len(cols) == 0:
 	case whole:
 		err = s.termFacets(cols, counts)
-	case x.open && x.root.op == OpTerm:
+	case byPairs:
 		err = x.pairFacets(counts)
 	default:
 		var byCols bool

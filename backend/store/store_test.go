@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -227,10 +228,67 @@ func TestTagFacetWalksTheTags(t *testing.T) {
 	}
 }
 
+// pairFilters are one-term filters whose facets over the whole case are
+// read from term_pairs once it is complete.
+var pairFilters = []*Filter{
+	{Op: OpTerm, Field: "category", Value: "alert"},
+	{Op: OpTerm, Field: "ip", Value: "10.0.0.2"},
+	{Op: OpTerm, Field: "actor.email", Value: "user3@x.io"},
+	{Op: OpTerm, Field: "action", Pattern: regexp.MustCompile(`(?i)act[135]`)},
+	{Op: OpTerm, Field: "action", Value: "none"},
+}
+
+// pairFilterFacets are the facets of pairFilters over the whole case
+// (term_pairs when complete), or with a range holding every event from base
+// on (the events' rows read one by one).
+func pairFilterFacets(t *testing.T, s *Store, whole bool, base time.Time) string {
+	t.Helper()
+	var out strings.Builder
+	for _, f := range pairFilters {
+		sel := Selection{Filter: f}
+		if !whole {
+			sel.From, sel.To = base.Add(-time.Hour*1000), base.Add(time.Hour*1000)
+		}
+		x, err := s.Select(sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc, err := x.Facets(TermFields, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(&out, fc)
+	}
+	return out.String()
+}
+
+// termPairs is term_pairs as it stands, and whether it is marked complete.
+func termPairs(t *testing.T, s *Store) (map[[2]int64]int64, bool) {
+	t.Helper()
+	out := map[[2]int64]int64{}
+	var a, b, n int64
+	rows, err := s.r.Query(`SELECT a, b, n FROM term_pairs`)
+	if err := eachRow(rows, err, func() error {
+		if err := rows.Scan(&a, &b, &n); err != nil {
+			return err
+		}
+		out[[2]int64{a, b}] = n
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done, err := s.pairsComplete()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, done
+}
+
 // The facets of one term over the whole case are read from term_pairs,
 // kept as events arrive, or counted when a case made before them is opened
-// (in chunks; here of 7 events): either way they are what reading the
-// term's events gives.
+// by the process that may import (EnsureIndexes; in chunks, here of 7
+// events): either way they are what reading the term's events gives, and
+// so are the facets while it is not complete.
 func TestTermPairsOfAnOlderCase(t *testing.T) {
 	defer func(n int) { pairsChunk = n }(pairsChunk)
 	pairsChunk = 7
@@ -239,54 +297,16 @@ func TestTermPairsOfAnOlderCase(t *testing.T) {
 	src := newSource(t, s, "/evidence/c.json")
 	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 	for batch := 0; batch < 3; batch++ {
-		b, err := s.BeginBatch()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := batch * 40; i < batch*40+40; i++ {
-			ev := &audit.Event{ID: fmt.Sprint("e", i), Time: base.Add(time.Duration(i) * time.Minute), Format: "generic",
-				Source: audit.SourceRef{ID: src.ID}, Category: []string{"access", "change", "alert"}[i%3],
-				Action: fmt.Sprint("act", i%7), Outcome: []string{"success", "failure"}[i%2], IP: []string{"", "10.0.0.1", "10.0.0.2"}[i%3],
-				Actor: audit.Actor{Email: fmt.Sprint("user", i%5, "@x.io")}, Raw: audit.RawRecord(fmt.Sprintf(`{"i":%d}`, i))}
-			if _, err := b.Insert(ev); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		insertTestEvents(t, s, src.ID, batch*40, batch*40+40, func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) },
+			func(i int) string { return []string{"success", "failure"}[i%2] })
 	}
-	filters := []*Filter{
-		{Op: OpTerm, Field: "category", Value: "alert"},
-		{Op: OpTerm, Field: "ip", Value: "10.0.0.2"},
-		{Op: OpTerm, Field: "actor.email", Value: "user3@x.io"},
-		{Op: OpTerm, Field: "action", Pattern: regexp.MustCompile(`act[135]`)},
-		{Op: OpTerm, Field: "action", Value: "none"},
-	}
-	// facets of each filter: over the whole case (term_pairs), and with a
-	// range holding every event (the events' rows read one by one).
-	facets := func(whole bool) string {
-		var out strings.Builder
-		for _, f := range filters {
-			sel := Selection{Filter: f}
-			if !whole {
-				sel.From, sel.To = base, base.Add(time.Hour*10)
-			}
-			x, err := s.Select(sel)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fc, err := x.Facets(TermFields, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&out, fc)
-		}
-		return out.String()
-	}
-	want := facets(false)
-	if got := facets(true); got != want || !strings.Contains(want, "{alert alert 40}") {
+	want := pairFilterFacets(t, s, false, base)
+	if got := pairFilterFacets(t, s, true, base); got != want || !strings.Contains(want, "{alert alert 40}") {
 		t.Fatalf("kept as events arrived:\n%s\nwant\n%s", got, want)
+	}
+	kept, done := termPairs(t, s)
+	if !done || len(kept) == 0 {
+		t.Fatalf("term_pairs as events arrived: %d pairs, complete %v", len(kept), done)
 	}
 	for _, q := range []string{`DELETE FROM term_pairs`, `DELETE FROM meta WHERE key = 'term_pairs'`} {
 		if _, err := s.w.Exec(q); err != nil {
@@ -296,7 +316,83 @@ func TestTermPairsOfAnOlderCase(t *testing.T) {
 	s.Close()
 	s = open(t, path)
 	defer s.Close()
-	if got := facets(true); got != want {
+	if got := pairFilterFacets(t, s, true, base); got != want {
+		t.Fatalf("while term_pairs is not complete:\n%s\nwant\n%s", got, want)
+	}
+	if err := s.EnsureIndexes(); err != nil {
+		t.Fatal(err)
+	}
+	if counted, done := termPairs(t, s); !done || !maps.Equal(counted, kept) {
+		t.Fatalf("counted when opened: %d pairs (complete %v), kept as events arrived %d", len(counted), done, len(kept))
+	}
+	if got := pairFilterFacets(t, s, true, base); got != want {
 		t.Fatalf("counted when opened:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A case's first import keeps its term pairs in memory, written when they
+// are many (here 20) and at its end: term_pairs is then what counting the
+// events gives, and incomplete until then, so that another process's facets
+// are counted from the events. One killed before its end leaves it
+// incomplete, to be counted when the case is next opened to import.
+func TestTermPairsOfABulkLoad(t *testing.T) {
+	defer func(n int) { laterPairsCap = n }(laterPairsCap)
+	laterPairsCap = 20
+	base := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
+	at := func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) }
+	outcome := func(i int) string { return []string{"success", "failure"}[i%2] }
+	// the pairs of the same events stored batch by batch
+	ref := open(t, filepath.Join(t.TempDir(), "ref.db"))
+	defer ref.Close()
+	refSrc := newSource(t, ref, "/evidence/c.json")
+	for from := 0; from < 300; from += 50 {
+		insertTestEvents(t, ref, refSrc.ID, from, from+50, at, outcome)
+	}
+	want, _ := termPairs(t, ref)
+	wantFacets := pairFilterFacets(t, ref, true, base)
+
+	for _, killed := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "case.db")
+		s := open(t, path)
+		if bulk, err := s.BeginBulkLoad(); err != nil || !bulk {
+			t.Fatal(bulk, err)
+		}
+		src := newSource(t, s, "/evidence/c.json")
+		// a batch rolled back counts nothing
+		b, err := s.BeginBatch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Insert(&audit.Event{ID: "gone", Time: base, Format: "generic", Source: audit.SourceRef{ID: src.ID},
+			Category: "alert", Action: "Act1", Outcome: "success", IP: "10.0.0.2", Raw: audit.RawRecord(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		b.Rollback()
+		for from := 0; from < 300; from += 50 {
+			insertTestEvents(t, s, src.ID, from, from+50, at, outcome)
+		}
+		written, done := termPairs(t, s)
+		if done || len(written) == 0 || maps.Equal(written, want) {
+			t.Fatalf("during the load: %d pairs written of %d, complete %v", len(written), len(want), done)
+		}
+		reader := open(t, path)
+		if got := pairFilterFacets(t, reader, true, base); got != wantFacets {
+			t.Fatalf("another process during the load:\n%s\nwant\n%s", got, wantFacets)
+		}
+		reader.Close()
+		if killed {
+			s.Close()
+			s = open(t, path)
+		}
+		if err := s.EnsureIndexes(); err != nil {
+			t.Fatal(err)
+		}
+		if got, done := termPairs(t, s); !done || !maps.Equal(got, want) {
+			t.Fatalf("killed %v: %d pairs (complete %v), batch by batch %d", killed, len(got), done, len(want))
+		}
+		if got := pairFilterFacets(t, s, true, base); got != wantFacets {
+			t.Fatalf("killed %v:\n%s\nwant\n%s", killed, got, wantFacets)
+		}
+		s.Close()
 	}
 }

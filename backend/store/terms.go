@@ -92,7 +92,9 @@ func (t *tally) add(ids [8]int64, all int64, ns int64) {
 	t.timeline[[3]int64{hourOf(ns), ids[0], ids[2]}]++
 }
 
-func (t *tally) write(tx *sql.Tx) error {
+// write writes the counts, and the pairs unless a bulk load keeps them
+// (Batch.Commit).
+func (t *tally) write(tx *sql.Tx, withPairs bool) error {
 	for id, n := range t.terms {
 		if _, err := tx.Exec(`UPDATE terms SET n = n + ? WHERE id = ?`, n, id); err != nil {
 			return err
@@ -104,10 +106,9 @@ func (t *tally) write(tx *sql.Tx) error {
 			return err
 		}
 	}
-	if err := t.pairs.write(tx); err != nil {
-		return err
+	if withPairs {
+		return t.pairs.write(tx)
 	}
-	t.terms, t.timeline, t.pairs = nil, nil, nil
 	return nil
 }
 
@@ -203,8 +204,9 @@ func (s *Store) rebuildTerms() error {
 	if err := s.w.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'terms'), '')`).Scan(&done); err != nil || done == "1" {
 		return err
 	}
-	// The terms get new ids: term_pairs is counted again after (fillPairs).
-	if _, err := s.w.Exec(`DELETE FROM meta WHERE key = 'term_pairs'`); err != nil {
+	// The terms get new ids: term_pairs is counted again after
+	// (fillPairs), where there are events.
+	if _, err := s.w.Exec(`DELETE FROM meta WHERE key = 'term_pairs' AND EXISTS (SELECT 1 FROM events)`); err != nil {
 		return err
 	}
 	after := int64(0)
