@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,12 +30,12 @@ func encodeDetail(ev *audit.Event) ([]byte, error) {
 	var targets, changes []byte
 	var err error
 	if len(ev.Targets) > 0 {
-		if targets, err = json.Marshal(ev.Targets); err != nil {
+		if targets, err = gojson.Marshal(ev.Targets); err != nil {
 			return nil, fmt.Errorf("targets of event %s: %v", ev.ID, err)
 		}
 	}
 	if len(ev.Changes) > 0 {
-		if changes, err = json.Marshal(ev.Changes); err != nil {
+		if changes, err = gojson.Marshal(ev.Changes); err != nil {
 			return nil, fmt.Errorf("changes of event %s: %v", ev.ID, err)
 		}
 	}
