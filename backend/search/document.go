@@ -103,10 +103,17 @@ func newDocFields(m mapping.IndexMapping) (docFields, error) {
 // the free text (freeText). An empty value is no field (a missing value is
 // not a term, and a facet counts it as missing, not as ""); a tag is a
 // field whatever it is, as it was when tags went through MapDocument.
-func (f docFields) document(key string, ev *audit.Event) *document.Document {
+// sharedID is the number of its user agent where the index shares it
+// (shared.go): the document holds that in place of the value's words.
+func (f docFields) document(key string, ev *audit.Event, sharedID string) *document.Document {
 	d := docBuilder{document.NewDocument(key), f}
+	ua := ev.UserAgent
+	if sharedID != "" {
+		d.add(sharedIDField, nil, sharedID)
+		ua = ""
+	}
 	for _, v := range [...][2]string{{"format", ev.Format}, {"category", ev.Category}, {"action", ev.Action},
-		{"outcome", ev.Outcome}, {"ip", ev.IP}, {"user_agent", ev.UserAgent}, {"session", ev.Session},
+		{"outcome", ev.Outcome}, {"ip", ev.IP}, {sharedField, ua}, {"session", ev.Session},
 		{"request", ev.Request}, {"message", ev.Message}, {"source", ev.Source.Name},
 		{"actor.id", ev.Actor.ID}, {"actor.name", ev.Actor.Name}, {"actor.email", ev.Actor.Email},
 		{"actor.type", ev.Actor.Type}, {"actor.label", ev.Actor.Label()}} {

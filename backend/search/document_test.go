@@ -102,12 +102,19 @@ func TestDocumentsAsMapDocumentBuildsThem(t *testing.T) {
 			t.Fatalf("%s mapping: %v", name, err)
 		}
 		fieldsSeen := map[string]bool{}
-		for _, e := range evs {
+		for i, e := range evs {
+			// every other user agent shared, as number 7 (shared.go)
+			fields, shared := asMap(e), ""
+			if e.UserAgent != "" && i%2 == 0 {
+				shared = "7"
+				delete(fields, sharedField)
+				fields[sharedIDField] = shared
+			}
 			want := document.NewDocument(e.ID)
-			if err := m.MapDocument(want, asMap(e)); err != nil {
+			if err := m.MapDocument(want, fields); err != nil {
 				t.Fatal(err)
 			}
-			got := f.document(e.ID, e)
+			got := f.document(e.ID, e, shared)
 			w, g := fieldsOf(want), fieldsOf(got)
 			if !slices.Equal(w, g) {
 				t.Fatalf("%s mapping, event %s:\nMapDocument %s\nbuilt       %s", name, e.ID, strings.Join(w, "\n            "), strings.Join(g, "\n            "))
@@ -159,7 +166,7 @@ func BenchmarkDocuments(b *testing.B) {
 	b.Run("built", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			e := evs[i%len(evs)]
-			analyze(f.document(DocKey(int64(i)), e))
+			analyze(f.document(DocKey(int64(i)), e, ""))
 		}
 	})
 	b.Run("MapDocument", func(b *testing.B) {

@@ -20,7 +20,7 @@ import (
 // agent fields of their own as well. (The user agent has positions, and is
 // in the free text, as mapping 13 made them.)
 func oldDocument(f docFields, key string, ev *audit.Event) *document.Document {
-	d := f.document(key, ev)
+	d := f.document(key, ev, "")
 	fields := d.Fields[:0]
 	for _, fl := range d.Fields {
 		if fl.Name() != textFieldName && fl.Name() != wordFieldName {
@@ -160,7 +160,11 @@ func TestFreeTextFieldsAsOneField(t *testing.T) {
 	for _, mq := range []query.Query{auto, or, prefixed, phrase("renamd", 1, false), phrase("the paymnts", 1, false),
 		phrase("paymnts", 0, true), phrase("an le", 1, false), phrase("quarantned", 1, false)} {
 		want := hitSeqs(t, old, mq)
-		got := hitSeqs(t, x, spread(mq, m))
+		sq, err := x.shareParts(t.Context(), spread(mq, m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hitSeqs(t, x, sq)
 		if len(want) == 0 || !slices.Equal(got, want) {
 			t.Fatalf("%+v: %d hits, %d with one field", mq, len(got), len(want))
 		}
@@ -271,7 +275,7 @@ func TestFreeTextSplit(t *testing.T) {
 	for _, e := range evs {
 		free := freeText(e)
 		inText, inWord := map[string][]int{}, map[string]bool{}
-		f.document("k", e).VisitFields(func(fl index.Field) {
+		f.document("k", e, "").VisitFields(func(fl index.Field) {
 			if fl.Name() != textFieldName && fl.Name() != wordFieldName {
 				return
 			}
@@ -324,7 +328,7 @@ func TestFreeTextSplit(t *testing.T) {
 	// word each, "payments." the same word, "the" none; eu-west-1 is three;
 	// a value holding the values' separator is two values.
 	terms := map[string]bool{}
-	f.document("k", one).VisitFields(func(fl index.Field) {
+	f.document("k", one, "").VisitFields(func(fl index.Field) {
 		fl.Analyze()
 		for term := range fl.AnalyzedTokenFrequencies() {
 			terms[fl.Name()+":"+term] = true

@@ -85,8 +85,9 @@ type Index struct {
 	writes index.Index
 	mu     sync.RWMutex
 	closed bool
-	fields docFields // how Batch.Add builds a document (document.go)
-	memo   seqMemo   // seqs by document number, for EachSeq (seqmemo.go)
+	fields docFields    // how Batch.Add builds a document (document.go)
+	shared sharedValues // the user agents, each once (shared.go)
+	memo   seqMemo      // seqs by document number, for EachSeq (seqmemo.go)
 	// keyReads counts the keys passes have read, not found in the memo
 	// (for the tests).
 	keyReads atomic.Uint64
@@ -186,6 +187,7 @@ func (x *Index) Close() error {
 	x.mu.Lock()
 	x.closed = true
 	x.mu.Unlock()
+	x.shared.close()
 	return x.idx.Close()
 }
 
@@ -206,6 +208,9 @@ func (x *Index) Watermark() int64 {
 type Batch struct {
 	x *Index
 	b *index.Batch
+	// sharedIDs are the shared values whose numbers the batch holds
+	// (shared.go).
+	sharedIDs map[uint32]bool
 }
 
 // NewBatch starts a batch.
@@ -261,7 +266,14 @@ type Doc struct {
 
 // Add queues ev, the event stored with seq.
 func (b *Batch) Add(seq int64, ev *audit.Event) error {
-	doc := b.x.fields.document(DocKey(seq), ev)
+	var shared string
+	if ev.UserAgent != "" {
+		var err error
+		if shared, err = b.shareValue(ev.UserAgent); err != nil {
+			return err
+		}
+	}
+	doc := b.x.fields.document(DocKey(seq), ev, shared)
 	doc.AddField(newTimeField(ev.Time))
 	b.b.Update(sizedDoc{doc, int(doc.NumPlainTextBytes())})
 	return nil
@@ -302,6 +314,7 @@ func (b *Batch) commit(durable bool) error {
 	}
 	err := b.x.write(b.b)
 	b.b.Reset()
+	b.sharedIDs = nil
 	if err != nil || !durable {
 		return err
 	}

@@ -23,7 +23,9 @@ import (
 // out the fields the database keeps, answered from its columns (Columns).
 // 15: text fields keep no frequencies and norms (SkipFreqNorm). 16: the free
 // text's values of one word are a field of their own, "word" (wordfield.go).
-const MappingVersion = "16"
+// 17: a document holds its user agent's number, the values kept once
+// (shared.go).
+const MappingVersion = "17"
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -70,7 +72,7 @@ func newMapping() (mapping.IndexMapping, error) {
 
 	doc := bleve.NewDocumentStaticMapping()
 	// "time" is not mapped: Batch.Add indexes it as a timeField.
-	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag"} {
+	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag", sharedIDField} {
 		doc.AddFieldMappingsAt(f, keyword(f))
 	}
 	doc.AddFieldMappingsAt("message", text())
@@ -104,7 +106,7 @@ func newMapping() (mapping.IndexMapping, error) {
 var keywordFields = map[string]bool{
 	"format": true, "category": true, "action": true, "outcome": true, "ip": true, "session": true,
 	"request": true, "source": true, "actor.id": true, "actor.email": true, "actor.type": true,
-	"actor.label": true, "targets.type": true, "targets.id": true, "tag": true,
+	"actor.label": true, "targets.type": true, "targets.id": true, "tag": true, sharedIDField: true,
 }
 
 // keyword is a field indexed whole. Only the facet fields keep doc values

@@ -294,7 +294,7 @@ func (x *Index) compile(q audit.Query) (query.Query, error) {
 		return nil, err
 	}
 	m := x.idx.Mapping()
-	return spread(unwrap(bq, m), m), nil
+	return x.shareParts(context.Background(), spread(unwrap(bq, m), m))
 }
 
 func unwrap(q query.Query, m mapping.IndexMapping) query.Query {

@@ -1,0 +1,183 @@
+package search
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"auditlens/backend/audit"
+)
+
+// openPlainIndex is an index of evs whose user agents are a field of words
+// in every document, as before mapping 17, the seqs as openIndex gives them.
+func openPlainIndex(t testing.TB, evs []*audit.Event) *Index {
+	t.Helper()
+	x, _, err := Open(filepath.Join(t.TempDir(), "plain"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	b := x.idx.NewBatch()
+	for i, e := range evs {
+		d := x.fields.document(DocKey(int64(i+1)), e, "")
+		d.AddField(newTimeField(e.Time))
+		if err := b.IndexAdvanced(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// agentEvents are events whose user agents are stop words only, differ in
+// case only, are long, or are one word.
+func agentEvents() []*audit.Event {
+	var evs []*audit.Event
+	for i, ua := range []string{"the of", "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0", "MOZILLA/5.0 (x11; linux X86_64) firefox/130.0",
+		"okhttp/4.12.0", "curl", strings.Repeat("Agent/1.0 (long; build) ", 40) + "payments", "aws-cli/2.15.0 Python/3.11 the end"} {
+		e := ev(fmt.Sprint("ua", i), "2026-03-02T10:00:00Z", "user.login", "Cy Dee", `{"n":`+strconv.Itoa(i)+`}`)
+		e.UserAgent = ua
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+// A document holds its user agent's number, and a query's parts on the
+// user agent match the numbers of the values they match (shared.go): the
+// hits are those of the user agent as a field of words in every document,
+// through the bitmaps and through the searcher, for words, phrases,
+// patterns, fuzzy words, stop words and parts that match no value, bare or
+// on user_agent, beside other parts; with every value shared, with few
+// shared (the rest a field of words, past maxSharedValues or maxSharedLen),
+// and in an index opened again, where more values are added.
+func TestSharedValuesAsAField(t *testing.T) {
+	evs := append(corpusAndDemo(t), agentEvents()...)
+	plain := openPlainIndex(t, evs)
+	queries := []string{`firefox`, `"linux x86_64"`, `user_agent:"linux x86_64"`, `user_agent:firefox`, `mozilla`,
+		`user_agent:the`, `+user_agent:the +login`, `+user_agent:zzz* +login`, `+user_agent:"zzz qqq" +login`,
+		`+user_agent:"the of" +login`, `-user_agent:firefox`, `user_agent:/moz.*/`, `user_agent:*`, `user_agent:>5`,
+		`user_agent:firefx~1`, `firefx~1`, `moz*`, `"x86_64 firefox"`, `curl`, `user_agent:curl`, `"long build"`,
+		`+payments +user_agent:payments`, `user_agent:"the end"`, `+okhttp -curl`, `user_agent:okhttp*`, `"python 3.11"`}
+	r := rand.New(rand.NewPCG(3, 5))
+	a := plain.fields[sharedField][0].analyzer
+	for _, e := range evs {
+		if e.UserAgent == "" || r.IntN(10) > 0 {
+			continue
+		}
+		w := a.Analyze([]byte(e.UserAgent))
+		if len(w) == 0 {
+			continue
+		}
+		k := r.IntN(len(w))
+		word := escapeTerm(string(w[k].Term))
+		switch r.IntN(5) {
+		case 0:
+			queries = append(queries, word, "user_agent:"+word)
+		case 1:
+			if k+1 < len(w) {
+				queries = append(queries, `"`+string(w[k].Term)+" "+string(w[k+1].Term)+`"`)
+			}
+		case 2:
+			if len(word) > 3 {
+				queries = append(queries, word[:3]+"*", "+user_agent:"+word[:3]+"* +"+escapeTerm(e.Action))
+			}
+		case 3:
+			queries = append(queries, "+"+word+" -action:"+escapeTerm(e.Action))
+		case 4:
+			if len(word) > 4 && (word[0] < '0' || word[0] > '9') {
+				queries = append(queries, word[:len(word)-1]+"~1")
+			}
+		}
+	}
+	m := plain.idx.Mapping()
+	check := func(name string, x *Index) {
+		t.Helper()
+		some := 0
+		for _, text := range queries {
+			q := audit.Query{Text: text}
+			bq, err := Compile(q)
+			if err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+			want := hitSeqs(t, plain, spread(unwrap(bq, m), m))
+			for _, noBits := range []bool{false, true} {
+				x.noBitPass = noBits
+				var got []int64
+				if _, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) }); err != nil {
+					t.Fatalf("%s: %s: %v", name, text, err)
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: %s (searcher: %v): %d hits, %d with the field\n%v\n%v", name, text, noBits, len(got), len(want), got, want)
+				}
+			}
+			x.noBitPass = false
+			if len(want) > 0 && len(want) < len(evs) {
+				some++
+			}
+		}
+		if some < len(queries)*2/3 {
+			t.Fatalf("%s: only %d of %d queries have some of the events", name, some, len(queries))
+		}
+	}
+	agents := map[string]bool{}
+	for _, e := range evs {
+		if e.UserAgent != "" {
+			agents[e.UserAgent] = true
+		}
+	}
+
+	x := openIndex(t, evs...)
+	if n := x.shared.count(); n != len(agents)-1 { // (all but the long one)
+		t.Fatalf("%d values shared of %d", n, len(agents))
+	}
+	check("shared", x)
+
+	defer func(n, l int) { maxSharedValues, maxSharedLen = n, l }(maxSharedValues, maxSharedLen)
+	maxSharedValues, maxSharedLen = 3, 40
+	few := openIndex(t, evs...)
+	if n := few.shared.count(); n != 3 {
+		t.Fatalf("%d values shared", n)
+	}
+	check("few shared", few)
+
+	// Opened again, a first half and then the rest: the values are read
+	// back, and the new ones numbered after them.
+	maxSharedValues, maxSharedLen = 4096, 512
+	dir := filepath.Join(t.TempDir(), "again")
+	add := func(from, to int) {
+		x, _, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := x.NewBatch()
+		for i := from; i < to; i++ {
+			if err := b.Add(int64(i+1), evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Commit(int64(to), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := x.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(0, len(evs)/2)
+	add(len(evs)/2, len(evs))
+	again, fresh, err := Open(dir, Options{})
+	if err != nil || fresh {
+		t.Fatal(err, fresh)
+	}
+	defer again.Close()
+	check("opened again", again)
+	if n := again.shared.count(); n != len(agents)-1 {
+		t.Fatalf("opened again: %d values shared of %d", n, len(agents))
+	}
+}
