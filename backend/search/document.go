@@ -103,17 +103,13 @@ func newDocFields(m mapping.IndexMapping) (docFields, error) {
 // the free text (freeText). An empty value is no field (a missing value is
 // not a term, and a facet counts it as missing, not as ""); a tag is a
 // field whatever it is, as it was when tags went through MapDocument.
-// sharedID is the number of its user agent where the index shares it
-// (shared.go): the document holds that in place of the value's words.
-func (f docFields) document(key string, ev *audit.Event, sharedID string) *document.Document {
-	d := docBuilder{document.NewDocument(key), f}
-	ua := ev.UserAgent
-	if sharedID != "" {
-		d.add(sharedIDField, nil, sharedID)
-		ua = ""
-	}
+// share gives the number of a value of sharedFields where the index
+// shares it (shared.go), and the document holds that in place of the
+// value's words; nil shares none.
+func (f docFields) document(key string, ev *audit.Event, share func(field, value string) string) *document.Document {
+	d := docBuilder{document.NewDocument(key), f, share}
 	for _, v := range [...][2]string{{"format", ev.Format}, {"category", ev.Category}, {"action", ev.Action},
-		{"outcome", ev.Outcome}, {"ip", ev.IP}, {sharedField, ua}, {"session", ev.Session},
+		{"outcome", ev.Outcome}, {"ip", ev.IP}, {"user_agent", ev.UserAgent}, {"session", ev.Session},
 		{"request", ev.Request}, {"message", ev.Message}, {"source", ev.Source.Name},
 		{"actor.id", ev.Actor.ID}, {"actor.name", ev.Actor.Name}, {"actor.email", ev.Actor.Email},
 		{"actor.type", ev.Actor.Type}, {"actor.label", ev.Actor.Label()}} {
@@ -150,10 +146,16 @@ func (d sizedDoc) Size() int { return d.size }
 
 type docBuilder struct {
 	*document.Document
-	f docFields
+	f     docFields
+	share func(field, value string) string // (document)
 }
 
 func (d docBuilder) add(path string, at []uint64, value string) {
+	if d.share != nil && sharedFields[path] != "" {
+		if id := d.share(path, value); id != "" {
+			path, value = sharedFields[path], id
+		}
+	}
 	for _, s := range d.f[path] {
 		d.AddField(document.NewTextFieldCustom(s.name, at, []byte(value), s.options, s.analyzer))
 	}

@@ -20,7 +20,7 @@ import (
 // agent fields of their own as well. (The user agent has positions, and is
 // in the free text, as mapping 13 made them.)
 func oldDocument(f docFields, key string, ev *audit.Event) *document.Document {
-	d := f.document(key, ev, "")
+	d := f.document(key, ev, nil)
 	fields := d.Fields[:0]
 	for _, fl := range d.Fields {
 		if fl.Name() != textFieldName && fl.Name() != wordFieldName {
@@ -29,7 +29,7 @@ func oldDocument(f docFields, key string, ev *audit.Event) *document.Document {
 	}
 	d.Fields = fields
 	if text := oldFreeText(ev); text != "" {
-		docBuilder{d, f}.add(textFieldName, nil, text)
+		docBuilder{Document: d, f: f}.add(textFieldName, nil, text)
 	}
 	d.AddField(newTimeField(ev.Time))
 	return d
@@ -275,7 +275,7 @@ func TestFreeTextSplit(t *testing.T) {
 	for _, e := range evs {
 		free := freeText(e)
 		inText, inWord := map[string][]int{}, map[string]bool{}
-		f.document("k", e, "").VisitFields(func(fl index.Field) {
+		f.document("k", e, nil).VisitFields(func(fl index.Field) {
 			if fl.Name() != textFieldName && fl.Name() != wordFieldName {
 				return
 			}
@@ -328,7 +328,7 @@ func TestFreeTextSplit(t *testing.T) {
 	// word each, "payments." the same word, "the" none; eu-west-1 is three;
 	// a value holding the values' separator is two values.
 	terms := map[string]bool{}
-	f.document("k", one, "").VisitFields(func(fl index.Field) {
+	f.document("k", one, nil).VisitFields(func(fl index.Field) {
 		fl.Analyze()
 		for term := range fl.AnalyzedTokenFrequencies() {
 			terms[fl.Name()+":"+term] = true

@@ -85,9 +85,9 @@ type Index struct {
 	writes index.Index
 	mu     sync.RWMutex
 	closed bool
-	fields docFields    // how Batch.Add builds a document (document.go)
-	shared sharedValues // the user agents, each once (shared.go)
-	memo   seqMemo      // seqs by document number, for EachSeq (seqmemo.go)
+	fields docFields // how Batch.Add builds a document (document.go)
+	shared shared    // values of the user agent and the names, each once (shared.go)
+	memo   seqMemo   // seqs by document number, for EachSeq (seqmemo.go)
 	// keyReads counts the keys passes have read, not found in the memo
 	// (for the tests).
 	keyReads atomic.Uint64
@@ -208,9 +208,10 @@ func (x *Index) Watermark() int64 {
 type Batch struct {
 	x *Index
 	b *index.Batch
-	// sharedIDs are the shared values whose numbers the batch holds
-	// (shared.go).
-	sharedIDs map[uint32]bool
+	// sharedChunks are the chunks of shared values whose numbers the
+	// batch's documents hold (shared.go); err, a failure to read them.
+	sharedChunks map[sharedChunkKey]bool
+	err          error
 }
 
 // NewBatch starts a batch.
@@ -266,14 +267,11 @@ type Doc struct {
 
 // Add queues ev, the event stored with seq.
 func (b *Batch) Add(seq int64, ev *audit.Event) error {
-	var shared string
-	if ev.UserAgent != "" {
-		var err error
-		if shared, err = b.shareValue(ev.UserAgent); err != nil {
-			return err
-		}
+	doc := b.x.fields.document(DocKey(seq), ev, b.share)
+	if err := b.err; err != nil {
+		b.err = nil
+		return err
 	}
-	doc := b.x.fields.document(DocKey(seq), ev, shared)
 	doc.AddField(newTimeField(ev.Time))
 	b.b.Update(sizedDoc{doc, int(doc.NumPlainTextBytes())})
 	return nil
@@ -312,9 +310,9 @@ func (b *Batch) commit(durable bool) error {
 		persisted = make(chan error, 1)
 		b.b.SetPersistedCallback(func(err error) { persisted <- err })
 	}
+	b.putShared()
 	err := b.x.write(b.b)
 	b.b.Reset()
-	b.sharedIDs = nil
 	if err != nil || !durable {
 		return err
 	}

@@ -72,7 +72,7 @@ func newMapping() (mapping.IndexMapping, error) {
 
 	doc := bleve.NewDocumentStaticMapping()
 	// "time" is not mapped: Batch.Add indexes it as a timeField.
-	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag", sharedIDField} {
+	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag", "user_agent_value"} {
 		doc.AddFieldMappingsAt(f, keyword(f))
 	}
 	doc.AddFieldMappingsAt("message", text())
@@ -106,7 +106,7 @@ func newMapping() (mapping.IndexMapping, error) {
 var keywordFields = map[string]bool{
 	"format": true, "category": true, "action": true, "outcome": true, "ip": true, "session": true,
 	"request": true, "source": true, "actor.id": true, "actor.email": true, "actor.type": true,
-	"actor.label": true, "targets.type": true, "targets.id": true, "tag": true, sharedIDField: true,
+	"actor.label": true, "targets.type": true, "targets.id": true, "tag": true, "user_agent_value": true,
 }
 
 // keyword is a field indexed whole. Only the facet fields keep doc values

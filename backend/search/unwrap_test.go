@@ -20,7 +20,9 @@ func TestUnwrapKeepsTheHits(t *testing.T) {
 	hits := func(text string, unwrapped bool) []int64 {
 		q := audit.Query{Text: text}
 		bq, err := Compile(q)
-		bq = spread(bq, x.idx.Mapping()) // (the free text is several fields)
+		if err == nil { // (the free text is several fields; the names are shared)
+			bq, err = x.shareParts(t.Context(), spread(bq, x.idx.Mapping()))
+		}
 		if unwrapped {
 			bq, err = x.compile(q)
 		}
