@@ -24,8 +24,8 @@ import (
 // 15: text fields keep no frequencies and norms (SkipFreqNorm). 16: the free
 // text's values of one word are a field of their own, "word" (wordfield.go).
 // 17: a document holds its user agent's number, the values kept once
-// (shared.go).
-const MappingVersion = "17"
+// (shared.go). 18: the values kept 64 to an internal key.
+const MappingVersion = "18"
 
 const (
 	keywordAnalyzer = "keyword_lower"
