@@ -125,17 +125,10 @@ func TestFreeTextFieldsAsOneField(t *testing.T) {
 		}
 		want := hitSeqs(t, old, unwrap(bq, m))
 		for _, noBits := range []bool{false, true} {
-			x.noBitPass = noBits
-			var got []int64
-			if _, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) }); err != nil {
-				t.Fatalf("%s: %v", text, err)
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
+			if got := passSeqs(t, x, q, noBits); !slices.Equal(got, want) {
 				t.Fatalf("%s (searcher: %v): %d hits, %d with one field\n%v\n%v", text, noBits, len(got), len(want), got, want)
 			}
 		}
-		x.noBitPass = false
 		if len(want) > 0 && len(want) < len(evs)/2 {
 			some++
 		}
@@ -187,25 +180,45 @@ func repeatingEvents() []*audit.Event {
 	return []*audit.Event{same, split}
 }
 
+// passSeqs is the seqs of q's hits, as x's pass finds them through the
+// bitmaps, or through Bleve's searcher.
+func passSeqs(t testing.TB, x *Index, q audit.Query, searcher bool) []int64 {
+	t.Helper()
+	x.noBitPass = searcher
+	defer func() { x.noBitPass = false }()
+	var got []int64
+	if _, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) }); err != nil {
+		t.Fatalf("%s: %v", q.Text, err)
+	}
+	slices.Sort(got)
+	return got
+}
+
 // openOldIndex is an index of evs' documents as mapping 12 made them
 // (oldDocument), the seqs as openIndex gives them.
 func openOldIndex(t testing.TB, evs []*audit.Event) *Index {
+	return openIndexOf(t, evs, oldDocument)
+}
+
+// openIndexOf is an index of evs' documents as build makes them, the seqs
+// as openIndex gives them.
+func openIndexOf(t testing.TB, evs []*audit.Event, build func(f docFields, key string, ev *audit.Event) *document.Document) *Index {
 	t.Helper()
-	old, _, err := Open(filepath.Join(t.TempDir(), "old"), Options{})
+	x, _, err := Open(filepath.Join(t.TempDir(), "index"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { old.Close() })
-	b := old.idx.NewBatch()
+	t.Cleanup(func() { x.Close() })
+	b := x.idx.NewBatch()
 	for i, e := range evs {
-		if err := b.IndexAdvanced(oldDocument(old.fields, DocKey(int64(i+1)), e)); err != nil {
+		if err := b.IndexAdvanced(build(x.fields, DocKey(int64(i+1)), e)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := old.idx.Batch(b); err != nil {
+	if err := x.idx.Batch(b); err != nil {
 		t.Fatal(err)
 	}
-	return old
+	return x
 }
 
 // FuzzFreeTextFieldsAsOneField: any query text finds through the bitmaps

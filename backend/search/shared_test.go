@@ -9,30 +9,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/document"
+
 	"auditlens/backend/audit"
 )
 
 // openPlainIndex is an index of evs whose user agents are a field of words
 // in every document, as before mapping 17, the seqs as openIndex gives them.
 func openPlainIndex(t testing.TB, evs []*audit.Event) *Index {
-	t.Helper()
-	x, _, err := Open(filepath.Join(t.TempDir(), "plain"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { x.Close() })
-	b := x.idx.NewBatch()
-	for i, e := range evs {
-		d := x.fields.document(DocKey(int64(i+1)), e, nil)
+	return openIndexOf(t, evs, func(f docFields, key string, e *audit.Event) *document.Document {
+		d := f.document(key, e, nil)
 		d.AddField(newTimeField(e.Time))
-		if err := b.IndexAdvanced(d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := x.idx.Batch(b); err != nil {
-		t.Fatal(err)
-	}
-	return x
+		return d
+	})
 }
 
 // sharingEvents are events whose user agents are stop words only, differ
@@ -116,17 +105,10 @@ func TestSharedValuesAsAField(t *testing.T) {
 			}
 			want := hitSeqs(t, plain, spread(unwrap(bq, m), m))
 			for _, noBits := range []bool{false, true} {
-				x.noBitPass = noBits
-				var got []int64
-				if _, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) }); err != nil {
-					t.Fatalf("%s: %s: %v", name, text, err)
-				}
-				slices.Sort(got)
-				if !slices.Equal(got, want) {
+				if got := passSeqs(t, x, q, noBits); !slices.Equal(got, want) {
 					t.Fatalf("%s: %s (searcher: %v): %d hits, %d with the field\n%v\n%v", name, text, noBits, len(got), len(want), got, want)
 				}
 			}
-			x.noBitPass = false
 			if len(want) > 0 && len(want) < len(evs) {
 				some++
 			}
@@ -264,12 +246,7 @@ func TestSharedValuesOfAFailedBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := hitSeqs(t, plain, spread(unwrap(bq, m), m))
-		var got []int64
-		if _, err := x.EachSeq(audit.Query{Text: text}, func(seq int64) { got = append(got, seq) }); err != nil {
-			t.Fatal(err)
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, want) {
+		if got := passSeqs(t, x, audit.Query{Text: text}, false); !slices.Equal(got, want) {
 			t.Fatalf("%s: %v, with the field %v", text, got, want)
 		}
 	}
