@@ -86,7 +86,7 @@ type Index struct {
 	mu     sync.RWMutex
 	closed bool
 	fields docFields // how Batch.Add builds a document (document.go)
-	shared shared    // values of the user agent and the names, each once (shared.go)
+	shared shared    // the user agent's values, each once (shared.go)
 	memo   seqMemo   // seqs by document number, for EachSeq (seqmemo.go)
 	// keyReads counts the keys passes have read, not found in the memo
 	// (for the tests).
