@@ -16,7 +16,7 @@ func FuzzCompile(f *testing.F) {
 		`+category:configuration -actor.type:system`, `tag:"a\"b"`, `/re.*gex/`, `time:>"2026-01-01"`, `time:<=1767312000000000000`, `+time:>99999999999999999999 -time:<-99999999999999999999`, `(`, `"unclosed`, `a:b:c`} {
 		f.Add(s)
 	}
-	for _, s := range []string{`payments -login`, `+the +payments`, `login-admin`, `"queue depth" admin~1`} {
+	for _, s := range []string{`payments -login`, `+the +payments`, `login-admin`, `"queue depth" admin~1`, `A0~7`, `user_agent:/[/`, `user_agent:x~3 payments`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

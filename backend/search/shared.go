@@ -270,7 +270,7 @@ func (s *shared) matching(ctx context.Context, x *Index, field string, q query.Q
 	defer r.Close()
 	sr, err := q.Searcher(ctx, r, x.idx.Mapping(), search.SearcherOptions{Score: "none"})
 	if err != nil {
-		return nil, false, err
+		return nil, false, partError{err} // (a fuzziness past 2, a broken expression)
 	}
 	defer sr.Close()
 	if _, ok := sr.(*searcher.MatchNoneSearcher); ok {
@@ -302,9 +302,11 @@ func (x *Index) shareParts(ctx context.Context, q query.Query) (query.Query, err
 		if !ok || sharedFields[f.Field()] == "" || err != nil {
 			return q
 		}
-		var ids []string
-		var none bool
-		if ids, none, err = x.shared.matching(ctx, x, f.Field(), q); err != nil || (none && x.matchesNone(ctx, q)) {
+		ids, none, merr := x.shared.matching(ctx, x, f.Field(), q)
+		if _, ok := merr.(partError); ok {
+			return q // (its search fails, as it did)
+		}
+		if err = merr; err != nil || (none && x.matchesNone(ctx, q)) {
 			return q
 		}
 		parts := []query.Query{q}
@@ -323,6 +325,10 @@ func (x *Index) shareParts(ctx context.Context, q query.Query) (query.Query, err
 	q = walk(q)
 	return q, err
 }
+
+// partError is a query part's searcher failing, over the values as over
+// the index: the part is left to fail when searched.
+type partError struct{ error }
 
 // matchesNone is whether q's searcher over the index is match-none.
 func (x *Index) matchesNone(ctx context.Context, q query.Query) bool {
