@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -30,11 +31,7 @@ import (
 // when the query holds a shape this does not know (a filter, a disjunction
 // of a least count above one) or the index cannot give its postings so.
 func (x *Index) eachBitSeq(bq query.Query, visitSeq func(seq int64), visitKey func(seq, ns int64)) (n uint64, ok bool, err error) {
-	ai, err := x.idx.Advanced()
-	if err != nil {
-		return 0, false, err
-	}
-	reader, err := ai.Reader()
+	reader, err := snapshot(x.idx)
 	if err != nil {
 		return 0, false, err
 	}
@@ -116,6 +113,15 @@ func newBitHits(x *Index, snap *scorch.IndexSnapshot) *bitHits {
 		start += ss.Segment().Count()
 	}
 	return b
+}
+
+// snapshot is a reader of idx as it is now (to be closed).
+func snapshot(idx bleve.Index) (index.IndexReader, error) {
+	ai, err := idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return ai.Reader()
 }
 
 // searcherOptions are those of eachMatch's unscored search.

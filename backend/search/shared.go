@@ -165,16 +165,6 @@ func (s *shared) id(x *Index, field, value string) (uint32, error) {
 	return id, nil
 }
 
-// count is how many values of field are shared.
-func (s *shared) count(field string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fields == nil {
-		return 0
-	}
-	return len(s.fields[field].values)
-}
-
 // close lets go of the values' index in memory.
 func (s *shared) close() {
 	s.mu.Lock()
@@ -259,16 +249,12 @@ func (s *shared) matching(ctx context.Context, x *Index, field string, q query.Q
 			return nil, false, err
 		}
 	}
-	adv, err := s.mem.Advanced()
-	if err != nil {
-		return nil, false, err
-	}
-	r, err := adv.Reader()
+	r, err := snapshot(s.mem)
 	if err != nil {
 		return nil, false, err
 	}
 	defer r.Close()
-	sr, err := q.Searcher(ctx, r, x.idx.Mapping(), search.SearcherOptions{Score: "none"})
+	sr, err := q.Searcher(ctx, r, x.idx.Mapping(), searcherOptions)
 	if err != nil {
 		return nil, false, partError{err} // (a fuzziness past 2, a broken expression)
 	}
@@ -332,16 +318,12 @@ type partError struct{ error }
 
 // matchesNone is whether q's searcher over the index is match-none.
 func (x *Index) matchesNone(ctx context.Context, q query.Query) bool {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return false
-	}
-	r, err := adv.Reader()
+	r, err := snapshot(x.idx)
 	if err != nil {
 		return false
 	}
 	defer r.Close()
-	sr, err := q.Searcher(ctx, r, x.idx.Mapping(), search.SearcherOptions{Score: "none"})
+	sr, err := q.Searcher(ctx, r, x.idx.Mapping(), searcherOptions)
 	if err != nil {
 		return false
 	}

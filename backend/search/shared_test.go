@@ -24,6 +24,16 @@ func openPlainIndex(t testing.TB, evs []*audit.Event) *Index {
 	})
 }
 
+// count is how many values of field the index shares.
+func (s *shared) count(field string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fields == nil {
+		return 0
+	}
+	return len(s.fields[field].values)
+}
+
 // sharingEvents are events whose user agents are stop words only, differ
 // in case only, are long, or are one word, and a hundred more user agents
 // (more than a chunk of values).

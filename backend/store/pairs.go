@@ -57,10 +57,10 @@ func (p pairs) write(tx *sql.Tx) error {
 // batch by batch: each batch's thousand events have a few thousand pairs,
 // each written both ways by an upsert: 4.8 s of the 145 s of CPU of a 1M
 // import's profile (AUDITLENS_BENCH_EVENTS=1000000 go test
-// ./backend/service -bench ImportDemo -cpuprofile). It keeps the pairs of the batches committed in memory
-// (Store.laterPairs), writes them when they are many (laterPairsCap, in a
-// batch's transaction) and at its end (EnsureIndexes), and only then marks
-// term_pairs complete. Until then the facets are counted from the events
+// ./backend/service -bench ImportDemo -cpuprofile). It keeps the pairs of
+// the batches committed in memory (Store.laterPairs), writes them when they
+// are many (laterPairsCap, in a batch's transaction) and at its end
+// (EnsureIndexes), and only then marks term_pairs complete. Until then the facets are counted from the events
 // (pairsComplete), and a load that is killed leaves term_pairs incomplete:
 // fillPairs counts it anew.
 
@@ -69,11 +69,14 @@ func (p pairs) write(tx *sql.Tx) error {
 var laterPairsCap = 1 << 18
 
 // pairsComplete says whether term_pairs holds every event's pairs.
-func (s *Store) pairsComplete() (bool, error) {
+func pairsComplete(db *sql.DB) (bool, error) {
 	var done string
-	err := s.r.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'term_pairs'), '')`).Scan(&done)
+	err := db.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'term_pairs'), '')`).Scan(&done)
 	return done == "1", err
 }
+
+// markPairsComplete marks term_pairs complete.
+const markPairsComplete = `INSERT INTO meta(key, value) VALUES('term_pairs', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`
 
 // finishPairs completes term_pairs: with the pairs a bulk load kept, or
 // counted from the events when it is not complete (fillPairs).
@@ -89,7 +92,7 @@ func (s *Store) finishPairs() error {
 	if err := s.laterPairs.write(tx); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(`INSERT INTO meta(key, value) VALUES('term_pairs', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`); err != nil {
+	if _, err := tx.Exec(markPairsComplete); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -108,8 +111,7 @@ var pairsChunk = 50000
 // import does it (EnsureIndexes): another would count the events of a
 // bulk load that goes on. A fill that stops is begun again.
 func (s *Store) fillPairs() error {
-	var done string
-	if err := s.w.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'term_pairs'), '')`).Scan(&done); err != nil || done == "1" {
+	if done, err := pairsComplete(s.w); err != nil || done {
 		return err
 	}
 	if _, err := s.w.Exec(`DELETE FROM term_pairs`); err != nil {
@@ -140,7 +142,7 @@ func (s *Store) fillPairs() error {
 			err = p.write(tx)
 		}
 		if err == nil && n < pairsChunk {
-			_, err = tx.Exec(`INSERT INTO meta(key, value) VALUES('term_pairs', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`)
+			_, err = tx.Exec(markPairsComplete)
 		}
 		if err != nil {
 			tx.Rollback()

@@ -637,7 +637,7 @@ func (x *Selected) Facets(fields []string, size int) ([]FacetCount, error) {
 	var err error
 	byPairs := x.open && x.root.op == OpTerm && len(cols) > 0
 	if byPairs {
-		byPairs, err = s.pairsComplete()
+		byPairs, err = pairsComplete(s.r)
 	}
 	switch {
 	case err != nil:

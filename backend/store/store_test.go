@@ -277,7 +277,7 @@ func termPairs(t *testing.T, s *Store) (map[[2]int64]int64, bool) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	done, err := s.pairsComplete()
+	done, err := pairsComplete(s.r)
 	if err != nil {
 		t.Fatal(err)
 	}
