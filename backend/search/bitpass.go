@@ -50,13 +50,16 @@ func (x *Index) eachBitSeq(bq query.Query, visitSeq func(seq int64), visitKey fu
 	if none {
 		return 0, true, nil
 	}
-	hv, err := newHitVisitor(snap, visitSeq, visitKey)
-	if err != nil {
-		return 0, false, err
-	}
-	var id index.IndexInternalID
 	memo := b.memo
+	var r *timeReader
+	if visitKey != nil {
+		r = newTimeReader()
+	}
 	for i, ss := range b.segs {
+		var times []int64 // (visitKey: the segment's, when the memo has them)
+		if visitKey != nil {
+			times = memo.knownTimes(i)
+		}
 		it := hits[i].Iterator()
 		for it.HasNext() {
 			local := uint64(it.Next())
@@ -65,22 +68,27 @@ func (x *Index) eachBitSeq(bq query.Query, visitSeq func(seq int64), visitKey fu
 			if !here {
 				known = memo.seqElsewhere(num)
 			}
-			seq := int64(known)
-			if known == 0 {
-				key, err := ss.DocID(local)
-				if err != nil {
-					return 0, true, err
+			seq, ns := int64(known), int64(0)
+			var err error
+			switch {
+			case visitKey != nil && (known == 0 || times == nil):
+				seq, ns, err = x.readTime(memo, r, ss, num, local)
+			case visitKey != nil:
+				ns = times[local]
+			case known == 0:
+				var key []byte
+				if key, err = ss.DocID(local); err == nil {
+					seq, err = x.readKey(memo, num, string(key))
 				}
-				if seq, err = x.readKey(memo, num, string(key)); err != nil {
-					return 0, true, err
-				}
+			}
+			if err != nil {
+				return 0, true, err
 			}
 			n++
 			if visitKey != nil {
-				id = index.NewIndexInternalID(id, num)
-			}
-			if err := hv.visit(id, seq); err != nil {
-				return n, true, err
+				visitKey(seq, ns)
+			} else {
+				visitSeq(seq)
 			}
 		}
 	}

@@ -24,8 +24,9 @@ import (
 // 15: text fields keep no frequencies and norms (SkipFreqNorm). 16: the free
 // text's values of one word are a field of their own, "word" (wordfield.go).
 // 17: a document holds its user agent's number, the values kept once
-// (shared.go). 18: the values kept 64 to an internal key.
-const MappingVersion = "18"
+// (shared.go). 18: the values kept 64 to an internal key. 19: the time is
+// a stored field, no term (timefield.go).
+const MappingVersion = "19"
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -71,7 +72,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	im.DocValuesDynamic = false
 
 	doc := bleve.NewDocumentStaticMapping()
-	// "time" is not mapped: Batch.Add indexes it as a timeField.
+	// "time" is not mapped: Batch.Add stores it as a timeField.
 	for _, f := range []string{"format", "category", "action", "outcome", "ip", "session", "request", "source", "tag", "user_agent_value"} {
 		doc.AddFieldMappingsAt(f, keyword(f))
 	}

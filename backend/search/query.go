@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -28,12 +31,12 @@ type Result struct {
 }
 
 // Search runs q: Bleve's query-string syntax (an empty text matches every
-// event) within [From, To), newest first, at most q.Limit seqs, by Bleve's
-// own sort of every hit on the time doc value. It is the reference the
-// service's answers are compared with (Case.indexOnly): the service finds
-// the words here (EachSeq) and keeps, counts and orders the hits by the
-// database's times, which costs far less than sorting every hit of a
-// common word by its doc value.
+// event) within [From, To), newest first, at most q.Limit seqs, through
+// Bleve's searcher, each hit's time read from its stored field and the
+// page kept in memory. It is the reference the service's answers are
+// compared with (Case.indexOnly): the service finds the words here
+// (EachSeq) and keeps, counts and orders the hits by the database's times,
+// which costs far less than reading every hit's time.
 func (x *Index) Search(q audit.Query) (*Result, error) {
 	bq, err := x.compile(q)
 	if err != nil {
@@ -43,32 +46,74 @@ func (x *Index) Search(q audit.Query) (*Result, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
-	req.SortBy([]string{"-time", "-_id"})
-	req.Score = bleve.ScoreNone
+	var after *hitKey
 	if q.Cursor != "" {
-		after, err := decodeCursor(q.Cursor)
+		k, err := decodeCursor(q.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		req.SetSearchAfter(after)
+		after = &k
 	}
-	res, err := x.idx.Search(req)
+	var page newestHits
+	total, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
+		times, err := newSnapshotTimes(sc.IndexReader)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			seq, ns, err := times.at(docNum(d.IndexInternalID))
+			if err == nil && (after == nil || after.newer(hitKey{ns, seq})) {
+				page.add(hitKey{ns, seq}, limit)
+			}
+			return err
+		}, nil
+	})
 	if err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "search failed: %v", err)
 	}
-	out := &Result{Total: res.Total, Seqs: []int64{}}
-	for _, h := range res.Hits {
-		seq, err := SeqOf(h.ID)
-		if err != nil {
-			return nil, err
-		}
-		out.Seqs = append(out.Seqs, seq)
+	keys := page.newest(limit)
+	out := &Result{Total: total, Seqs: make([]int64, len(keys))}
+	for i, k := range keys {
+		out.Seqs[i] = k.seq
 	}
-	if len(res.Hits) == limit {
-		out.Next = encodeCursor(res.Hits[limit-1].Sort)
+	if len(keys) == limit {
+		out.Next = encodeCursor(keys[limit-1])
 	}
 	return out, nil
+}
+
+// hitKey is what Search orders hits by: time, then seq.
+type hitKey struct{ ns, seq int64 }
+
+// newer is whether k comes before o, newest first.
+func (k hitKey) newer(o hitKey) bool { return k.ns > o.ns || (k.ns == o.ns && k.seq > o.seq) }
+
+// newestHits keeps the newest of the hits added.
+type newestHits struct{ keys []hitKey }
+
+// add adds k, keeping at least the newest limit of those added.
+func (h *newestHits) add(k hitKey, limit int) {
+	h.keys = append(h.keys, k)
+	if len(h.keys) >= 2*limit+64 {
+		h.keys = h.newest(limit)
+	}
+}
+
+// newest is the newest limit of those added, newest first.
+func (h *newestHits) newest(limit int) []hitKey {
+	slices.SortFunc(h.keys, func(a, b hitKey) int {
+		if a.newer(b) {
+			return -1
+		}
+		if b.newer(a) {
+			return 1
+		}
+		return 0
+	})
+	return h.keys[:min(limit, len(h.keys))]
 }
 
 // eachMatch makes one unscored pass over bq's hits, handing each to the
@@ -105,26 +150,33 @@ func (x *Index) eachMatch(bq query.Query, handler func(*search.SearchContext) (f
 	return n, nil
 }
 
-// A cursor is the sort values of the last hit of a page (search-after, so
-// deep pages cost what the first one does), opaque to callers.
-func encodeCursor(sort []string) string {
-	b, _ := json.Marshal(sort)
+// A cursor is the last hit of a page (search-after, so deep pages cost
+// what the first one does), opaque to callers: as Bleve's sort values of
+// the hit were until mapping 19, its time prefix-coded and its key.
+func encodeCursor(k hitKey) string {
+	b, _ := json.Marshal([]string{string(numeric.MustNewPrefixCodedInt64(k.ns, 0)), DocKey(k.seq)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(c string) ([]string, error) {
+func decodeCursor(c string) (hitKey, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	var sort []string
 	if err == nil {
 		err = json.Unmarshal(b, &sort)
 	}
+	var k hitKey
 	if err == nil && len(sort) == 2 {
-		_, err = SeqOf(sort[1]) // a key (before keys were seqs, it was an event id)
+		k.seq, err = SeqOf(sort[1]) // a key (before keys were seqs, it was an event id)
+		ns, ok := docTime([]byte(sort[0]))
+		if err == nil && !ok {
+			err = errors.New("not a time")
+		}
+		k.ns = ns
 	}
 	if err != nil || len(sort) != 2 {
-		return nil, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
+		return hitKey{}, audit.Errorf(audit.EINVALID, "the page cursor %q is not one this case gave", c)
 	}
-	return sort, nil
+	return k, nil
 }
 
 // Compile turns a query into Bleve's: the text parsed once and adjusted,

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -93,7 +95,7 @@ func ids(t *testing.T, x *Index, q audit.Query) []string {
 	return idsOf(x, res.Seqs)
 }
 
-// The reference's pages (Bleve's sort on the time doc value) give every
+// The reference's pages (its hits' stored times, sorted) give every
 // hit once, newest first, ties by seq descending, across equal times and
 // cursors, within query ranges, for common and rare words.
 func TestReferencePagesInTimeOrder(t *testing.T) {
@@ -153,8 +155,8 @@ func TestReferencePagesInTimeOrder(t *testing.T) {
 					got = append(got, idsOf(x, res.Seqs)...)
 					if res.Next != "" && len(got) <= len(want) {
 						// The cursor is the last hit's time and key.
-						after, _ := decodeCursor(res.Next)
-						if tm, err := numericTime(after[0]); err != nil || !tm.Equal(timeOf(evs, got[len(got)-1])) {
+						after, err := decodeCursor(res.Next)
+						if tm := time.Unix(0, after.ns); err != nil || !tm.Equal(timeOf(evs, got[len(got)-1])) {
 							t.Fatalf("cursor time %v (%v), want that of %s", tm, err, got[len(got)-1])
 						}
 					}
@@ -400,22 +402,26 @@ func TestDocKeysSortAsSeqs(t *testing.T) {
 			t.Errorf("SeqOf(%q) read a seq", bad)
 		}
 	}
-	// A cursor of the version keyed by event id is refused (search-after
-	// would take it for a key).
+	// Cursors of the version keyed by event id, and ones not made here,
+	// are refused (search-after would take them for a key); one of mapping
+	// 18, the hit's time doc value and key, goes on from its hit.
 	x := openIndex(t, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{}`), ev("b", "2026-01-02T00:00:00Z", "login", "Bob Jones", `{}`))
-	old := encodeCursor([]string{string(numeric.MustNewPrefixCodedInt64(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC).UnixNano(), 0)), "5d41402abc4b2a76b9719d911017c592"})
-	_, err := x.Search(audit.Query{Text: "login", Cursor: old})
-	if audit.ErrorCode(err) != audit.EINVALID {
-		t.Fatalf("a cursor with an event id: %v", err)
+	day := string(numeric.MustNewPrefixCodedInt64(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC).UnixNano(), 0))
+	for _, bad := range [][]string{{day, "5d41402abc4b2a76b9719d911017c592"}, {"2026-01-02", DocKey(2)},
+		{string(numeric.MustNewPrefixCodedInt64(5, 4)), DocKey(2)}, {day}, {day, DocKey(2), DocKey(2)}} {
+		_, err := x.Search(audit.Query{Text: "login", Cursor: cursorOf(bad)})
+		if audit.ErrorCode(err) != audit.EINVALID {
+			t.Fatalf("the cursor %q: %v", bad, err)
+		}
+	}
+	res, err := x.Search(audit.Query{Text: "login", Cursor: cursorOf([]string{day, DocKey(2)})})
+	if err != nil || res.Total != 2 || !slices.Equal(res.Seqs, []int64{1}) {
+		t.Fatalf("after b: %+v, %v", res, err)
 	}
 }
 
-// numericTime reads a time sort value of a hit (Bleve's prefix-coded
-// nanoseconds).
-func numericTime(v string) (time.Time, error) {
-	n, err := numeric.PrefixCoded(v).Int64()
-	if err != nil {
-		return time.Time{}, err
-	}
-	return time.Unix(0, n).UTC(), nil
+// cursorOf is a cursor of these sort values.
+func cursorOf(sort []string) string {
+	b, _ := json.Marshal(sort)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

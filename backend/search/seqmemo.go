@@ -26,9 +26,21 @@ import (
 // at once, their entries written and read atomically; a pass's begin keeps
 // the tables of its snapshot's segments and lets the others go (a merge
 // replaced them), so the memo holds 4 bytes a document of one snapshot.
+//
+// A document's time is stored with its key (timefield.go). A time range
+// tests every document of a segment, so the first range over a segment
+// reads all its documents' times and its table keeps them, 8 bytes a
+// document more (segmentTimes). A pass over hits that needs their times
+// (the command line's pages) reads those of the hits it has no times for.
 type seqMemo struct {
 	mu     sync.Mutex
-	tables map[uint64][]atomic.Uint32 // seq by number in the segment, by segment id; 0: not read
+	tables map[uint64]*memoTable // by segment id
+}
+
+// memoTable is what the memo holds of one segment.
+type memoTable struct {
+	seqs  []atomic.Uint32         // seq by number in the segment; 0: not read
+	times atomic.Pointer[[]int64] // every document's time by number, once read
 }
 
 // memoMax bounds a table: a segment of more documents is not remembered
@@ -46,6 +58,7 @@ type memoPass struct {
 type memoSegment struct {
 	start uint64
 	seqs  []atomic.Uint32
+	table *memoTable // nil: not remembered
 }
 
 // begin starts a pass over reader's documents.
@@ -57,19 +70,23 @@ func (m *seqMemo) begin(reader index.IndexReader) *memoPass {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	kept := make(map[uint64][]atomic.Uint32, len(snap.Segments()))
+	kept := make(map[uint64]*memoTable, len(snap.Segments()))
 	var start uint64
 	for _, ss := range snap.Segments() {
 		n := ss.Segment().Count()
-		seqs, ok := m.tables[ss.Id()]
+		t, ok := m.tables[ss.Id()]
 		if !ok && n <= memoMax {
-			seqs = make([]atomic.Uint32, n)
+			t = &memoTable{seqs: make([]atomic.Uint32, n)}
 		}
-		if uint64(len(seqs)) != n { // not the segment the id named before
-			seqs = nil
+		if t != nil && uint64(len(t.seqs)) != n { // not the segment the id named before
+			t = nil
 		}
-		kept[ss.Id()] = seqs
-		p.segs = append(p.segs, memoSegment{start, seqs})
+		kept[ss.Id()] = t
+		seg := memoSegment{start: start, table: t}
+		if t != nil {
+			seg.seqs = t.seqs
+		}
+		p.segs = append(p.segs, seg)
 		start += n
 	}
 	m.tables = kept
@@ -122,6 +139,52 @@ func (x *Index) readKey(memo *memoPass, num uint64, key string) (int64, error) {
 		memo.note(num, seq)
 	}
 	return seq, err
+}
+
+// readTime is the seq and time of document num, local in ss, read from
+// its stored data by r, and remembers the seq.
+func (x *Index) readTime(memo *memoPass, r *timeReader, ss *scorch.SegmentSnapshot, num, local uint64) (seq, ns int64, err error) {
+	x.keyReads.Add(1)
+	seq, ns, err = r.read(ss, local)
+	if err == nil {
+		memo.note(num, seq)
+	}
+	return seq, ns, err
+}
+
+// knownTimes is the times of segment i's documents by number if the memo
+// holds them, else nil.
+func (p *memoPass) knownTimes(i int) []int64 {
+	if t := p.segs[i].table; t != nil {
+		if ts := t.times.Load(); ts != nil {
+			return *ts
+		}
+	}
+	return nil
+}
+
+// segmentTimes is the times of every document of ss, segment i of memo's
+// pass, by number: the memo's, or read from their stored data (remembering
+// the seqs, and the times for the segment's life).
+func (x *Index) segmentTimes(memo *memoPass, i int, ss *scorch.SegmentSnapshot) ([]int64, error) {
+	if ts := memo.knownTimes(i); ts != nil {
+		return ts, nil
+	}
+	n := ss.Segment().Count()
+	ts := make([]int64, n)
+	start := memo.segs[i].start
+	memo.move(start)
+	r := newTimeReader()
+	for local := range n {
+		var err error
+		if _, ts[local], err = x.readTime(memo, r, ss, start+local, local); err != nil {
+			return nil, err
+		}
+	}
+	if t := memo.segs[i].table; t != nil {
+		t.times.Store(&ts)
+	}
+	return ts, nil
 }
 
 // note remembers seq for document num, the number seq last looked up.

@@ -2,41 +2,52 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"sort"
 	"time"
 	"unsafe"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	"github.com/blevesearch/bleve/v2/size"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// The time of an event is indexed as Bleve indexes a date, in prefix-coded
-// nanoseconds, but as one term, the exact time, in the field "time": its
-// doc value, which Bleve's sort reads (Search, the reference) and EachTime
-// (the index's own timeline). Bleve's date field indexes 16 terms an event
-// (a term every 4 bits), so that a range reads a few terms a precision;
-// until mapping 12 the index kept 9 (the exact one and 8 coarser ones in a
-// field of their own). Those coarse terms cost a fifth of an import's CPU
-// (100k demo: 15.6–16.0 s of user CPU without them, 18.8–20.9 with), and
-// the service no longer asks the index for time ranges: the database's
-// columns keep a word query's hits in its range (store.Hits). A range left
-// here (the query string's time:, and the reference's own ranges) takes
-// the events' exact terms when they are few (timeRangeTerms), else tests
-// every document's doc value.
+// An event's time is a stored field of its document, "time", as Bleve
+// stores a date (prefix-coded nanoseconds), and no term (mapping 19).
+// Until then it was one term, the exact time, with its doc value: a term
+// unique to nearly every event, with its dictionary entry, postings and
+// doc value, built and merged again and again (below). Bleve's date field
+// indexes 16 terms an event (a term every 4 bits); until mapping 12 the
+// index kept 9, which cost a fifth of an import's CPU.
+//
+// A stored field is read with the document's key, in one visit of its
+// stored data (timeReader): EachKey, EachTime, Search (the reference) and
+// the query string's time: ranges read it so. The service asks the index
+// for no time range: the database's columns keep a word query's hits in
+// its range (store.Hits). A range tests every document's time, as the key
+// memo holds them once read (seqmemo.go).
+//
+// At 1M demo events (`auditlens import`, seven alternated pairs): user CPU
+// median 113.0 → 107.9 s, lower in six pairs; wall median 62.9 → 60.8 s;
+// the index 246 → 229 MiB. `auditlens search acme` (1M hits, the times of
+// a process that has not read the columns) 0.23 → 0.17 s; a time: range
+// over the whole case reads every document's time once, 0.07 → 0.14 s.
+// Keys that held the time (the seq and the time, 32 hex digits, read from
+// the key) saved nothing: each key's 16 unique bytes cost the key's FST
+// what the term had (two pairs: 114.0, 106.5 s against 114.8, 106.7).
 
 const timeFieldName = "time"
 
-// timeField is the indexed field of an event's time.
+// timeField is the stored field of an event's time.
 type timeField struct {
 	value numeric.PrefixCoded // the exact time, shift 0
-	freqs index.TokenFrequencies
-	n     int
 }
 
 var _ document.Field = (*timeField)(nil)
@@ -46,29 +57,100 @@ func newTimeField(t time.Time) *timeField {
 	return &timeField{value: numeric.MustNewPrefixCodedInt64(t.UnixNano(), 0)}
 }
 
-func (f *timeField) Name() string              { return timeFieldName }
-func (f *timeField) Value() []byte             { return f.value }
-func (f *timeField) ArrayPositions() []uint64  { return nil }
-func (f *timeField) EncodedFieldType() byte    { return 'd' }
-func (f *timeField) NumPlainTextBytes() uint64 { return 8 }
-func (f *timeField) AnalyzedLength() int       { return f.n }
-func (f *timeField) Options() index.FieldIndexingOptions {
-	return index.IndexField | index.DocValues
-}
-func (f *timeField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
-
-func (f *timeField) Analyze() {
-	tokens := analysis.TokenStream{{End: len(f.value), Term: f.value, Position: 1, Type: analysis.DateTime}}
-	f.n = len(tokens)
-	f.freqs = analysis.TokenFrequency(tokens, nil, f.Options())
-}
+func (f *timeField) Name() string                                     { return timeFieldName }
+func (f *timeField) Value() []byte                                    { return f.value }
+func (f *timeField) ArrayPositions() []uint64                         { return nil }
+func (f *timeField) EncodedFieldType() byte                           { return 'd' }
+func (f *timeField) NumPlainTextBytes() uint64                        { return 8 }
+func (f *timeField) AnalyzedLength() int                              { return 0 }
+func (f *timeField) Options() index.FieldIndexingOptions              { return index.StoreField }
+func (f *timeField) AnalyzedTokenFrequencies() index.TokenFrequencies { return nil }
+func (f *timeField) Analyze()                                         {}
 
 func (f *timeField) Size() int {
-	s := int(unsafe.Sizeof(*f)) + size.SizeOfPtr + len(f.value)
-	if f.freqs != nil {
-		s += f.freqs.Size()
+	return int(unsafe.Sizeof(*f)) + size.SizeOfPtr + len(f.value)
+}
+
+// docTime reads a stored time: the prefix-coded nanoseconds, shift 0.
+func docTime(value []byte) (int64, bool) {
+	p := numeric.PrefixCoded(value)
+	if shift, err := p.Shift(); err != nil || shift != 0 {
+		return 0, false
 	}
-	return s
+	ns, err := p.Int64()
+	return ns, err == nil
+}
+
+// timeReader reads documents' seqs and times from their stored data.
+type timeReader struct {
+	seq, ns    int64
+	err        error
+	hasTime    bool
+	visitField segment.StoredFieldValueVisitor
+}
+
+func newTimeReader() *timeReader {
+	r := &timeReader{}
+	r.visitField = r.visit
+	return r
+}
+
+func (r *timeReader) visit(field string, _ byte, value []byte, _ []uint64) bool {
+	switch field {
+	case "_id":
+		r.seq, r.err = SeqOf(string(value))
+		return r.err == nil
+	case timeFieldName:
+		r.ns, r.hasTime = docTime(value)
+		return false
+	}
+	return true
+}
+
+// read is the seq and the time of document local of ss.
+func (r *timeReader) read(ss *scorch.SegmentSnapshot, local uint64) (seq, ns int64, err error) {
+	r.err, r.hasTime = nil, false
+	if err := ss.VisitDocument(local, r.visitField); err != nil {
+		return 0, 0, err
+	}
+	if r.err != nil {
+		return 0, 0, r.err
+	}
+	if !r.hasTime { // (Batch.Add gives every document its time)
+		return 0, 0, fmt.Errorf("document %d has no time", r.seq)
+	}
+	return r.seq, r.ns, nil
+}
+
+// snapshotTimes reads the seqs and times of a snapshot's documents by their
+// number in it.
+type snapshotTimes struct {
+	segs   []*scorch.SegmentSnapshot
+	starts []uint64
+	r      *timeReader
+}
+
+func newSnapshotTimes(i index.IndexReader) (*snapshotTimes, error) {
+	snap, ok := i.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("a reader of type %T", i)
+	}
+	t := &snapshotTimes{segs: snap.Segments(), r: newTimeReader()}
+	var start uint64
+	for _, ss := range t.segs {
+		t.starts = append(t.starts, start)
+		start += ss.Segment().Count()
+	}
+	return t, nil
+}
+
+// at is the seq and time of document num.
+func (t *snapshotTimes) at(num uint64) (seq, ns int64, err error) {
+	j := sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > num }) - 1
+	if j < 0 || num-t.starts[j] >= t.segs[j].Segment().Count() {
+		return 0, 0, fmt.Errorf("no document %d", num)
+	}
+	return t.r.read(t.segs[j], num-t.starts[j])
 }
 
 // timeRange matches the events with lo <= time <= hi (nanoseconds).
@@ -106,70 +188,28 @@ func representable(t time.Time) bool {
 	return t.IsZero() || (!t.Before(document.MinTimeRepresentable) && !t.After(document.MaxTimeRepresentable))
 }
 
-// timeRangeTerms is the most exact terms a range takes from the index;
-// past it, the range tests each document's time (a variable for the tests).
-var timeRangeTerms = 1024
-
 func (r timeRange) Searcher(ctx context.Context, i index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	if r.lo > r.hi {
 		return nothing(ctx, i, options)
 	}
-	lo, hi := numeric.MustNewPrefixCodedInt64(r.lo, 0), numeric.MustNewPrefixCodedInt64(r.hi, 0)
-	terms, err := dictRange(i, lo, hi, timeRangeTerms)
+	times, err := newSnapshotTimes(i)
 	if err != nil {
 		return nil, err
-	}
-	if terms != nil {
-		if len(terms) == 0 {
-			return nothing(ctx, i, options)
-		}
-		return searcher.NewMultiTermSearcherBytes(ctx, i, terms, timeFieldName, 1, options, false)
 	}
 	all, err := searcher.NewMatchAllSearcher(ctx, i, 1, options)
 	if err != nil {
 		return nil, err
 	}
-	dvs, err := i.DocValueReader([]string{timeFieldName})
-	if err != nil {
-		all.Close()
-		return nil, err
-	}
 	return searcher.NewFilteringSearcher(ctx, all, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
-		in := false
-		_ = dvs.VisitDocValues(d.IndexInternalID, func(_ string, term []byte) {
-			if ns, ok := docTime(term); ok && r.lo <= ns && ns <= r.hi {
-				in = true
-			}
-		})
-		return in
+		_, ns, err := times.at(docNum(d.IndexInternalID))
+		return err == nil && r.lo <= ns && ns <= r.hi
 	}), nil
 }
 
 // nothing is a searcher of no document that a query string's conjunction
 // keeps: it leaves out a match-none searcher (a stop word's), and a range no
 // event is in was left out so: `+payments +time:>"2030-01-01"` listed every
-// event with payments. No document has the empty term on time.
+// event with payments. No document has a term on time.
 func nothing(ctx context.Context, i index.IndexReader, options search.SearcherOptions) (search.Searcher, error) {
 	return searcher.NewTermSearcherBytes(ctx, i, []byte{}, timeFieldName, 1, options)
-}
-
-// dictRange is the time terms the index holds from lo to hi (both
-// included), or nil when there are more than max.
-func dictRange(i index.IndexReader, lo, hi []byte, max int) ([][]byte, error) {
-	d, err := i.FieldDictRange(timeFieldName, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	terms := [][]byte{}
-	for {
-		e, err := d.Next()
-		if err != nil || e == nil {
-			return terms, err
-		}
-		if len(terms) == max {
-			return nil, nil
-		}
-		terms = append(terms, []byte(e.Term))
-	}
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -10,30 +11,33 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"auditlens/backend/audit"
 )
 
 // Every range of times finds exactly the events within it, whatever its
-// bounds: on a term's edge or not, inclusive or not, open on one side,
-// before 1970, at the ends of what nanoseconds hold; through Compile, the
-// query string and the pages of a search; by the events' terms and by
-// their doc values (timeRangeTerms), through Bleve's searcher and the
-// bitmaps (a segment's terms, or its doc values: rangeTermsShare).
+// bounds: on an event's time or next to it, inclusive or not, open on one
+// side, before 1970, at the ends of what nanoseconds hold; through Compile,
+// the query string and the pages of a search; through Bleve's searcher and
+// the bitmaps, with the segments' times read for each range (fresh) or
+// held by the key memo; and after updates leave documents deleted in older
+// segments.
 func TestTimeRangesExact(t *testing.T) {
-	for _, terms := range []int{1024, 40, 0} {
-		for _, share := range []uint64{8, 1 << 20} {
-			t.Run(fmt.Sprint(terms, share), func(t *testing.T) {
-				defer func(n int, s uint64) { timeRangeTerms, rangeTermsShare = n, s }(timeRangeTerms, rangeTermsShare)
-				timeRangeTerms, rangeTermsShare = terms, share
-				timeRangesExact(t)
-			})
-		}
+	for _, fresh := range []bool{true, false} {
+		t.Run(fmt.Sprint("fresh ", fresh), func(t *testing.T) { timeRangesExact(t, fresh) })
 	}
 }
 
-func timeRangesExact(t *testing.T) {
+// forgetKeys empties x's key memo (its seqs and times).
+func forgetKeys(x *Index) {
+	x.memo.mu.Lock()
+	defer x.memo.mu.Unlock()
+	x.memo.tables = nil
+}
+
+func timeRangesExact(t *testing.T, fresh bool) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	var times []int64
@@ -96,6 +100,9 @@ func timeRangesExact(t *testing.T) {
 	// bitHits are q's hits through the bitmaps (eachBitSeq).
 	bitHits := func(q query.Query) []string {
 		t.Helper()
+		if fresh {
+			forgetKeys(x)
+		}
 		var ids []string
 		_, ok, err := x.eachBitSeq(q, func(seq int64) { ids = append(ids, evs[seq-1].ID) }, nil)
 		if err != nil || !ok {
@@ -234,6 +241,25 @@ func timeRangesExact(t *testing.T) {
 	if !slices.Equal(got, byTime) {
 		t.Fatalf("pages:\n got %v\nwant %v", got, byTime)
 	}
+
+	// Events written again (their tags) leave their old documents deleted
+	// in the segments that held them; each is found once.
+	for i := 0; i < len(evs); i += 9 {
+		evs[i].Tags = []string{"again"}
+		if err := x.Update(int64(i+1), evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, deleted := segmentsOf(x); deleted == 0 {
+		t.Fatal("no document deleted")
+	}
+	for range 100 {
+		lo, hi := bound(), bound()
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		check("timeRange after updates", timeRange{lo, hi}, lo, hi)
+	}
 }
 
 func idx(id string) int {
@@ -252,43 +278,78 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// An event's time is one term in the index (Bleve's date field has
-// sixteen), the exact time, also its doc value, which the reference's sort
-// and timeline read.
-func TestTimeTermsPerEvent(t *testing.T) {
-	at := "2026-01-02T10:00:00Z"
-	x := openIndex(t, ev("e1", at, "user.login", "Ann Lee", `{}`))
-	for field, want := range map[string]int{timeFieldName: 1, "time.coarse": 0} {
-		d, err := x.idx.FieldDict(field)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
-			n++
-		}
-		d.Close()
-		if n != want {
-			t.Fatalf("%s: %d terms, want %d", field, n, want)
-		}
+// An event's time is a stored field alone, no term or doc value, and the
+// passes that hand times (EachKey, through the bitmaps, with and without
+// the memo's times, and through Bleve's searcher; EachTime) read each
+// hit's, to the nanosecond.
+func TestTimesStored(t *testing.T) {
+	var evs []*audit.Event
+	for i, at := range []string{"2026-01-02T10:00:00.123456789Z", "1969-12-31T23:59:59.999999999Z", "2026-01-02T10:00:00.123456789Z", "1678-01-01T00:00:00Z"} {
+		e := ev(fmt.Sprint("e", i), at, "user.login", "Ann Lee", `{}`)
+		e.Category = "access"
+		evs = append(evs, e)
 	}
-	if f := newTimeField(time.Now()); !f.Options().IncludeDocValues() {
-		t.Fatalf("%s: no doc values", f.Name())
-	}
-	var values []int64
-	hits, err := x.eachHit(query.NewMatchAllQuery(), []string{timeFieldName}, func(field string, term []byte) {
-		ns, ok := docTime(term)
-		if !ok {
-			t.Errorf("doc value %x is not an exact time", term)
-		}
-		values = append(values, ns)
-	}, func() {})
+	x := openIndex(t, evs...)
+	d, err := x.idx.FieldDict(timeFieldName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := time.Parse(time.RFC3339, at)
-	if hits != 1 || len(values) != 1 || values[0] != want.UnixNano() {
-		t.Fatalf("%d hits, doc values %v, want one: %d", hits, values, want.UnixNano())
+	if e, err := d.Next(); e != nil || err != nil {
+		t.Fatalf("a term on time: %v, %v", e, err)
+	}
+	d.Close()
+	values := 0
+	if _, err := x.eachMatch(query.NewMatchAllQuery(), func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
+		dvs, err := sc.IndexReader.DocValueReader([]string{timeFieldName})
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			return dvs.VisitDocValues(d.IndexInternalID, func(string, []byte) { values++ })
+		}, err
+	}); err != nil || values != 0 {
+		t.Fatalf("%d doc values on time, %v", values, err)
+	}
+	want := map[int64]int64{}
+	for i, e := range evs {
+		want[int64(i+1)] = e.Time.UnixNano()
+	}
+	for _, way := range []string{"bitmaps", "memo", "searcher"} {
+		forgetKeys(x)
+		if way == "memo" { // (a range reads every document's time, once)
+			for i := range 2 {
+				reads := x.keyReads.Load()
+				if _, _, err := x.eachBitSeq(timeRange{math.MinInt64, math.MaxInt64}, func(int64) {}, nil); err != nil {
+					t.Fatal(err)
+				}
+				if n := x.keyReads.Load() - reads; n != uint64(len(evs)*(1-i)) {
+					t.Fatalf("range %d read %d documents' times", i+1, n)
+				}
+			}
+		}
+		x.noBitPass = way == "searcher"
+		got := map[int64]int64{}
+		if _, err := x.EachKey(audit.Query{Text: "ann"}, func(seq, ns int64) { got[seq] = ns }); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: keys %v, want %v", way, got, want)
+		}
+	}
+	x.noBitPass = false
+	var times []int64
+	if err := x.EachTime(audit.Query{Text: "ann"}, "category", []string{"access"}, func(ns int64, v int) {
+		if v != 0 {
+			t.Errorf("stack value %d", v)
+		}
+		times = append(times, ns)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(times)
+	wantTimes := slices.Sorted(maps.Values(want))
+	if !slices.Equal(times, wantTimes) {
+		t.Fatalf("EachTime: %v, want %v", times, wantTimes)
 	}
 }
 

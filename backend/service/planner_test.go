@@ -153,8 +153,8 @@ func TestDatabaseAnswersAsTheIndex(t *testing.T) {
 
 	// Once the columns are read, a word query's pages, scans, facets and
 	// timelines are the hits' seqs kept in the range, counted and ordered by
-	// the database's columns (store.Hits), and are the index's own (Bleve's
-	// ranges and its sort by the time doc value).
+	// the database's columns (store.Hits), and are the index's own (its
+	// ranges and its sort by each hit's stored time).
 	counted := 0
 	for _, text := range words {
 		for _, r := range ranges {

@@ -17,8 +17,8 @@ import (
 //
 // Until the columns are read (the command line never reads them for a
 // page), a page is kept and ordered by the times Keys hands with the seqs:
-// a pass as Each's, with each hit's time as the index holds it (its doc
-// values). Without Keys the columns are read first.
+// a pass as Each's, with each hit's time as the index holds it (a stored
+// field). Without Keys the columns are read first.
 type Hits struct {
 	Each     func(visit func(seq int64)) error
 	Keys     func(visit func(seq, ns int64)) error
