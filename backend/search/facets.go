@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/store"
@@ -158,23 +159,12 @@ func (x *Index) eachTime(bq query.Query, stackField string, stackValues []string
 			v = i
 		}
 	}
-	return x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
-		dvs, err := sc.IndexReader.DocValueReader([]string{stackField})
+	return x.eachTimed(bq, func(r index.IndexReader) (func(d *search.DocumentMatch, _, ns int64) error, error) {
+		dvs, err := r.DocValueReader([]string{stackField})
 		if err != nil {
 			return nil, err
 		}
-		times, err := newSnapshotTimes(sc.IndexReader)
-		if err != nil {
-			return nil, err
-		}
-		return func(d *search.DocumentMatch) error {
-			if d == nil {
-				return nil
-			}
-			_, ns, err := times.at(docNum(d.IndexInternalID))
-			if err != nil {
-				return err
-			}
+		return func(d *search.DocumentMatch, _, ns int64) error {
 			v = -1
 			if err := dvs.VisitDocValues(d.IndexInternalID, stack); err != nil {
 				return err
@@ -258,24 +248,20 @@ func (x *Index) eachCompiled(bq query.Query, visitSeq func(seq int64), visitKey 
 	if x.cols != nil && namesDatabaseField(bq) { // (the documents lack them)
 		return 0, audit.Errorf(audit.EINVALID, "this query cannot search the fields %s beside words", strings.Join(store.TermFields, ", "))
 	}
+	if visitKey != nil {
+		n, err := x.eachTimed(bq, func(index.IndexReader) (func(d *search.DocumentMatch, seq, ns int64) error, error) {
+			return func(_ *search.DocumentMatch, seq, ns int64) error {
+				visitKey(seq, ns)
+				return nil
+			}, nil
+		})
+		if err != nil {
+			return 0, audit.Errorf(audit.EINVALID, "search failed: %v", err)
+		}
+		return n, nil
+	}
 	var memo *memoPass
 	n, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
-		if visitKey != nil {
-			times, err := newSnapshotTimes(sc.IndexReader)
-			if err != nil {
-				return nil, err
-			}
-			return func(d *search.DocumentMatch) error {
-				if d == nil {
-					return nil
-				}
-				seq, ns, err := times.at(docNum(d.IndexInternalID))
-				if err == nil {
-					visitKey(seq, ns)
-				}
-				return err
-			}, nil
-		}
 		memo = x.memo.begin(sc.IndexReader)
 		return func(d *search.DocumentMatch) error {
 			if d == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"auditlens/backend/audit"
 )
@@ -55,20 +56,12 @@ func (x *Index) Search(q audit.Query) (*Result, error) {
 		after = &k
 	}
 	var page newestHits
-	total, err := x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
-		times, err := newSnapshotTimes(sc.IndexReader)
-		if err != nil {
-			return nil, err
-		}
-		return func(d *search.DocumentMatch) error {
-			if d == nil {
-				return nil
-			}
-			seq, ns, err := times.at(docNum(d.IndexInternalID))
-			if err == nil && (after == nil || after.newer(hitKey{ns, seq})) {
+	total, err := x.eachTimed(bq, func(index.IndexReader) (func(d *search.DocumentMatch, seq, ns int64) error, error) {
+		return func(_ *search.DocumentMatch, seq, ns int64) error {
+			if after == nil || after.newer(hitKey{ns, seq}) {
 				page.add(hitKey{ns, seq}, limit)
 			}
-			return err
+			return nil
 		}, nil
 	})
 	if err != nil {

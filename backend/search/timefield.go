@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	"github.com/blevesearch/bleve/v2/size"
 	index "github.com/blevesearch/bleve_index_api"
@@ -120,6 +121,32 @@ func (r *timeReader) read(ss *scorch.SegmentSnapshot, local uint64) (seq, ns int
 		return 0, 0, fmt.Errorf("document %d has no time", r.seq)
 	}
 	return r.seq, r.ns, nil
+}
+
+// eachTimed makes one unscored pass over bq's hits through Bleve's searcher
+// (eachMatch), handing each to the handler begin makes for the pass with
+// its seq and stored time, and returns the number of hits.
+func (x *Index) eachTimed(bq query.Query, begin func(r index.IndexReader) (func(d *search.DocumentMatch, seq, ns int64) error, error)) (uint64, error) {
+	return x.eachMatch(bq, func(sc *search.SearchContext) (func(*search.DocumentMatch) error, error) {
+		times, err := newSnapshotTimes(sc.IndexReader)
+		if err != nil {
+			return nil, err
+		}
+		h, err := begin(sc.IndexReader)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			seq, ns, err := times.at(docNum(d.IndexInternalID))
+			if err != nil {
+				return err
+			}
+			return h(d, seq, ns)
+		}, nil
+	})
 }
 
 // snapshotTimes reads the seqs and times of a snapshot's documents by their
