@@ -57,7 +57,6 @@ type memoPass struct {
 
 type memoSegment struct {
 	start uint64
-	seqs  []atomic.Uint32
 	table *memoTable // nil: not remembered
 }
 
@@ -82,11 +81,7 @@ func (m *seqMemo) begin(reader index.IndexReader) *memoPass {
 			t = nil
 		}
 		kept[ss.Id()] = t
-		seg := memoSegment{start: start, table: t}
-		if t != nil {
-			seg.seqs = t.seqs
-		}
-		p.segs = append(p.segs, seg)
+		p.segs = append(p.segs, memoSegment{start, t})
 		start += n
 	}
 	m.tables = kept
@@ -127,7 +122,10 @@ func (p *memoPass) move(num uint64) {
 		p.start, p.seqs = 0, nil
 		return
 	}
-	p.start, p.seqs = p.segs[j].start, p.segs[j].seqs
+	p.start, p.seqs = p.segs[j].start, nil
+	if t := p.segs[j].table; t != nil {
+		p.seqs = t.seqs
+	}
 }
 
 // readKey is the seq of document num, read from its key (not remembered
