@@ -249,6 +249,19 @@ func TestInvestigatorFlow(t *testing.T) {
 		shot(t, ctx, "05-history")
 	})
 
+	t.Run("same request", func(t *testing.T) {
+		// The demo's request ids are each one event's: the list is the
+		// event itself (request is answered from stored values).
+		run(t, ctx, chromedp.Navigate(url+"?q="+strings.ReplaceAll("+action:escalation_policy.updated", "+", "%2B")),
+			chromedp.WaitVisible("#events .row"), chromedp.Click("#events .row"), chromedp.WaitVisible("#around-request"))
+		id := eval[string](t, ctx, `new URLSearchParams(location.search).get("sel")`)
+		run(t, ctx, chromedp.Click("#around-request"))
+		waitFor(t, ctx, `new URLSearchParams(location.search).get("q").startsWith("request:") && document.querySelector("#total").textContent === "1 event"`)
+		if got := eval[string](t, ctx, `new URLSearchParams(location.search).get("sel")`); got != id || id == "" {
+			t.Fatalf("the same request lists %q, the event was %q", got, id)
+		}
+	})
+
 	t.Run("time zone switch", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?q=xss.probe"), chromedp.WaitVisible("#events .row"))
 		if got := text(t, ctx, "#events .row .c-time"); got != "2026-10-31 23:59:00" {

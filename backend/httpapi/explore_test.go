@@ -116,6 +116,12 @@ func TestAroundHistoryCompare(t *testing.T) {
 			t.Fatalf("session %s != %s", e.Session, ev.Session)
 		}
 	}
+	// The demo's request ids are each one event's.
+	var request service.SearchResult
+	if code := getJSON(t, srv.URL+"/api/events/"+ev.ID+"/around?by=request", &request); code != 200 || request.Total != 1 ||
+		len(request.Events) != 1 || request.Events[0].ID != ev.ID || ev.Request == "" {
+		t.Fatalf("around by request: %d, %+v", code, request)
+	}
 	// the policy's history: oldest first, each change chaining from the one before
 	target := ev.Targets[0]
 	var hist []service.HistoryEntry

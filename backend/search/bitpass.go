@@ -147,6 +147,12 @@ func (b *bitHits) eval(q query.Query) (bits segBits, none, ok bool, err error) {
 // all): a term on a database's field is tested on those alone (column),
 // any other part may give more.
 func (b *bitHits) evalWithin(q query.Query, within segBits) (bits segBits, none, ok bool, err error) {
+	if sq, ok, err := b.storedOf(q); err != nil || ok {
+		if err != nil {
+			return nil, false, false, err
+		}
+		return b.stored(sq, within)
+	}
 	if field, ok := b.columnField(q); ok {
 		return b.column(q, field, within)
 	}
@@ -174,11 +180,11 @@ func (b *bitHits) evalWithin(q query.Query, within segBits) (bits segBits, none,
 		if !known {
 			return nil, false, false, nil
 		}
-		// Parts naming the database's fields last, tested on the others'
-		// documents.
+		// Parts naming the database's fields or stored fields last, tested
+		// on the others' documents.
 		var words, fields []query.Query
 		for _, c := range q.Conjuncts {
-			if b.x.cols != nil && namesDatabaseField(c) {
+			if b.x.cols != nil && (namesDatabaseField(c) || namesStoredField(c)) {
 				fields = append(fields, c)
 			} else {
 				words = append(words, c)

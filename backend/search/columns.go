@@ -8,8 +8,10 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/vellum"
 	lev "github.com/blevesearch/vellum/levenshtein"
 	vregexp "github.com/blevesearch/vellum/regexp"
@@ -48,25 +50,11 @@ func (b *bitHits) columnField(q query.Query) (string, bool) {
 // column is the documents of a term on a database field, within the
 // documents of within (every live one where nil): each document's term id
 // of the field (fieldIDs), tested against the ids of the values the term
-// matches (valueMatch, Columns.ValueIDs). none is
-// Bleve's: where its searcher for q is its match-none searcher (a value
-// the analyzer makes no term of), which a query string's conjunction or
-// disjunction leaves out.
+// matches (fieldMatch, Columns.ValueIDs); none as fieldMatch says.
 func (b *bitHits) column(q query.Query, field string, within segBits) (segBits, bool, bool, error) {
-	s, err := q.Searcher(context.Background(), b.snap, b.m, searcherOptions)
-	if err != nil {
-		return nil, false, false, err // what Bleve says of it (a fuzziness above 2, a broken expression)
-	}
-	_, none := s.(*searcher.MatchNoneSearcher)
-	if err := s.Close(); err != nil {
-		return nil, false, false, err
-	}
-	if none {
-		return nil, true, true, nil
-	}
-	match, err := b.valueMatch(q)
-	if err != nil {
-		return nil, false, false, err
+	match, none, err := fieldMatch(b.snap, b.m, q)
+	if err != nil || none {
+		return nil, none, err == nil, err
 	}
 	has, failed, err := b.x.cols.ValueIDs(field, match)
 	if err != nil {
@@ -189,6 +177,28 @@ func (b *bitHits) seqOf(i int, local uint32) (int64, error) {
 	return b.x.readKey(b.memo, num, string(key))
 }
 
+// fieldMatch is which values of its field q, a term on one value a
+// document (a database field, a stored field), accepts (valueMatch); none
+// is Bleve's: where its searcher for q is its match-none searcher (a value
+// the analyzer makes no term of), which a query string's conjunction or
+// disjunction leaves out. The error is what Bleve says of q (a fuzziness
+// above 2, a broken expression).
+func fieldMatch(r index.IndexReader, m mapping.IndexMapping, q query.Query) (match func(string) bool, none bool, err error) {
+	s, err := q.Searcher(context.Background(), r, m, searcherOptions)
+	if err != nil {
+		return nil, false, err
+	}
+	_, none = s.(*searcher.MatchNoneSearcher)
+	if err := s.Close(); err != nil {
+		return nil, false, err
+	}
+	if none {
+		return nil, true, nil
+	}
+	match, err = valueMatch(m, q)
+	return match, false, err
+}
+
 // valueMatch is which values of its field a term accepts, as Bleve's
 // searcher picks the terms of a field's dictionary: a term itself; a
 // wildcard or a regular expression by the same automaton over the whole
@@ -197,7 +207,7 @@ func (b *bitHits) seqOf(i int, local uint32) (int64, error) {
 // its analyzed words. Numeric and date ranges take terms Bleve encodes
 // from numbers, which no keyword value is. Any other query on such a field
 // is an error, never an empty answer.
-func (b *bitHits) valueMatch(q query.Query) (func(string) bool, error) {
+func valueMatch(m mapping.IndexMapping, q query.Query) (func(string) bool, error) {
 	switch q := q.(type) {
 	case *query.TermQuery:
 		return func(v string) bool { return v == q.Term }, nil
@@ -213,7 +223,7 @@ func (b *bitHits) valueMatch(q query.Query) (func(string) bool, error) {
 		}
 		return fuzzyMatch(q.Term, q.Prefix, q.Fuzziness)
 	case *query.MatchQuery:
-		return b.matchQueryMatch(q)
+		return matchQueryMatch(m, q)
 	case *query.NumericRangeQuery, *query.DateRangeQuery, *query.DateRangeStringQuery, *query.TermRangeQuery:
 		return func(string) bool { return false }, nil
 	}
@@ -223,15 +233,15 @@ func (b *bitHits) valueMatch(q query.Query) (func(string) bool, error) {
 // matchQueryMatch is a match query's values: its text's words as the
 // field's analyzer cuts them (one, the value, for a keyword field), each a
 // term or a fuzzy term; any of them, or all for the AND operator.
-func (b *bitHits) matchQueryMatch(q *query.MatchQuery) (func(string) bool, error) {
+func matchQueryMatch(m mapping.IndexMapping, q *query.MatchQuery) (func(string) bool, error) {
 	if auto, known := unexported(q, "autoFuzzy"); !known || auto {
 		return nil, fmt.Errorf("automatic fuzziness cannot search the field %s", q.FieldVal)
 	}
 	name := q.Analyzer
 	if name == "" {
-		name = b.m.AnalyzerNameForPath(q.FieldVal)
+		name = m.AnalyzerNameForPath(q.FieldVal)
 	}
-	analyzer := b.m.AnalyzerNamed(name)
+	analyzer := m.AnalyzerNamed(name)
 	if analyzer == nil {
 		return nil, fmt.Errorf("no analyzer named %q", name)
 	}

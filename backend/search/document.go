@@ -95,6 +95,14 @@ func newDocFields(m mapping.IndexMapping) (docFields, error) {
 	if len(f[textFieldName]) != 1 || len(f[wordFieldName]) != 1 {
 		return nil, fmt.Errorf("a mapping without one %q and one %q field", textFieldName, wordFieldName)
 	}
+	// A stored field's value is also stored, folded by its analyzer
+	// (storedfield.go).
+	for name := range storedFields {
+		if len(f[name]) != 1 {
+			return nil, fmt.Errorf("a mapping without one %q field", name)
+		}
+		f[name] = append(f[name], fieldSpec{name, index.StoreField, f[name][0].analyzer})
+	}
 	return f, nil
 }
 
@@ -157,6 +165,10 @@ func (d docBuilder) add(path string, at []uint64, value string) {
 		}
 	}
 	for _, s := range d.f[path] {
+		if s.options == index.StoreField {
+			d.AddField(&storedField{s.name, folded(s.analyzer, value)})
+			continue
+		}
 		d.AddField(document.NewTextFieldCustom(s.name, at, []byte(value), s.options, s.analyzer))
 	}
 }
@@ -182,7 +194,8 @@ func (d docBuilder) addFreeText(text string) {
 var textFields = []string{textFieldName, "message", "actor.name", "targets.name", "user_agent"}
 
 // freeText is the free text's values that no other field of textFields
-// holds: who, what, to what, and every value of the raw record, each
+// holds: who, what, to what, the request id (a term on request is its
+// phrase here first, storedfield.go), and every value of the raw record, each
 // distinct value once (a record repeats its actor, action and targets, and
 // its before and after share most values: the demo's text has a third
 // fewer words), the values separated by valueSep. Values that differ only
@@ -196,7 +209,7 @@ func freeText(ev *audit.Event) string {
 		v.add(t.Name)
 	}
 	mark := len(v.b) // (the values above are the fields'; those below only once more)
-	for _, s := range []string{ev.Actor.Email, ev.Actor.ID, ev.Action, ev.IP} {
+	for _, s := range []string{ev.Actor.Email, ev.Actor.ID, ev.Action, ev.IP, ev.Request} {
 		v.add(s)
 	}
 	for _, t := range ev.Targets {

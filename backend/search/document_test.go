@@ -46,12 +46,14 @@ func asMap(ev *audit.Event) map[string]any {
 
 // fieldsOf lists a document's fields, each as everything that decides what
 // the index holds of it, sorted (MapDocument walks a map in random order),
-// but the free text's two fields, which MapDocument never built:
-// TestFreeTextSplit and TestFreeTextFieldsAsOneField hold them.
+// but the free text's two fields and the stored fields' values, which
+// MapDocument never built: TestFreeTextSplit and
+// TestFreeTextFieldsAsOneField hold the first, storedValues the second.
 func fieldsOf(d *document.Document) []string {
 	var out []string
 	d.VisitFields(func(f index.Field) {
-		if _, ok := f.(*freeField); ok {
+		switch f.(type) {
+		case *freeField, *storedField:
 			return
 		}
 		tf, ok := f.(*document.TextField)
@@ -63,6 +65,17 @@ func fieldsOf(d *document.Document) []string {
 		out = append(out, fmt.Sprintf("%s %v %q %d %p", f.Name(), f.ArrayPositions(), f.Value(), f.Options(), tf.Analyzer()))
 	})
 	slices.Sort(out)
+	return out
+}
+
+// storedValues are the values d stores of a stored field.
+func storedValues(d *document.Document, field string) []string {
+	var out []string
+	d.VisitFields(func(f index.Field) {
+		if s, ok := f.(*storedField); ok && s.name == field {
+			out = append(out, string(s.value))
+		}
+	})
 	return out
 }
 
@@ -78,6 +91,7 @@ func TestDocumentsAsMapDocumentBuildsThem(t *testing.T) {
 	odd.Tags = []string{"suspicious", "", "Reviewed"}
 	odd.Actor = audit.Actor{ID: "u1"}
 	odd.Source.Name = "exports/okta.json"
+	odd.Request = "REQ-Ünïcode-ΣΑΣ İ"
 	bare := &audit.Event{ID: "bare", Raw: audit.RawRecord("not json at all")}
 	evs = append(evs, odd, bare)
 
@@ -122,6 +136,21 @@ func TestDocumentsAsMapDocumentBuildsThem(t *testing.T) {
 				t.Fatalf("%s mapping, event %s:\nMapDocument %s\nbuilt       %s", name, e.ID, strings.Join(w, "\n            "), strings.Join(g, "\n            "))
 			}
 			got.VisitFields(func(f index.Field) { fieldsSeen[f.Name()] = true })
+			// The stored value of each stored field is its term.
+			for field := range storedFields {
+				var terms []string
+				want.VisitFields(func(f index.Field) {
+					if f.Name() == field {
+						f.Analyze()
+						for term := range f.AnalyzedTokenFrequencies() {
+							terms = append(terms, term)
+						}
+					}
+				})
+				if stored := storedValues(got, field); !slices.Equal(stored, terms) {
+					t.Fatalf("%s mapping, event %s: %s stored %q, its terms %q", name, e.ID, field, stored, terms)
+				}
+			}
 		}
 		// Every mapped path was exercised.
 		for path := range f {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -100,6 +101,13 @@ type Index struct {
 	// fieldIDs are the segments' documents' term ids of those fields, for
 	// cols.
 	fieldIDs fieldTables
+	// storedOnly: the documents do not index the stored fields
+	// (storedfield.go), which Bleve's searcher then answers through
+	// storedQuery. The bit pass answers them from the stored values
+	// wherever cols is set.
+	storedOnly bool
+	// storedReads counts the stored values read (for the tests).
+	storedReads atomic.Uint64
 }
 
 // Options are how an index is opened.
@@ -109,9 +117,10 @@ type Options struct {
 	// a 200k import spends 13% less CPU without them). Without Columns the
 	// documents hold every field, as an index of the reference does.
 	Columns Columns
-	// AllFields keeps those fields in the documents all the same: the
-	// index is then also the reference (Search) the tests compare the
-	// columns' answers with.
+	// AllFields keeps those fields, and the terms of the stored fields
+	// (storedfield.go), in the documents all the same: the index is then
+	// also the reference (Search) the tests compare the columns' and the
+	// stored values' answers with.
 	AllFields bool
 }
 
@@ -127,6 +136,10 @@ func Open(dir string, o Options) (x *Index, fresh bool, err error) {
 		for f := range termFields {
 			delete(x.fields, f)
 		}
+		for f := range storedFields {
+			x.fields[f] = slices.DeleteFunc(x.fields[f], func(s fieldSpec) bool { return s.options != index.StoreField })
+		}
+		x.storedOnly = true
 	}
 	return x, fresh, nil
 }

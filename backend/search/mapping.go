@@ -25,8 +25,9 @@ import (
 // text's values of one word are a field of their own, "word" (wordfield.go).
 // 17: a document holds its user agent's number, the values kept once
 // (shared.go). 18: the values kept 64 to an internal key. 19: the time is
-// a stored field, no term (timefield.go).
-const MappingVersion = "19"
+// a stored field, no term (timefield.go). 20: the request id is stored,
+// and indexed only in the reference's documents (storedfield.go).
+const MappingVersion = "20"
 
 const (
 	keywordAnalyzer = "keyword_lower"

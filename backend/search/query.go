@@ -332,14 +332,18 @@ func numBound(f float64, inclusive, lower bool) (int64, bool) {
 // analyzer makes one word is a term query of that word (a fuzzy query, if
 // it is fuzzy), as Bleve would build it. At 1M demo events `acme`, every
 // event, spent a third of its counting pass in the two wrappers. The free
-// text is then spread over its fields (spread).
+// text is then spread over its fields (spread), and, where the documents
+// do not index the stored fields, a term on one is a storedQuery.
 func (x *Index) compile(q audit.Query) (query.Query, error) {
 	bq, err := Compile(q)
 	if err != nil {
 		return nil, err
 	}
 	m := x.idx.Mapping()
-	return x.shareParts(context.Background(), spread(unwrap(bq, m), m))
+	if bq, err = x.shareParts(context.Background(), spread(unwrap(bq, m), m)); err != nil || !x.storedOnly {
+		return bq, err
+	}
+	return x.storedParts(bq)
 }
 
 func unwrap(q query.Query, m mapping.IndexMapping) query.Query {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 	"unsafe"
 
@@ -152,32 +151,25 @@ func (x *Index) eachTimed(bq query.Query, begin func(r index.IndexReader) (func(
 // snapshotTimes reads the seqs and times of a snapshot's documents by their
 // number in it.
 type snapshotTimes struct {
-	segs   []*scorch.SegmentSnapshot
-	starts []uint64
-	r      *timeReader
+	snapshotSegs
+	r *timeReader
 }
 
 func newSnapshotTimes(i index.IndexReader) (*snapshotTimes, error) {
-	snap, ok := i.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, fmt.Errorf("a reader of type %T", i)
+	segs, err := newSnapshotSegs(i)
+	if err != nil {
+		return nil, err
 	}
-	t := &snapshotTimes{segs: snap.Segments(), r: newTimeReader()}
-	var start uint64
-	for _, ss := range t.segs {
-		t.starts = append(t.starts, start)
-		start += ss.Segment().Count()
-	}
-	return t, nil
+	return &snapshotTimes{segs, newTimeReader()}, nil
 }
 
 // at is the seq and time of document num.
 func (t *snapshotTimes) at(num uint64) (seq, ns int64, err error) {
-	j := sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > num }) - 1
-	if j < 0 || num-t.starts[j] >= t.segs[j].Segment().Count() {
-		return 0, 0, fmt.Errorf("no document %d", num)
+	ss, local, err := t.locate(num)
+	if err != nil {
+		return 0, 0, err
 	}
-	return t.r.read(t.segs[j], num-t.starts[j])
+	return t.r.read(ss, local)
 }
 
 // timeRange matches the events with lo <= time <= hi (nanoseconds).
