@@ -256,7 +256,7 @@ func TestInvestigatorFlow(t *testing.T) {
 			chromedp.WaitVisible("#events .row"), chromedp.Click("#events .row"), chromedp.WaitVisible("#around-request"))
 		id := eval[string](t, ctx, `new URLSearchParams(location.search).get("sel")`)
 		run(t, ctx, chromedp.Click("#around-request"))
-		waitFor(t, ctx, `new URLSearchParams(location.search).get("q").startsWith("request:") && document.querySelector("#total").textContent === "1 event"`)
+		waitFor(t, ctx, `new URLSearchParams(location.search).get("q").startsWith("+request:") && document.querySelector("#total").textContent === "1 event"`)
 		if got := eval[string](t, ctx, `new URLSearchParams(location.search).get("sel")`); got != id || id == "" {
 			t.Fatalf("the same request lists %q, the event was %q", got, id)
 		}
