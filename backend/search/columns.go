@@ -327,13 +327,22 @@ var levBuilders = sync.OnceValue(func() [3]*lev.LevenshteinAutomatonBuilder {
 func levBuilder(d int) *lev.LevenshteinAutomatonBuilder { return levBuilders()[d] }
 
 // namesDatabaseField is whether a part of q is a term on a database field.
-func namesDatabaseField(q query.Query) bool {
-	if fq, ok := q.(query.FieldableQuery); ok && termFields[fq.Field()] {
-		return true
+func namesDatabaseField(q query.Query) bool { return namesField(q, termFields) }
+
+// namesField is whether a part of q is a term on one of fields (a
+// storedQuery is one on its field).
+func namesField(q query.Query, fields map[string]bool) bool {
+	switch t := q.(type) {
+	case *storedQuery:
+		return fields[t.field]
+	case query.FieldableQuery:
+		if fields[t.Field()] {
+			return true
+		}
 	}
 	found := false
 	eachPart(q, func(p query.Query) query.Query {
-		found = found || namesDatabaseField(p)
+		found = found || namesField(p, fields)
 		return p
 	})
 	return found

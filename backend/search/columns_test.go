@@ -84,24 +84,7 @@ func TestColumnsAnswerAsTheIndex(t *testing.T) {
 	evs := corpusAndDemo(t)
 	evs = append(evs, repeatingEvents()...)
 	cols := &eventColumns{evs: evs}
-	noMerges = true
-	x, _, err := Open(filepath.Join(t.TempDir(), "index"), Options{Columns: cols})
-	noMerges = false
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { x.Close() })
-	third := len(evs) / 3
-	addSegments(t, x, evs, 0, third, 2*third, len(evs))
-	b := x.NewBatch() // the first ten again: deleted where they were
-	for seq := int64(1); seq <= 10; seq++ {
-		if err := b.Add(seq, evs[seq-1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Commit(int64(len(evs)), true); err != nil {
-		t.Fatal(err)
-	}
+	x := openRewritten(t, evs, Options{Columns: cols}, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	ref := openIndex(t, evs...)
 
 	// The documents hold none of those fields; the reference's do.
@@ -203,7 +186,7 @@ func TestColumnsAnswerAsTheIndex(t *testing.T) {
 		t.Fatalf("the ids were read again: %d reads, %d before", cols.reads, before)
 	}
 	x.fieldIDs.put(1<<60, "outcome", []uint32{1}) // (a segment merged away)
-	b = x.NewBatch()
+	b := x.NewBatch()
 	if err := b.Add(5, evs[4]); err != nil {
 		t.Fatal(err)
 	}
@@ -260,6 +243,32 @@ func TestColumnsAnswerAsTheIndex(t *testing.T) {
 }
 
 // termsIn counts the terms of field in x's segments.
+// openRewritten is an index opened with o, its segments never merged,
+// holding evs in three segments, then the events of the seqs again (deleted
+// where they were).
+func openRewritten(t *testing.T, evs []*audit.Event, o Options, again ...int64) *Index {
+	t.Helper()
+	noMerges = true
+	x, _, err := Open(filepath.Join(t.TempDir(), "index"), o)
+	noMerges = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	third := len(evs) / 3
+	addSegments(t, x, evs, 0, third, 2*third, len(evs))
+	b := x.NewBatch()
+	for _, seq := range again {
+		if err := b.Add(seq, evs[seq-1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(int64(len(evs)), true); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
 func termsIn(t *testing.T, x *Index, field string) int {
 	t.Helper()
 	r := readerOf(t, x)

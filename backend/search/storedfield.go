@@ -235,20 +235,7 @@ func (b *bitHits) storedOf(q query.Query) (*storedQuery, bool, error) {
 }
 
 // namesStoredField is whether a part of q is a term on a stored field.
-func namesStoredField(q query.Query) bool {
-	if _, ok := q.(*storedQuery); ok {
-		return true
-	}
-	if fq, ok := q.(query.FieldableQuery); ok && storedFields[fq.Field()] {
-		return true
-	}
-	found := false
-	eachPart(q, func(p query.Query) query.Query {
-		found = found || namesStoredField(p)
-		return p
-	})
-	return found
-}
+func namesStoredField(q query.Query) bool { return namesField(q, storedFields) }
 
 // storedReader reads one stored field of documents.
 type storedReader struct {

@@ -2,7 +2,6 @@ package search
 
 import (
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -48,29 +47,9 @@ func requestEvents() []*audit.Event {
 func TestStoredFieldsAnswerAsTheIndex(t *testing.T) {
 	evs := slices.Concat(corpusAndDemo(t), repeatingEvents(), requestEvents())
 	cols := &eventColumns{evs: evs}
-	open := func(o Options) *Index {
-		noMerges = true
-		x, _, err := Open(filepath.Join(t.TempDir(), "index"), o)
-		noMerges = false
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { x.Close() })
-		third := len(evs) / 3
-		addSegments(t, x, evs, 0, third, 2*third, len(evs))
-		b := x.NewBatch() // the first ten and the last again: deleted where they were
-		for _, seq := range []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, int64(len(evs))} {
-			if err := b.Add(seq, evs[seq-1]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Commit(int64(len(evs)), true); err != nil {
-			t.Fatal(err)
-		}
-		return x
-	}
-	x := open(Options{Columns: cols})
-	all := open(Options{Columns: cols, AllFields: true})
+	again := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, int64(len(evs))} // (the last: a request event)
+	x := openRewritten(t, evs, Options{Columns: cols}, again...)
+	all := openRewritten(t, evs, Options{Columns: cols, AllFields: true}, again...)
 	ref := openIndex(t, evs...)
 	if n := termsIn(t, x, "request"); n != 0 {
 		t.Fatalf("%d request terms in the documents", n)
