@@ -149,6 +149,7 @@ func main() {
 	var page struct {
 		Events []struct {
 			ID      string
+			Request string
 			Targets []struct{ Type, ID, Name string }
 		}
 	}
@@ -158,6 +159,9 @@ func main() {
 		res.add("open one event with its diff", median(timeGet(base+"/api/events/"+ev.ID, *runs)), "ms", "", "")
 		t := ev.Targets[0]
 		res.add("resource history of a busy target", median(timeGet(base+"/api/history?"+url.Values{"type": {t.Type}, "id": {t.ID}}.Encode(), *runs)), "ms", "", t.Type+" "+t.Name)
+		// "Same request" on the event: its request id, stored, not indexed.
+		same := url.Values{"q": {`+request:"` + ev.Request + `"`}, "limit": {"100"}, "raw": {"0"}}
+		res.add("the same request as one event", median(timeGet(base+"/api/search?"+same.Encode(), *runs)), "ms", "", same.Get("q"))
 	}
 	srv.Process.Kill()
 	srv.Wait()
