@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -133,4 +134,55 @@ func TestStoredFieldsAnswerAsTheIndex(t *testing.T) {
 			t.Fatalf("searcher %v: %d values read for a wildcard over %d events", noBits, n, len(evs))
 		}
 	}
+}
+
+// FuzzStoredRequests: whatever an event's request id (the record holding
+// it, another event's in upper case), that id quoted, and any query text
+// find in the service's index (ids stored, not indexed), through the
+// bitmaps and Bleve's searcher, what they find in an index holding the
+// terms, or fail in both.
+func FuzzStoredRequests(f *testing.F) {
+	for _, s := range [][2]string{{"REQ-Upper-42", `request:req-upper-42`}, {"Ünï-ΑΣ-1", `request:"ünï-ασ-1"`},
+		{"k1\x1ek2", `request:k1*`}, {"the", `+request:"THE" key`}, {"a b", `request:/a.*/ -request:"a b"`},
+		{"İstanbul-ΣΑΣ", `request:istanbul~1`}, {`x"y\z`, `request:*`}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, request, text string) {
+		if len(text) > 100 || request == "" {
+			return // (a long pattern makes a search of seconds)
+		}
+		raw, _ := json.Marshal(map[string]string{"requestId": request})
+		one := ev("one", "2026-03-02T10:00:00Z", "key.rotated", "Ann Lee", string(raw))
+		one.Request = request
+		two := ev("two", "2026-03-02T11:00:00Z", "key.rotated", "Bo Chan", `{}`)
+		two.Request = strings.ToUpper(request)
+		evs := []*audit.Event{one, two}
+		x := openRewritten(t, evs, Options{Columns: &eventColumns{evs: evs}})
+		ref := openIndex(t, evs...)
+		quoted := `request:"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(request) + `"`
+		for _, q := range []string{quoted, text} {
+			want, werr := eachSeqs(ref, q, false)
+			for _, noBits := range []bool{false, true} {
+				bq, cerr := Compile(audit.Query{Text: q})
+				if noBits && cerr == nil && namesDatabaseField(bq) {
+					continue // (Bleve's searcher cannot answer those)
+				}
+				got, gerr := eachSeqs(x, q, noBits)
+				if (gerr != nil) != (werr != nil) || !slices.Equal(got, want) {
+					t.Fatalf("%q, request %q (searcher: %v): %v (%v), the reference %v (%v)", q, request, noBits, got, gerr, want, werr)
+				}
+			}
+		}
+	})
+}
+
+// eachSeqs is the sorted seqs of q's hits in x, through the bitmaps or
+// Bleve's searcher, or the error.
+func eachSeqs(x *Index, text string, searcher bool) ([]int64, error) {
+	x.noBitPass = searcher
+	defer func() { x.noBitPass = false }()
+	var got []int64
+	_, err := x.EachSeq(audit.Query{Text: text}, func(seq int64) { got = append(got, seq) })
+	slices.Sort(got)
+	return got, err
 }
