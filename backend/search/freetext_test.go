@@ -197,13 +197,10 @@ func passesAsReference(t *testing.T, x *Index, queries []string, label string, r
 // bitmaps, or through Bleve's searcher.
 func passSeqs(t testing.TB, x *Index, q audit.Query, searcher bool) []int64 {
 	t.Helper()
-	x.noBitPass = searcher
-	defer func() { x.noBitPass = false }()
-	var got []int64
-	if _, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) }); err != nil {
+	got, err := eachSeqs(x, q, searcher)
+	if err != nil {
 		t.Fatalf("%s: %v", q.Text, err)
 	}
-	slices.Sort(got)
 	return got
 }
 

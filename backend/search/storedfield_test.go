@@ -161,13 +161,13 @@ func FuzzStoredRequests(f *testing.F) {
 		ref := openIndex(t, evs...)
 		quoted := `request:"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(request) + `"`
 		for _, q := range []string{quoted, text} {
-			want, werr := eachSeqs(ref, q, false)
+			want, werr := eachSeqs(ref, audit.Query{Text: q}, false)
 			for _, noBits := range []bool{false, true} {
 				bq, cerr := Compile(audit.Query{Text: q})
 				if noBits && cerr == nil && namesDatabaseField(bq) {
 					continue // (Bleve's searcher cannot answer those)
 				}
-				got, gerr := eachSeqs(x, q, noBits)
+				got, gerr := eachSeqs(x, audit.Query{Text: q}, noBits)
 				if (gerr != nil) != (werr != nil) || !slices.Equal(got, want) {
 					t.Fatalf("%q, request %q (searcher: %v): %v (%v), the reference %v (%v)", q, request, noBits, got, gerr, want, werr)
 				}
@@ -178,11 +178,11 @@ func FuzzStoredRequests(f *testing.F) {
 
 // eachSeqs is the sorted seqs of q's hits in x, through the bitmaps or
 // Bleve's searcher, or the error.
-func eachSeqs(x *Index, text string, searcher bool) ([]int64, error) {
+func eachSeqs(x *Index, q audit.Query, searcher bool) ([]int64, error) {
 	x.noBitPass = searcher
 	defer func() { x.noBitPass = false }()
 	var got []int64
-	_, err := x.EachSeq(audit.Query{Text: text}, func(seq int64) { got = append(got, seq) })
+	_, err := x.EachSeq(q, func(seq int64) { got = append(got, seq) })
 	slices.Sort(got)
 	return got, err
 }
