@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -102,25 +104,55 @@ type segBits []*roaring.Bitmap
 
 // bitHits evaluates queries over one snapshot.
 type bitHits struct {
-	x      *Index
-	snap   *scorch.IndexSnapshot
-	segs   []*scorch.SegmentSnapshot
-	starts []uint64 // each segment's first document number in the snapshot
-	m      mapping.IndexMapping
-	memo   *memoPass // the key memo over snap: the hits' seqs, and the documents' a column tests
+	x    *Index
+	snap *scorch.IndexSnapshot
+	snapshotSegs
+	m    mapping.IndexMapping
+	memo *memoPass // the key memo over snap: the hits' seqs, and the documents' a column tests
 }
 
 func newBitHits(x *Index, snap *scorch.IndexSnapshot) *bitHits {
-	b := &bitHits{x: x, snap: snap, segs: snap.Segments(), m: x.idx.Mapping(), memo: x.memo.begin(snap)}
+	b := &bitHits{x: x, snap: snap, snapshotSegs: segsOf(snap), m: x.idx.Mapping(), memo: x.memo.begin(snap)}
 	if x.cols != nil {
 		x.fieldIDs.keep(snap) // (as the memo's begin keeps its tables)
 	}
+	return b
+}
+
+// snapshotSegs are a snapshot's segments, each with the number of its
+// first document in the snapshot.
+type snapshotSegs struct {
+	segs   []*scorch.SegmentSnapshot
+	starts []uint64
+}
+
+func segsOf(snap *scorch.IndexSnapshot) snapshotSegs {
+	s := snapshotSegs{segs: snap.Segments()}
 	var start uint64
-	for _, ss := range b.segs {
-		b.starts = append(b.starts, start)
+	for _, ss := range s.segs {
+		s.starts = append(s.starts, start)
 		start += ss.Segment().Count()
 	}
-	return b
+	return s
+}
+
+// newSnapshotSegs is segsOf a reader's snapshot (Bleve's searchers are
+// handed the snapshot as a reader).
+func newSnapshotSegs(i index.IndexReader) (snapshotSegs, error) {
+	snap, ok := i.(*scorch.IndexSnapshot)
+	if !ok {
+		return snapshotSegs{}, fmt.Errorf("a reader of type %T", i)
+	}
+	return segsOf(snap), nil
+}
+
+// locate is the segment of document num, and its number there.
+func (s snapshotSegs) locate(num uint64) (*scorch.SegmentSnapshot, uint64, error) {
+	j := sort.Search(len(s.starts), func(i int) bool { return s.starts[i] > num }) - 1
+	if j < 0 || num-s.starts[j] >= s.segs[j].Segment().Count() {
+		return nil, 0, fmt.Errorf("no document %d", num)
+	}
+	return s.segs[j], num - s.starts[j], nil
 }
 
 // snapshot is a reader of idx as it is now (to be closed).

@@ -2,8 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"unsafe"
@@ -34,7 +32,8 @@ import (
 // testing every document's value, within the documents the rest of the
 // query leaves (~0.1 s a million). Bleve's searcher does the same through
 // storedQuery. An index of the reference keeps the terms and answers by
-// them; TestColumnsAnswerAsTheIndex holds the two to the same hits.
+// them; TestStoredFieldsAnswerAsTheIndex and FuzzStoredRequests hold the
+// two to the same hits.
 var storedFields = map[string]bool{"request": true}
 
 // storedField is a stored field: its value, and no term.
@@ -266,34 +265,4 @@ func (r *storedReader) read(ss *scorch.SegmentSnapshot, local uint64) (value str
 		return "", false, err
 	}
 	return r.value, r.has, nil
-}
-
-// snapshotSegs are a snapshot's segments, each with the number of its
-// first document in the snapshot.
-type snapshotSegs struct {
-	segs   []*scorch.SegmentSnapshot
-	starts []uint64
-}
-
-func newSnapshotSegs(i index.IndexReader) (snapshotSegs, error) {
-	snap, ok := i.(*scorch.IndexSnapshot)
-	if !ok {
-		return snapshotSegs{}, fmt.Errorf("a reader of type %T", i)
-	}
-	s := snapshotSegs{segs: snap.Segments()}
-	var start uint64
-	for _, ss := range s.segs {
-		s.starts = append(s.starts, start)
-		start += ss.Segment().Count()
-	}
-	return s, nil
-}
-
-// locate is the segment of document num, and its number there.
-func (s snapshotSegs) locate(num uint64) (*scorch.SegmentSnapshot, uint64, error) {
-	j := sort.Search(len(s.starts), func(i int) bool { return s.starts[i] > num }) - 1
-	if j < 0 || num-s.starts[j] >= s.segs[j].Segment().Count() {
-		return nil, 0, fmt.Errorf("no document %d", num)
-	}
-	return s.segs[j], num - s.starts[j], nil
 }
