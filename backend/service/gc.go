@@ -6,23 +6,22 @@ import (
 	"sync"
 )
 
-// During an import or a rebuild of the index the collector runs about half
-// as often: Go's heap may grow to three times what is live (GOGC 200) but
-// no further than indexHeapLimit. Bleve allocates ~80 KB for each event it
-// indexes, and collecting it was a fifth of an import's CPU. Measured with
-// the environment variables: 100k demo events 1.11× faster (3 paired runs),
-// peak resident memory 342 → 402 MiB; 1M, one run each, 301 → 249 s and
-// 473 → 524 MiB (678 collections instead of 1,481). The live heap stays at
-// 50–100 MB; the rest of the peak is SQLite's memory and the index's
-// mapped pages, which the limit does not count. The limit was 280 MiB; at
-// 240 a 1M import's anonymous peak is 272–288 MiB instead of 275–329 (three
-// alternated pairs, sampled from /proc), its resident peak 525–545 MiB
-// (one run 839, a merge's mapped pages) instead of 555–574 (one 829), for
-// 3% more CPU (medians 175 and 170 s, wall 100.5 and 96.8 s). A GOGC or
-// GOMEMLIMIT the user set is left as it is.
+// During an import or a rebuild of the index the collector runs less often:
+// Go's heap may grow to five times what is live (GOGC 400) but no further
+// than indexHeapLimit. Bleve allocates ~80 KB for each event it indexes,
+// and collecting it was a fifth of an import's CPU at Go's defaults.
+// History: GOGC 200 under 280 MiB, then 240 MiB when a 1M import's resident
+// peak was 525–574 MiB (the limit does not count SQLite's memory or the
+// index's mapped pages). The rest of the import has since grown smaller
+// (peak 355–382 MiB under 240), so the limit went up again: 1M `auditlens
+// import` of the benchmark's NDJSON, alternated, user CPU 130.3, 145.1,
+// 134.2, 129.5 s at GOGC 200 under 240 MiB; 122.3, 120.8 at GOGC 400 under
+// 320 MiB (peak 438–446 MiB); 113.7, 135.3, 119.9, 120.9 under 400 MiB
+// (peak 509–544 MiB, too near #6's 600 MB). A GOGC or GOMEMLIMIT the user
+// set is left as it is.
 const (
-	indexGCPercent = 200
-	indexHeapLimit = 240 << 20
+	indexGCPercent = 400
+	indexHeapLimit = 320 << 20
 )
 
 var indexGC struct {

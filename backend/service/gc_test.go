@@ -21,7 +21,7 @@ func TestFastIndexGC(t *testing.T) {
 		t.Skip("GOGC or GOMEMLIMIT is set")
 	}
 	pct, limit := gcSettings()
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(300 << 20)) // a limit set before comes back after
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(indexHeapLimit + 80<<20)) // a limit set before comes back after
 	r1 := fastIndexGC()
 	if p, l := gcSettings(); p != indexGCPercent || l != indexHeapLimit {
 		t.Fatalf("while indexing: GOGC %d, limit %d", p, l)
@@ -33,7 +33,7 @@ func TestFastIndexGC(t *testing.T) {
 		t.Fatalf("while one still indexes: GOGC %d, limit %d", p, l)
 	}
 	r2()
-	if p, l := gcSettings(); p != pct || l != 300<<20 {
+	if p, l := gcSettings(); p != pct || l != indexHeapLimit+80<<20 {
 		t.Fatalf("after: GOGC %d, limit %d; before: %d, %d", p, l, pct, limit)
 	}
 	debug.SetMemoryLimit(100 << 20)
