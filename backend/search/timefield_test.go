@@ -385,6 +385,16 @@ func TestHitTimesCountAsHistogram(t *testing.T) {
 		{base.Add(10 * 24 * time.Hour), base.Add(11 * 24 * time.Hour), base.Add(40 * 24 * time.Hour)},
 		{},
 	}
+	// The kept hits in chunks of the default sizes (one), and of 2, 4 and 8
+	// (many).
+	defer func(first, most int) { hitChunkFirst, hitChunkMax = first, most }(hitChunkFirst, hitChunkMax)
+	for _, chunks := range [][2]int{{hitChunkFirst, hitChunkMax}, {2, 8}} {
+		hitChunkFirst, hitChunkMax = chunks[0], chunks[1]
+		countKept(t, x, q, values, evs, oldest, newest, edgeSets)
+	}
+}
+
+func countKept(t *testing.T, x *Index, q audit.Query, values []string, evs []*audit.Event, oldest, newest time.Time, edgeSets [][]time.Time) {
 	for _, keep := range []int{0, 5, 43, 1000} {
 		h := NewHitTimes(values, keep)
 		if err := x.EachTime(q, "category", values, h.Add); err != nil {
@@ -420,7 +430,7 @@ func TestHitTimesCountAsHistogram(t *testing.T) {
 				}
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(pass) != fmt.Sprint(want) {
-				t.Fatalf("keep %d, edges %v: kept %v, a pass %v, want %v", keep, edges, got, pass, want)
+				t.Fatalf("keep %d, chunks of %d to %d, edges %v: kept %v, a pass %v, want %v", keep, hitChunkFirst, hitChunkMax, edges, got, pass, want)
 			}
 		}
 	}
