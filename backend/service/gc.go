@@ -13,7 +13,7 @@ import (
 // History: GOGC 200 under 280 MiB, then 240 MiB when a 1M import's resident
 // peak was 525–574 MiB (the limit does not count SQLite's memory or the
 // index's mapped pages). The rest of the import has since grown smaller
-// (peak 355–382 MiB under 240), so the limit went up again: 1M `auditlens
+// (peak 346–373 MiB under 240), so the limit went up again: 1M `auditlens
 // import` of the benchmark's NDJSON, alternated, user CPU 130.3, 145.1,
 // 134.2, 129.5 s at GOGC 200 under 240 MiB; 122.3, 120.8 at GOGC 400 under
 // 320 MiB (peak 438–446 MiB); 113.7, 135.3, 119.9, 120.9 under 400 MiB
