@@ -71,8 +71,8 @@ func (x *Index) Facets(q audit.Query, size int) ([]Facet, uint64, error) {
 // most the pass's keep, each hit's time and stack value, so that the
 // buckets the bounds choose are counted without a second pass. The kept
 // hits are in chunks, not one slice grown by append: at 1M hits (9 bytes
-// each) append's copies made 48 MB of garbage a timeline, and the serving
-// process's collector made the timeline of `acme` take 40–110 ms.
+// each) append's copies made 48 MB of garbage a timeline, and the served
+// process's collections took `acme`'s from ~40 ms to 105–205 now and then.
 type HitTimes struct {
 	Oldest, Newest int64 // nanoseconds, when N > 0
 	N              uint64
