@@ -204,7 +204,44 @@ func Compile(q audit.Query) (query.Query, error) {
 // range"), and its expressions match whole terms, so the anchor adds
 // nothing (RegexpQuery drops it too).
 func parseText(text string) (query.Query, error) {
+	if w := operatorWord(text); w != "" {
+		return nil, fmt.Errorf("%s is not an operator here: require a term with +, exclude one with - "+
+			"(+outcome:failure -category:access), and a word without either is optional beside a +term", w)
+	}
 	return query.NewQueryStringQuery(unanchored(text)).Parse()
+}
+
+// operatorWord is the first clause of text that is AND, OR or NOT (or &&,
+// || or !) outside quotes. Bleve's syntax has no such operators: it read
+// `NOT outcome:success` as the word "not" (a stop word, so nothing) or
+// outcome:success, and listed the successes, and `a AND b` as a, "and" or
+// b. As words they can match nothing (stop words), so a query holding one
+// means something else than it says, and is refused.
+func operatorWord(text string) string {
+	quoted, start := false, -1
+	for i := 0; i <= len(text); i++ {
+		space := i == len(text) || (!quoted && strings.IndexByte(" \t\r\n", text[i]) >= 0)
+		if space {
+			if start >= 0 {
+				switch w := text[start:i]; w {
+				case "AND", "OR", "NOT", "&&", "||", "!":
+					return w
+				}
+			}
+			start = -1
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		switch text[i] {
+		case '\\':
+			i++ // (an escaped character, a quote or a space)
+		case '"':
+			quoted = !quoted
+		}
+	}
+	return ""
 }
 
 // unanchored is text with the ^ that starts a regular expression (a / that

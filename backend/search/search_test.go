@@ -425,3 +425,25 @@ func cursorOf(sort []string) string {
 	b, _ := json.Marshal(sort)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// AND, OR and NOT are no operators in Bleve's syntax, and as words match
+// nothing: a query holding one as a clause of its own is refused, with
+// what to write instead; inside a phrase, escaped, or part of a word it is
+// text.
+func TestOperatorWordsRefused(t *testing.T) {
+	x := openIndex(t, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{"os":"Android"}`))
+	for _, q := range []string{"NOT outcome:success", "outcome:failure AND category:access", "alice OR bob",
+		"alice && bob", "+alice || bob", "alice\tNOT", `"alice smith" AND login`, "! alice"} {
+		_, err := x.Search(audit.Query{Text: q})
+		if audit.ErrorCode(err) != audit.EINVALID || !strings.Contains(err.Error(), "not an operator") {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	for q, want := range map[string]uint64{`"alice AND smith"`: 0, "android": 1, "ANDROID": 1, "and alice": 1,
+		`alice\ AND`: 1, "-NOT alice": 1, "action:login": 1, `"a \" AND" alice`: 1} {
+		res, err := x.Search(audit.Query{Text: q})
+		if err != nil || res.Total != want {
+			t.Errorf("%q: %+v, %v; want %d hits", q, res, err, want)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func TestSegmentsKeepNoPagesMapped(t *testing.T) {
 			t.Errorf("segment %d: %d pages mapped after the update check", i, n)
 		}
 	}
-	res, err := x.Search(audit.Query{Text: "word1500 OR word2"})
+	res, err := x.Search(audit.Query{Text: "word1500 word2"})
 	if err != nil || res.Total != 2 {
 		t.Fatalf("%v: %d hits", err, res.Total)
 	}
