@@ -42,7 +42,7 @@ func serve(t *testing.T) string {
 		t.Fatalf("demo: %s", sink.String())
 	}
 	hostile := filepath.Join(dir, "hostile.ndjson")
-	os.WriteFile(hostile, []byte(`{"time":"2026-10-31T23:59:00Z","actor":{"name":"<img src=x onerror=alert(1)>"},"action":"xss.probe","message":"<script>window.__pwned=1</script> hello","ip":"192.0.2.66"}`+"\n"), 0o644)
+	os.WriteFile(hostile, []byte(`{"time":"2026-10-31T23:59:00Z","actor":{"name":"<img src=x onerror=alert(1)>"},"action":"xss.probe","message":"<script>window.__pwned=1</script> hello rtl.\u202etxt.exe","ip":"192.0.2.66"}`+"\n"), 0o644)
 	if code := cli.Run([]string{"import", "--case", caseDir, hostile}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
 		t.Fatalf("import: %s", sink.String())
 	}
@@ -287,6 +287,51 @@ func TestInvestigatorFlow(t *testing.T) {
 		if !strings.Contains(text(t, ctx, "#detail"), "<script>window.__pwned=1</script> hello") {
 			t.Fatal("the message is not shown as text")
 		}
+		// a right-to-left override is shown as a mark, in the list and the
+		// detail, and turns no text around
+		if got := text(t, ctx, "#detail"); !strings.Contains(got, "rtl.⟨U+202E⟩txt.exe") {
+			t.Fatalf("the detail shows %q", got)
+		}
+		if eval[bool](t, ctx, `document.body.innerText.includes("\u202e")`) {
+			t.Fatal("the screen holds the override itself")
+		}
+	})
+
+	t.Run("a filter keeps the words searched", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=payments"), chromedp.WaitVisible("#events .row"),
+			chromedp.WaitVisible(`#facets section[data-field="outcome"] .facet`))
+		waitFor(t, ctx, `document.querySelector("#total").textContent !== "…"`)
+		words := text(t, ctx, "#total")
+		// the facet's count is what the filter lists: the words stay required
+		want := eval[string](t, ctx, `document.querySelector('#facets section[data-field="outcome"] li:last-child .facet .n').textContent`)
+		run(t, ctx, chromedp.Click(`#facets section[data-field="outcome"] li:last-child .facet`))
+		waitFor(t, ctx, `new URLSearchParams(location.search).get("q").startsWith('+payments +outcome:"')`)
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#total").textContent.replace(/ events?$/, "") === `+strconv.Quote(want),
+			chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("the facet counted %s of %s, the filter lists %s", want, words, text(t, ctx, "#total"))
+		}
+		// a word beside a +term is optional, and the screen says so
+		search(t, ctx, "payments +outcome:failure")
+		waitFor(t, ctx, `!!document.querySelector("#ignored") && document.querySelector("#ignored code").textContent === "payments"`)
+		run(t, ctx, chromedp.Click("#require"))
+		waitFor(t, ctx, `new URLSearchParams(location.search).get("q") === "+payments +outcome:failure"`)
+		waitFor(t, ctx, `!document.querySelector("#ignored")`)
+		// AND, OR and NOT are refused with what to write instead
+		search(t, ctx, "NOT outcome:success")
+		waitFor(t, ctx, `!!document.querySelector(".error.banner") && document.querySelector(".error.banner").textContent.includes("not an operator")`)
+		// a query without hits leaves no chart of the one before
+		search(t, ctx, "zzzznothingmatches")
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "0 events" && !document.querySelector("#timeline canvas")`)
+	})
+
+	t.Run("a zone this browser does not know", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?tz=Not%2FAZone"), chromedp.WaitVisible("#events .row"))
+		if got := eval[string](t, ctx, `document.querySelector("#tz").value`); got != "UTC" {
+			t.Fatalf("zone %q", got)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll(".fatal").length`); n != 0 {
+			t.Fatalf("%s", text(t, ctx, ".fatal"))
+		}
 	})
 
 	t.Run("import with progress", func(t *testing.T) {
@@ -368,6 +413,19 @@ func TestInvestigatorFlow(t *testing.T) {
 		setInput(t, ctx, "#saved", "probes")
 		waitFor(t, ctx, `document.querySelector("#total").textContent === "1 event"`)
 		shot(t, ctx, "09-marks")
+		// a name refused is said beside it; a name saved before is replaced
+		// only by a button that says so, and can be deleted
+		run(t, ctx, chromedp.Click("#save-search"), chromedp.WaitVisible("#save-name"))
+		setInput(t, ctx, "#save-name", strings.Repeat("n", 201))
+		run(t, ctx, chromedp.Click("#save-ok"))
+		waitFor(t, ctx, `!!document.querySelector("#save-error") && document.querySelector("#save-error").textContent.includes("200")`)
+		if n := eval[int](t, ctx, `document.querySelectorAll(".fatal").length`); n != 0 {
+			t.Fatalf("%s", text(t, ctx, ".fatal"))
+		}
+		setInput(t, ctx, "#save-name", "probes")
+		waitFor(t, ctx, `document.querySelector("#save-ok").textContent === "Replace"`)
+		run(t, ctx, chromedp.Click("#save-delete"))
+		waitFor(t, ctx, `![...document.querySelectorAll("#saved option")].some(o => o.value === "probes")`)
 	})
 
 	t.Run("dark theme and keyboard", func(t *testing.T) {

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, type AuditEvent, type Facet, type Histogram, type ImportJob, type Range, type Target } from "./api";
 import { useView } from "./state";
 import { QueryBar } from "./ui/QueryBar";
-import { Facets, addTerm } from "./ui/Facets";
+import { Facets } from "./ui/Facets";
+import { addTerm, ignored, required } from "./query";
 import { Timeline } from "./ui/Timeline";
 import { EventList } from "./ui/EventList";
 import { EventDetail } from "./ui/EventDetail";
@@ -82,14 +83,21 @@ export function App() {
   const openHistory = (t: Target) => set({ panel: "history", target: [t.type, t.id, t.name].join(SEP) });
   const [tt, tid, tname] = view.target.split(SEP);
   const onProgress = (j: ImportJob) => { setTick((x) => x + 1); if (j.state !== "running") setTick((x) => x + 1); };
+  const ignoredClauses = ignored(view.q);
   const empty = total === 0 && !view.q && !view.from && !view.to;
-  const newest = events[0]?.time ?? "";
 
   return (
     <div class="app">
-      <QueryBar view={view} newest={newest} set={set} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
+      <QueryBar view={view} set={set} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
         toggleTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
       {err && <p class="error banner" role="alert">{err}</p>}
+      {ignoredClauses.length > 0 && (
+        <p class="hint banner" id="ignored">
+          Beside a +term a word without + or − is optional, so this search ignores{" "}
+          {ignoredClauses.map((c, i) => <>{i > 0 && " "}<code>{c}</code></>)}.{" "}
+          <button class="small" id="require" onClick={() => set({ q: required(view.q), sel: "" })}>Require {ignoredClauses.length === 1 ? "it" : "them"}</button>
+        </p>
+      )}
       {empty ? (
         <main class="welcome" id="welcome">
           <h1>An empty case</h1>

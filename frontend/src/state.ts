@@ -23,6 +23,7 @@ export function readView(): View {
     if (x !== null) (v as unknown as Record<string, string>)[k] = x;
   }
   if (v.stack !== "outcome") v.stack = "category";
+  if (!knownZone(v.tz)) v.tz = defaults.tz; // (a link from a machine that knows other zones)
   return v;
 }
 
@@ -40,4 +41,15 @@ export function useView(): [View, (patch: Partial<View>) => void] {
   const [view, setView] = useState<View>(readView);
   useEffect(() => writeView(view), [view]);
   return [view, (patch) => setView((v) => ({ ...v, ...patch }))];
+}
+
+// knownZone: tz is "local" or a zone this browser can show times in.
+export function knownZone(tz: string): boolean {
+  if (tz === "local") return true;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,12 +6,6 @@ const titles: Record<string, string> = {
   ip: "IP", format: "Format", source: "Source",
 };
 
-// addTerm appends a facet filter (+field:"value" or -field:"value") to a query.
-export function addTerm(q: string, field: string, value: string, negate: boolean): string {
-  const term = `${negate ? "-" : "+"}${field}:"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-  return q.trim() ? `${q.trim()} ${term}` : term;
-}
-
 export function Facets({ facets, onPick }: { facets: Facet[]; onPick: (field: string, value: string, negate: boolean) => void }) {
   return (
     <aside class="facets" id="facets">

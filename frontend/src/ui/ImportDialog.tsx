@@ -48,8 +48,10 @@ export function ImportDialog({ close, onProgress }: Props) {
         {err && <p class="error" role="alert">{err}</p>}
         {job && p && (
           <div id="import-progress" data-state={job.state}>
-            <p><strong>{{ running: stopping ? "Stopping…" : "Importing…", done: "Done", stopped: "Stopped", failed: "Failed" }[job.state]}</strong>{" "}
-              {p.sources} files · <span id="import-events">{p.events.toLocaleString()}</span> events · {Math.round(job.rate).toLocaleString()} events/s ·
+            <p><strong id="import-state">{job.state === "done" && job.summary?.failures?.length
+              ? (p.sources > 0 ? "Done, but some paths could not be read" : "Failed: nothing could be read")
+              : { running: stopping ? "Stopping…" : "Importing…", done: "Done", stopped: "Stopped", failed: "Failed" }[job.state]}</strong>{" "}
+              {p.sources} file{p.sources === 1 ? "" : "s"} · <span id="import-events">{p.events.toLocaleString()}</span> events · {Math.round(job.rate).toLocaleString()} events/s ·
               {" "}{p.duplicates.toLocaleString()} duplicates · {p.rejected.toLocaleString()} rejected</p>
             {job.state === "running" && p.waiting && <p class="muted" id="import-waiting">{p.waiting}</p>}
             {job.state === "running" && <p><progress />{" "}

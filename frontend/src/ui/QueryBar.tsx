@@ -5,7 +5,6 @@ import { presets, zoneLabel, zones } from "../time";
 
 interface Props {
   view: View;
-  newest: string; // time of the newest event in the case, for the presets
   set: (p: Partial<View>) => void;
   onImport: () => void;
   onReport: () => void;
@@ -22,16 +21,22 @@ const examples = [
   ["admin", "free text in messages, names and raw records"],
 ];
 
-export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleTheme }: Props) {
+export function QueryBar({ view, set, onImport, onReport, theme, toggleTheme }: Props) {
   const [q, setQ] = useState(view.q);
   const [saved, setSaved] = useState<SavedSearch[]>([]);
   const input = useRef<HTMLInputElement>(null);
   const loadSaved = () => api.saved().then(setSaved).catch(() => {});
   useEffect(() => { loadSaved(); }, []);
   const [naming, setNaming] = useState<string | null>(null);
+  const [saveErr, setSaveErr] = useState("");
+  const named = naming !== null && saved.some((s) => s.name === naming.trim());
+  // A refused name keeps the form open with why; a name saved before is
+  // replaced only when the button says so ("Replace"), and can be deleted.
+  const done = (p: Promise<unknown>) => p.then(() => { setNaming(null); setSaveErr(""); loadSaved(); })
+    .catch((e: Error) => setSaveErr(e.message));
   const save = (name: string) => {
-    if (name.trim()) api.saveSearch({ name: name.trim(), q: view.q, from: view.from, to: view.to }).then(loadSaved);
-    setNaming(null);
+    if (!name.trim()) { setNaming(null); setSaveErr(""); return; }
+    done(api.saveSearch({ name: name.trim(), q: view.q, from: view.from, to: view.to }));
   };
   useEffect(() => setQ(view.q), [view.q]);
   useEffect(() => {
@@ -45,21 +50,23 @@ export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleT
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
   }, []);
-  const preset = (ms: number) => {
-    const end = newest ? new Date(new Date(newest).getTime() + 1) : new Date();
+  // "Last 24 hours of data" ends at the case's newest event, whatever the
+  // query and the range shown (an exported trail ends when it was exported).
+  const preset = (ms: number) => api.search({ q: "" }, 1).then((r) => {
+    const end = r.events[0] ? new Date(Date.parse(r.events[0].time) + 1) : new Date();
     set({ from: new Date(end.getTime() - ms).toISOString(), to: end.toISOString(), sel: "" });
-  };
+  }).catch(() => {});
   return (
     <header class="bar">
       <span class="brand">auditlens</span>
       <form class="query" onSubmit={(e) => { e.preventDefault(); set({ q, sel: "" }); }}>
         <input id="query" ref={input} value={q} spellcheck={false} autocomplete="off"
-          placeholder='Search: actor.email:alice@example.com +outcome:failure "escalation policy"   (press / )'
+          placeholder='Search: +actor.email:alice@example.com +outcome:failure   "escalation policy"   (press / )'
           onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
         <details class="help">
           <summary title="Query syntax">?</summary>
           <div class="popover">
-            <p>Bleve query syntax over the normalized fields; words without a field search messages and raw records. <code>+</code> must match, <code>-</code> must not.</p>
+            <p>Bleve query syntax over the normalized fields; words without a field search messages and raw records. <code>+</code> must match, <code>-</code> must not; a clause with neither is optional once another has <code>+</code> (there is no AND, OR or NOT).</p>
             <ul>{examples.map(([ex, what]) => (
               <li><a href="#" onClick={(e) => { e.preventDefault(); setQ(ex); set({ q: ex, sel: "" }); }}><code>{ex}</code></a> {what}</li>
             ))}</ul>
@@ -88,7 +95,10 @@ export function QueryBar({ view, newest, set, onImport, onReport, theme, toggleT
         ? <button type="button" id="save-search" title="Save this search" onClick={() => setNaming(view.q)}>Save…</button>
         : <form class="save-name" onSubmit={(e) => { e.preventDefault(); save(naming); }}>
             <input id="save-name" value={naming} placeholder="name" size={14} autoFocus onInput={(e) => setNaming((e.target as HTMLInputElement).value)} />
-            <button type="submit" id="save-ok">Save</button>
+            <button type="submit" id="save-ok">{named ? "Replace" : "Save"}</button>
+            {named && <button type="button" id="save-delete" onClick={() => done(api.deleteSearch(naming.trim()))}>Delete</button>}
+            <button type="button" class="small" title="Cancel" onClick={() => { setNaming(null); setSaveErr(""); }}>×</button>
+            {saveErr && <span class="error" id="save-error" role="alert">{saveErr}</span>}
           </form>}
       <select id="tz" aria-label="Time zone" value={view.tz} onChange={(e) => set({ tz: (e.target as HTMLSelectElement).value })}>
         {zones().map((z) => <option value={z}>{zoneLabel(z)}</option>)}

@@ -26,8 +26,12 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
   zoom.current = onZoom;
 
   useEffect(() => {
-    if (!hist) { plot.current?.destroy(); plot.current = null; } // no counts: no chart of older ones
-    if (!el.current || !hist || hist.edges.length < 2) return;
+    if (!el.current || !hist || hist.edges.length < 2) {
+      // no counts, or none in any bucket (a query without hits): no chart of older ones
+      plot.current?.destroy();
+      plot.current = null;
+      return;
+    }
     const xs = hist.edges.slice(0, -1).map((e) => Date.parse(e) / 1000);
     const xmax = Date.parse(hist.edges[hist.edges.length - 1]) / 1000;
     const names = order.filter((k) => hist.series[k]);
