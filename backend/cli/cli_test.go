@@ -258,9 +258,23 @@ func TestImportStopped(t *testing.T) {
 		!strings.Contains(errb.String(), "the import was stopped while reading this, and the rest of it was not read") {
 		t.Fatalf("stopped import: exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
 	}
-	r := run(t, "import", "--case", c, "--json", f)
+	// the file was never hashed whole: verify checks its stored events and
+	// says so, and raises no alarm of a file that differs
+	r := run(t, "verify", "--case", c, f)
+	if r.code != 0 || !strings.Contains(r.stdout, "before it was hashed") || strings.Contains(r.stdout, "differs") {
+		t.Fatalf("verify after a stop: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "import", "--case", c, "--json", f)
 	if s := decodeImport(t, r); r.code != 0 || s.Events != 2 {
 		t.Fatalf("the import after a stop: exit %d, %+v, %s", r.code, s, r.stderr)
+	}
+	if r := run(t, "verify", "--case", c, f); r.code != 0 || !strings.Contains(r.stdout, "all 2 sources intact") {
+		t.Fatalf("verify once completed: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// a file changed since is still found out by the import that hashed it
+	os.WriteFile(f, []byte("{}\n"), 0o644)
+	if r := run(t, "verify", "--case", c, f); r.code != 1 || !strings.Contains(r.stdout, "differs") {
+		t.Fatalf("verify of a changed file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 
@@ -288,5 +302,31 @@ func TestReportAndExportInterrupted(t *testing.T) {
 		if left, _ := os.ReadDir(outDir); len(left) != 0 {
 			t.Fatalf("%s interrupted left %v", args[0], left)
 		}
+	}
+}
+
+// The commands that read a case refuse a folder that holds none, and make
+// none there: a mistyped --case must not pass verify on an empty case.
+func TestReadingCommandsNeedACase(t *testing.T) {
+	dir := t.TempDir()
+	notACase := filepath.Join(dir, "papers")
+	os.Mkdir(notACase, 0o755)
+	for _, c := range []string{filepath.Join(dir, "typo"), notACase} {
+		for _, args := range [][]string{{"search", "x"}, {"verify"}, {"log"}, {"reindex"},
+			{"export", "--format", "csv", "--out", "-"}, {"report", "--out", filepath.Join(dir, "r.xlsx")}} {
+			r := run(t, append([]string{args[0], "--case", c}, args[1:]...)...)
+			if r.code == 0 || !strings.Contains(r.stderr, "there is no case at "+c) {
+				t.Errorf("%s on %s: exit %d\n%s%s", args[0], c, r.code, r.stdout, r.stderr)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(c, "case.db")); err == nil {
+			t.Errorf("a case was made at %s", c)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "typo")); err == nil {
+		t.Error("the mistyped folder was made")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.xlsx")); err == nil {
+		t.Error("a report of no case was written")
 	}
 }

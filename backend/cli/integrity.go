@@ -23,7 +23,7 @@ the files and compare them with what was imported from them. Each source is inta
 altered (which events), differs (the file changed since import) or missing. The exit
 status is 1 unless everything is intact.`,
 		RunE: func(cmd *cobra.Command, files []string) error {
-			c, err := openCase(*caseDir)
+			c, err := openExistingCase(*caseDir)
 			if err != nil {
 				return err
 			}
@@ -82,7 +82,7 @@ func logCmd(env Env, caseDir *string) *cobra.Command {
 		Short: "The case's own activity log (imports, reports, exports), with its hash chain checked",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := openCase(*caseDir)
+			c, err := openExistingCase(*caseDir)
 			if err != nil {
 				return err
 			}

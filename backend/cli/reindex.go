@@ -13,7 +13,7 @@ func reindexCmd(env Env, caseDir *string) *cobra.Command {
 		Short: "Rebuild the search index from the case database",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := openCase(*caseDir)
+			c, err := openExistingCase(*caseDir)
 			if err != nil {
 				return err
 			}

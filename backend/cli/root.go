@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -118,13 +120,38 @@ func caseDirOrDefault(dir string) string {
 	return dir
 }
 
+// openCase opens the case of import and demo, making it if there is none.
 func openCase(dir string) (*service.Case, error) {
 	return service.Open(caseDirOrDefault(dir))
 }
 
+// openExistingCase opens the case of a command that reads one (search,
+// verify, log, reindex): a --case mistyped must not make an empty case
+// that then answers "0 events" or "all 0 sources intact".
+func openExistingCase(dir string) (*service.Case, error) {
+	if err := mustExist(caseDirOrDefault(dir)); err != nil {
+		return nil, err
+	}
+	return openCase(dir)
+}
+
 // openCaseForStreaming opens the case of a report or export.
 func openCaseForStreaming(dir string) (*service.Case, error) {
+	if err := mustExist(caseDirOrDefault(dir)); err != nil {
+		return nil, err
+	}
 	return service.OpenForStreaming(caseDirOrDefault(dir))
+}
+
+// mustExist says so when dir holds no case (no case.db).
+func mustExist(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "case.db")); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return audit.Errorf(audit.ENOTFOUND, "there is no case at %s (no case.db there): import into it, or check --case", dir)
+		}
+		return audit.Errorf(audit.EINVALID, "cannot read the case at %s: %v", dir, err)
+	}
+	return nil
 }
 
 func hasDisplay() bool {

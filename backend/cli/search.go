@@ -44,7 +44,7 @@ a "phrase" matches inside one of those values).`,
 			if q.To, err = parseFlagTime("to", to, true); err != nil {
 				return err
 			}
-			c, err := openCase(*caseDir)
+			c, err := openExistingCase(*caseDir)
 			if err != nil {
 				return err
 			}
