@@ -58,7 +58,8 @@ func TestCorpusFields(t *testing.T) {
 		{"gcp.audit", "iv9wx9d16l2", ts("2021-10-19T02:57:47.339377Z"), "fakeemailxyz@gmail.com", "beta.compute.networks.insert", "success", "1.1.1.1", "configuration", "projects/fake-project/global/networks/test", ""},
 		{"slack.audit", "0123a45b-6c7d-8900-e12f-3456789gh0i1", ts("2018-03-16T15:32:23Z"), "bird@slack.com", "user_login", "success", "81.2.69.143", "access", "bird@slack.com", ""},
 		{"okta.system_log", "freetrialorgcreator@okta.com", time.Time{}, "freetrialorgcreator@okta.com", "", "", "52.207.21.207", "", "", ""},
-		{"azure.activity", "Microsoft.Compute/virtualMachines/delete", ts("2022-02-09T03:04:26.49265Z"), "fakeemail@fakedomain.com", "Microsoft.Compute/virtualMachines/delete", "success", "1.2.3.4", "configuration", "", ""},
+		{"azure.activity", "Microsoft.Compute/virtualMachines/delete", ts("2022-02-09T03:04:26.49265Z"), "fakeemail@fakedomain.com", "Microsoft.Compute/virtualMachines/delete", "unknown", // (Started: its BeginRequest; the end says how it went)
+			"1.2.3.4", "configuration", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.format+"/"+c.rawHas, func(t *testing.T) {
@@ -105,4 +106,72 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestCorpusWhoAndHowItWent holds mappings to what a review of the corpus
+// found them getting wrong: a daemon taken for a root login, a refusal or
+// an operation only started taken for a success, a placeholder taken for
+// an id, a namespace for the object created in it, categories by a
+// keyword inside a word.
+func TestCorpusWhoAndHowItWent(t *testing.T) {
+	h, _ := importPaths(t, Options{}, corpusDir(t))
+	each := func(t *testing.T, format string, match func(*audit.Event) bool, check func(*audit.Event) string) {
+		t.Helper()
+		n := 0
+		for _, e := range h.events {
+			if e.Format == format && match(e) {
+				n++
+				if bad := check(e); bad != "" {
+					t.Errorf("%s %s: %s", format, e.Action, bad)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("no %s event of the kind checked", format)
+		}
+	}
+	rawHas := func(s string) func(*audit.Event) bool {
+		return func(e *audit.Event) bool { return strings.Contains(string(e.Raw), s) }
+	}
+	is := func(field, got, want string) string {
+		if got != want {
+			return fmt.Sprintf("%s %q, want %q", field, got, want)
+		}
+		return ""
+	}
+	// sshd refusing a connection (no login uid, no account) is the system's
+	// process, not a failed login of root
+	each(t, "linux.auditd", rawHas("audit(1489641207.587:518)"), func(e *audit.Event) string {
+		return is("actor", e.Actor.Label()+" "+e.Actor.Type, "/usr/sbin/sshd as root system") // (its exe: the record has no comm)
+	})
+	each(t, "linux.auditd", func(e *audit.Event) bool { return e.Action == "SOCKADDR" }, func(e *audit.Event) string {
+		return is("category", e.Category, audit.CategoryOther)
+	})
+	each(t, "github.audit", func(e *audit.Event) bool { return strings.Contains(e.Action, "rejected") }, func(e *audit.Event) string {
+		return is("outcome", e.Outcome, audit.OutcomeFailure)
+	})
+	each(t, "azure.activity", rawHas(`"value": "Started"`), func(e *audit.Event) string {
+		return is("outcome", e.Outcome, audit.OutcomeUnknown)
+	})
+	each(t, "okta.system_log", func(*audit.Event) bool { return true }, func(e *audit.Event) string {
+		if strings.EqualFold(e.Request, "unknown") {
+			return "the request is Okta's placeholder"
+		}
+		return ""
+	})
+	each(t, "kubernetes.audit", rawHas("nginx-deployment-5cdcc99dbf-rgw6z"), func(e *audit.Event) string {
+		if len(e.Targets) == 0 {
+			return "no target"
+		}
+		return is("target", e.Targets[0].Name, "default/nginx-deployment-5cdcc99dbf-rgw6z")
+	})
+	each(t, "m365.unified", func(e *audit.Event) bool { return strings.HasPrefix(e.Actor.Name, `NT AUTHORITY\`) }, func(e *audit.Event) string {
+		return is("actor type", e.Actor.Type, audit.ActorSystem)
+	})
+	each(t, "slack.audit", func(e *audit.Event) bool { return e.Action == "anomaly" }, func(e *audit.Event) string {
+		return is("category", e.Category, audit.CategoryAlert)
+	})
+	each(t, "aws.cloudtrail.csv", func(e *audit.Event) bool { return e.Action == "PutObject" }, func(e *audit.Event) string {
+		return is("category", e.Category, audit.CategoryData)
+	})
 }

@@ -26,6 +26,9 @@ var auditdMapping = Mapping{
 	Outcome: OutcomeSpec{Paths: Paths{"res", "success", "result"},
 		Success: []string{"success", "yes", "1"}, Failure: []string{"failed", "no", "0", "failure"}},
 	Categories: []CategoryRule{
+		// (before the keywords: SOCKADDR is no "add", USER_TTY no user management)
+		{Match: `^(SOCKADDR|EXECVE|CWD|PROCTITLE|SYSCALL|TTY|USER_TTY|USER_CMD|BPRM_FCAPS)$`, Category: audit.CategoryOther},
+		{Match: `^CRYPTO_`, Category: audit.CategoryAccess},
 		{Match: `^(USER_LOGIN|USER_LOGOUT|USER_AUTH|USER_ACCT|USER_ERR|CRED_|USER_START|USER_END|LOGIN|ANOM_LOGIN|USER_ROLE_CHANGE|ANOM_AUTH)`, Category: audit.CategoryAccess},
 		{Match: `^(ADD_USER|DEL_USER|ADD_GROUP|DEL_GROUP|USER_CHAUTHTOK|CHUSER_ID|CHGRP_ID|USER_MGMT|GRP_MGMT|ROLE_ASSIGN|ROLE_REMOVE|ACCT_LOCK|ACCT_UNLOCK|GRP_CHAUTHTOK)`, Category: audit.CategoryUser},
 		{Match: `^(CONFIG_CHANGE|DAEMON_|SERVICE_|MAC_|SYSTEM_|KERNEL|USYS_CONFIG|NETFILTER_CFG|FEATURE_CHANGE|SOFTWARE_UPDATE)`, Category: audit.CategoryConfiguration},
@@ -71,39 +74,55 @@ var sentinelSyslogAuditd = register(&Format{
 
 // auditdFinish resolves who acted: the login uid (auid) names the person
 // behind an action even after sudo; when it is unset, the account acted
-// upon (acct) or the process's user is the best there is, and an event with
-// none of them is the system's own.
+// upon (acct, a login attempt's) is the best there is. Without either, a
+// process running as root acted for the system (sshd refusing a
+// connection, systemd starting a service): it is named by its command
+// ("sshd as root") and typed the system's; named "root" and typed a user,
+// sshd's refusals read as failed root logins. A process of another user (a
+// service account's: tomcat) is that user. An event with none of them is
+// the system's own.
 func auditdFinish(f Fields, ev *audit.Event) {
 	unset := func(v string) bool { return v == "" || v == "4294967295" || v == "-1" || v == "unset" || v == "?" }
-	auid := str(f["auid"])
-	a := audit.Actor{}
-	if !unset(auid) {
-		a.ID = auid
-		a.Name = firstSet(unset, str(f["AUID"]), str(f["audit_user"]))
+	ev.Actor = auditdActor(f, unset)
+	auditdMessage(f, ev, unset)
+}
+
+func auditdActor(f Fields, unset func(string) bool) audit.Actor {
+	if auid := str(f["auid"]); !unset(auid) {
+		return audit.Actor{ID: auid, Name: firstSet(unset, str(f["AUID"]), str(f["audit_user"])), Type: audit.ActorUser}
 	}
-	if a.ID == "" {
-		// No login uid: the account acted upon (a login attempt's acct), else
-		// the process's own user.
-		if acct := str(f["acct"]); !unset(acct) {
-			a.Name = acct
-		} else {
-			a.Name = firstSet(unset, str(f["user"]), str(f["UID"]))
-			if uid := str(f["uid"]); !unset(uid) {
-				a.ID = "uid " + uid
-				if uid == "0" && a.Name == "" {
-					a.Name = "root" // uid 0 is root on every Linux system
-				}
-			}
+	if acct := str(f["acct"]); !unset(acct) {
+		return audit.Actor{Name: acct, Type: audit.ActorUser}
+	}
+	a := audit.Actor{Name: firstSet(unset, str(f["user"]), str(f["UID"]))}
+	uid := str(f["uid"])
+	if !unset(uid) {
+		a.ID = "uid " + uid
+		if uid == "0" && a.Name == "" {
+			a.Name = "root" // uid 0 is root on every Linux system
 		}
 	}
-	a.Type = audit.ActorUser
-	if a.Name == "" && a.ID == "" {
-		a.Name = firstSet(unset, str(f["comm"]), str(f["exe"]), "system")
+	proc := firstSet(unset, str(f["comm"]), str(f["exe"]))
+	switch {
+	case proc != "" && (uid == "0" || a.Name == "root" || a.Name == ""):
+		// a daemon (root's, or of no user named): the process acted
+		if a.Name != "" {
+			proc += " as " + a.Name
+		}
+		a.Name, a.Type = proc, audit.ActorSystem
+	case a.Name != "":
+		a.Type = audit.ActorUser // a service account's process (tomcat): its user
+	case a.ID != "":
 		a.Type = audit.ActorSystem
-	} else if a.Name == "" && strings.HasPrefix(a.ID, "uid ") {
-		a.Type = audit.ActorSystem
+	default:
+		a.Name, a.Type = "system", audit.ActorSystem
 	}
-	ev.Actor = a
+	return a
+}
+
+// auditdMessage clears the values auditd writes for none and sums the
+// event up on one line.
+func auditdMessage(f Fields, ev *audit.Event, unset func(string) bool) {
 	if unset(ev.IP) {
 		ev.IP = ""
 	}

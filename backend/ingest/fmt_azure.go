@@ -24,7 +24,7 @@ var azureActivity = register(&Format{
 		Request: Paths{"correlationId", "correlation_id", "eventDataId", "event_data_id"},
 		Message: Paths{"description"},
 		Outcome: OutcomeSpec{Paths: Paths{"status.value", "status.localizedValue", "status.localized_value", "status"},
-			Success: []string{"Succeeded", "Started", "Accepted", "Active", "Resolved"}, Failure: []string{"Failed"}},
+			Success: []string{"Succeeded", "Active", "Resolved"}, Failure: []string{"Failed"}}, // (Started, Accepted: not yet known)
 		Categories: []CategoryRule{
 			{Match: `roleAssignments|roleDefinitions|elevateAccess`, Category: audit.CategoryUser},
 			{Match: `listKeys|regenerateKey|/secrets/|webhooks|connections`, Category: audit.CategoryIntegration},
@@ -56,7 +56,7 @@ var entraAudit = register(&Format{
 		Outcome:    OutcomeSpec{Paths: Paths{"Result", "result"}, Success: []string{"success"}, Failure: []string{"failure", "timeout"}},
 		Categories: []CategoryRule{
 			{Match: `sign-?in|logon|session|authentication|password|mfa|strongauthentication`, Category: audit.CategoryAccess},
-			{Match: `application|service principal|certificates and secrets|consent|oauth|credential`, Category: audit.CategoryIntegration},
+			{Match: `application|service principal|certificates and secrets|consent|oauth|credential|permission grant`, Category: audit.CategoryIntegration},
 			{Match: `user|member|role|group|owner|license`, Category: audit.CategoryUser},
 			{Match: `.`, Category: audit.CategoryConfiguration},
 		},

@@ -17,7 +17,7 @@ var cloudtrailCategories = []CategoryRule{
 	{Match: `^(ConsoleLogin|GetSigninToken|SwitchRole|ExitRole|CheckMfa|AssumeRole|GetSessionToken|GetFederationToken|Authenticate)`, Category: audit.CategoryAccess},
 	{Match: `AccessKey|LoginProfile|MFADevice|SSHPublicKey|ServiceSpecificCredential`, Category: audit.CategoryIntegration},
 	{Match: `^(Create|Delete|Update|Attach|Detach|Put|Add|Remove)(User|Group|Role|Policy|UserPolicy|RolePolicy|GroupPolicy|UserToGroup|UserFromGroup|PolicyVersion)`, Category: audit.CategoryUser},
-	{Match: `^(Get|List|Describe|Head|Lookup|Select|Search|Scan|Query|BatchGet|Download)`, Category: audit.CategoryData},
+	{Match: `^(Get|List|Describe|Head|Lookup|Select|Search|Scan|Query|BatchGet|Download)|^(PutObject|CopyObject|DeleteObjects?|RestoreObject|UploadPart|UploadPartCopy|CreateMultipartUpload|CompleteMultipartUpload|AbortMultipartUpload)$`, Category: audit.CategoryData},
 	{Match: `.`, Category: audit.CategoryConfiguration},
 }
 

@@ -1,6 +1,11 @@
 package ingest
 
-import "auditlens/backend/audit"
+import (
+	"regexp"
+	"strings"
+
+	"auditlens/backend/audit"
+)
 
 // GitHub organization / enterprise audit log (REST API or streaming): epoch
 // millisecond times, the actor as a login.
@@ -30,10 +35,24 @@ var github = register(&Format{
 		Outcome:   OutcomeSpec{Default: audit.OutcomeSuccess},
 		Categories: []CategoryRule{
 			{Match: `^(user\.(login|logout|failed_login|two_factor)|oauth_authorization|personal_access_token\.(request|access)|user_session|two_factor)`, Category: audit.CategoryAccess},
-			{Match: `^(hook|integration_installation|oauth_application|oauth_access|personal_access_token|deploy_key|public_key|integration|repository_secret|org_secret|secret_scanning)`, Category: audit.CategoryIntegration},
+			{Match: `^(hook|integration_installation|oauth_application|oauth_access|org\.oauth_app|personal_access_token|deploy_key|public_key|integration|repository_secret|org_secret|secret_scanning)`, Category: audit.CategoryIntegration},
 			{Match: `^(org\.(add_member|remove_member|invite_member|update_member|add_billing_manager|remove_billing_manager)|team\.(add_member|remove_member|promote_maintainer|demote_maintainer)|repo\.(add_member|remove_member)|business\.(add_admin|remove_admin)|members_can|org_credential)`, Category: audit.CategoryUser},
 			{Match: `^(git\.clone|git\.fetch|repo\.download_zip|repository_content)`, Category: audit.CategoryData},
 			{Match: `.`, Category: audit.CategoryConfiguration},
 		},
 	},
+	Finish: func(f Fields, ev *audit.Event) {
+		// GitHub says nothing of an outcome but in the action's name: a
+		// push a protected branch rejected is no success.
+		if githubRefused.MatchString(ev.Action) {
+			ev.Outcome = audit.OutcomeFailure
+		}
+		if strings.HasSuffix(ev.Actor.Name, "[bot]") { // github-actions[bot], dependabot[bot]
+			ev.Actor.Type = audit.ActorService
+		}
+	},
 })
+
+// githubRefused are the actions whose name says they were refused or failed
+// (protected_branch.rejected_ref_update, user.failed_login).
+var githubRefused = regexp.MustCompile(`(^|[._])(rejected|failed|denied|blocked)([._]|$)`)

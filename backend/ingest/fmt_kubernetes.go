@@ -36,7 +36,15 @@ var kubernetes = register(&Format{
 		},
 	},
 	Finish: func(f Fields, ev *audit.Event) {
-		if ns, name := str(get(f, parsePath("objectRef.namespace"))), str(get(f, parsePath("objectRef.name"))); ns != "" && name != "" && len(ev.Targets) == 1 {
+		ns, name := str(get(f, parsePath("objectRef.namespace"))), str(get(f, parsePath("objectRef.name")))
+		if name == "" { // a create: the object is named in what was sent or made
+			name = firstSet(func(v string) bool { return v == "" },
+				str(get(f, parsePath("responseObject.metadata.name"))), str(get(f, parsePath("requestObject.metadata.name"))))
+			if name != "" && len(ev.Targets) == 1 {
+				ev.Targets[0].Name = name
+			}
+		}
+		if ns != "" && name != "" && len(ev.Targets) == 1 {
 			ev.Targets[0].Name = ns + "/" + name
 		}
 		switch u := ev.Actor.Name; {

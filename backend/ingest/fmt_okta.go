@@ -1,6 +1,10 @@
 package ingest
 
-import "auditlens/backend/audit"
+import (
+	"strings"
+
+	"auditlens/backend/audit"
+)
 
 // Okta System Log LogEvents (API, or inside a Cribl/Splunk "_raw" wrapper).
 var okta = register(&Format{
@@ -25,7 +29,7 @@ var okta = register(&Format{
 		Request:   Paths{"transaction.id", "debugContext.debugData.requestId", "uuid"},
 		Message:   Paths{"displayMessage"},
 		Outcome: OutcomeSpec{Paths: Paths{"outcome.result"},
-			Success: []string{"SUCCESS", "ALLOW"}, Failure: []string{"FAILURE", "DENY", "CHALLENGE", "ABANDONED"}},
+			Success: []string{"SUCCESS", "ALLOW"}, Failure: []string{"FAILURE", "DENY", "ABANDONED"}}, // (CHALLENGE: asked for more, not refused)
 		Categories: []CategoryRule{
 			{Match: `^user\.(session|authentication|mfa)|^policy\.evaluate_sign_on|^app\.oauth2\.(as\.)?token|^user\.account\.(lock|unlock)`, Category: audit.CategoryAccess},
 			{Match: `^user\.(lifecycle|account\.(update|privilege)|mfa\.factor\.(reset|deactivate))|^group\.user_membership|^user\.account`, Category: audit.CategoryUser},
@@ -34,6 +38,12 @@ var okta = register(&Format{
 		},
 	},
 	Finish: func(f Fields, ev *audit.Event) {
+		// Okta writes "unknown" where an event has no transaction: no id
+		// that would make unrelated events one request.
+		if strings.EqualFold(ev.Request, "unknown") {
+			ev.Request = firstSet(func(v string) bool { return v == "" || strings.EqualFold(v, "unknown") },
+				str(get(f, parsePath("debugContext.debugData.requestId"))), str(f["uuid"]))
+		}
 		if ev.Message != "" && ev.Actor.Label() != "" {
 			ev.Message = ev.Actor.Label() + ": " + ev.Message
 		}

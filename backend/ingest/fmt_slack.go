@@ -31,7 +31,8 @@ var slack = register(&Format{
 		Request:   Paths{"id"},
 		Outcome:   OutcomeSpec{Default: audit.OutcomeSuccess},
 		Categories: []CategoryRule{
-			{Match: `login|logout|session|anomaly|2fa|sso`, Category: audit.CategoryAccess},
+			{Match: `^anomaly`, Category: audit.CategoryAlert},
+			{Match: `login|logout|session|2fa|sso`, Category: audit.CategoryAccess},
 			{Match: `^(file_downloaded|file_shared|file_public|file_previewed|channel_export|export)`, Category: audit.CategoryData},
 			{Match: `^(app_|bot_|workflow_|token)`, Category: audit.CategoryIntegration},
 			{Match: `^(user_|role_|guest_|member)`, Category: audit.CategoryUser},
