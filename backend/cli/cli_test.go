@@ -178,6 +178,13 @@ func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "--token") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
+	// a token anybody could guess is no lock
+	for _, tok := range []string{"a", " ", "short-token-15ch"[:15]} {
+		r := run(t, "serve", "--case", t.TempDir(), "--addr", "0.0.0.0:0", "--token", tok)
+		if r.code != 2 || !strings.Contains(r.stderr, "at least 16 characters") {
+			t.Fatalf("--token %q: exit %d: %s", tok, r.code, r.stderr)
+		}
+	}
 }
 
 func TestDemo(t *testing.T) {

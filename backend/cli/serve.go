@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -38,6 +39,10 @@ func serveCmd(env Env, caseDir *string) *cobra.Command {
 	return cmd
 }
 
+// minTokenLen is the shortest token serve takes: one anybody on the
+// network may guess at is no lock.
+const minTokenLen = 16
+
 func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -47,6 +52,9 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 		b := make([]byte, 16)
 		rand.Read(b)
 		token = hex.EncodeToString(b)
+	}
+	if token != "" && len(token) < minTokenLen {
+		return audit.Errorf(audit.EINVALID, "--token must be at least %d characters, or auto (which makes one of 32)", minTokenLen)
 	}
 	if !isLoopback(host) && token == "" {
 		return audit.Errorf(audit.EINVALID, "--addr %s listens beyond this machine: give --token (or --token auto) so only you can read the case", addr)
@@ -63,7 +71,7 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	if token != "" {
-		url += "?token=" + token
+		url += "?token=" + neturl.QueryEscape(token)
 	}
 	fmt.Fprintf(env.Stdout, "auditlens serving case %s at %s\n", c.Dir, url)
 	httpapi.Version = Version

@@ -78,3 +78,24 @@ func TestTokenServerTakesNoPaths(t *testing.T) {
 		t.Errorf("a report path on a shared server: %v %d, want 403", err, res.StatusCode)
 	}
 }
+
+// No page of another site may frame the screen, and no folder of the
+// embedded assets is listed.
+func TestNoFramingNoListing(t *testing.T) {
+	srv, _ := newTestServer(t, "")
+	r := do(t, "GET", srv.URL+"/", nil, "")
+	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || r.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("framing allowed: CSP %q, X-Frame-Options %q", csp, r.Header.Get("X-Frame-Options"))
+	}
+	if r.StatusCode != 200 {
+		t.Errorf("the screen: %d", r.StatusCode)
+	}
+	for _, p := range []string{"/assets/", "/assets"} {
+		if r := do(t, "GET", srv.URL+p, nil, ""); r.StatusCode != 404 && r.StatusCode != 301 {
+			t.Errorf("%s: %d, want no listing", p, r.StatusCode)
+		}
+	}
+	if r := do(t, "GET", srv.URL+"/assets/app.js", nil, ""); r.StatusCode != 200 {
+		t.Errorf("an asset: %d", r.StatusCode)
+	}
+}

@@ -58,13 +58,16 @@ func New(c *service.Case, assets fs.FS, token string) *Server {
 	s.mux.HandleFunc("POST /api/reports/{id}/stop", s.stopReport)
 	s.mux.HandleFunc("GET /api/sources", s.sources)
 	s.mux.HandleFunc("GET /api/formats", s.formats)
-	s.mux.Handle("/", http.FileServerFS(assets))
+	s.mux.Handle("/", noListing(http.FileServerFS(assets)))
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'")
+	// No other page may frame the screen (a click on it made over it):
+	// frame-ancestors, and X-Frame-Options for browsers without it.
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if s.token == "" && !loopbackHost(r.Host) {
 		// Without a token only this machine may talk to us; a page whose
@@ -292,4 +295,17 @@ func (s *Server) formats(w http.ResponseWriter, r *http.Request) {
 		out = append(out, format{f.Name, f.Description})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// noListing serves files but no folder's listing (the embedded assets'
+// names are nobody's business): a folder other than the root, where
+// index.html is, is not found.
+func noListing(files http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" && strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }

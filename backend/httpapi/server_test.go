@@ -29,7 +29,7 @@ func newTestServer(t *testing.T, token string) (*httptest.Server, *service.Case)
 	if _, err := c.Import([]string{data}, service.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>auditlens</title>")}}
+	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>auditlens</title>")}, "assets/app.js": {Data: []byte("// the screen")}}
 	api := New(c, assets, token)
 	api.LocalPaths = token == "" // as serve sets it: loopback without a token
 	srv := httptest.NewServer(api)

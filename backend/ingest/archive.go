@@ -73,7 +73,13 @@ func (im *importer) zip(src *audit.Source, r io.Reader, at io.ReaderAt, size int
 		if f.UncompressedSize64 > uint64(b.limit-b.used) {
 			return errExpansion{b.limit}
 		}
-		rc, err := f.Open()
+		var rc io.ReadCloser
+		var err error
+		if f.Flags&0x1 != 0 { // (bit 0: encrypted; Go would read its bytes as if it were not)
+			err = errors.New("it is encrypted (password-protected): not read")
+		} else {
+			rc, err = f.Open()
+		}
 		if err != nil {
 			c := child(src, memberName(f.Name))
 			c.Failed = err.Error()

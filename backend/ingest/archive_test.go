@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -194,5 +195,46 @@ func TestGzipExpansionLimit(t *testing.T) {
 	}
 	if len(h.events) != 1 { // every line is the same record: one event, the rest duplicates
 		t.Fatalf("%d events", len(h.events))
+	}
+}
+
+// An encrypted zip member is said to be so, once, and nothing of it is
+// read or rejected; the members beside it are read.
+func TestEncryptedZipMember(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("plain.ndjson")
+	w.Write(ndjson("ok", 3))
+	w, _ = zw.CreateHeader(&zip.FileHeader{Name: "secret.ndjson", Method: zip.Deflate, Flags: 0x1})
+	w.Write([]byte("\x8f\x02 ciphertext, as far as a reader knows\n"))
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "enc.zip")
+	os.WriteFile(path, b.Bytes(), 0o644)
+	h, errs := importPaths(t, Options{}, path)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "secret.ndjson: it is encrypted (password-protected): not read") {
+		t.Fatalf("errors %v", errs)
+	}
+	if len(h.events) != 3 {
+		t.Fatalf("%d events", len(h.events))
+	}
+	for _, s := range h.sources {
+		if s.Rejected != 0 || (s.Member == "plain.ndjson" && s.Failed != "") || (s.Member == "secret.ndjson" && !strings.Contains(s.Failed, "encrypted")) {
+			t.Errorf("source %s: %d rejected, failed %q", s.Name(), s.Rejected, s.Failed)
+		}
+	}
+}
+
+// A path that names a pipe or a device is refused, not read: a pipe
+// blocked the import at its opening and /dev/zero never ended.
+func TestSpecialFilesRefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	for path, kind := range map[string]string{fifo: "a named pipe", "/dev/zero": "a device"} {
+		h, errs := importPaths(t, Options{}, path)
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "not a regular file ("+kind+")") || len(h.sources) != 0 {
+			t.Errorf("%s: %v, %d sources", path, errs, len(h.sources))
+		}
 	}
 }

@@ -126,6 +126,10 @@ func listFiles(p string) ([]string, error) {
 		return nil, cleanOSError(err)
 	}
 	if !st.IsDir() {
+		if !st.Mode().IsRegular() {
+			// a pipe would block the import at its opening, a device never end
+			return nil, fmt.Errorf("not a regular file (%s): not read", fileKind(st.Mode()))
+		}
 		return []string{p}, nil
 	}
 	var out []string
@@ -144,6 +148,19 @@ func listFiles(p string) ([]string, error) {
 	})
 	sort.Strings(out)
 	return out, firstErr
+}
+
+// fileKind names what a file that is not a regular one is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 func cleanOSError(err error) error {
