@@ -337,3 +337,20 @@ func TestReadingCommandsNeedACase(t *testing.T) {
 		t.Error("a report of no case was written")
 	}
 }
+
+// --limit says how many events to print: none or fewer is refused, not
+// taken for the default.
+func TestSearchLimitRefused(t *testing.T) {
+	c := filepath.Join(t.TempDir(), "case")
+	if r := run(t, "demo", "--case", c, "--events", "200", "--seed", "2"); r.code != 0 {
+		t.Fatalf("demo: %s", r.stderr)
+	}
+	for _, n := range []string{"0", "-1"} {
+		if r := run(t, "search", "--case", c, "--limit", n, ""); r.code != 2 || !strings.Contains(r.stderr, "1 or more") {
+			t.Errorf("--limit %s: exit %d, %s%s", n, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := run(t, "search", "--case", c, "--limit", "1", "--json", ""); r.code != 0 || strings.Count(r.stdout, `"raw_sha256"`) != 1 {
+		t.Errorf("--limit 1: exit %d, %s", r.code, r.stdout)
+	}
+}

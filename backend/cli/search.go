@@ -33,6 +33,9 @@ targets.type targets.id targets.name ip user_agent session request message sourc
 a "phrase" matches inside one of those values).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 1 {
+				return audit.Errorf(audit.EINVALID, "--limit %d: give how many events to print, 1 or more", limit)
+			}
 			q := audit.Query{Limit: limit}
 			if len(args) == 1 {
 				q.Text = args[0]
