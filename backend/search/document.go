@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -169,7 +170,7 @@ func (d docBuilder) add(path string, at []uint64, value string) {
 			d.AddField(&storedField{s.name, folded(s.analyzer, value)})
 			continue
 		}
-		d.AddField(document.NewTextFieldCustom(s.name, at, []byte(value), s.options, s.analyzer))
+		d.AddField(document.NewTextFieldCustom(s.name, at, []byte(value[:cutAt(value, maxFieldBytes)]), s.options, s.analyzer))
 	}
 }
 
@@ -209,6 +210,7 @@ func freeText(ev *audit.Event) string {
 		v.add(t.Name)
 	}
 	mark := len(v.b) // (the values above are the fields'; those below only once more)
+	v.max = mark + maxFreeBytes
 	for _, s := range []string{ev.Actor.Email, ev.Actor.ID, ev.Action, ev.IP, ev.Request} {
 		v.add(s)
 	}
@@ -228,11 +230,27 @@ type textValues struct {
 	// a hostile record of a million values must not be compared value by
 	// value (Go's maps hash with a per-map random seed).
 	folded map[string]struct{}
+	max    int  // the most bytes b may hold (0: no bound); the value crossing it is cut
+	full   bool // at max or maxFreeValues: no more values are kept
 }
 
 // hashFrom is how many values are compared one by one before folded (the
 // demo's records have at most a few dozen).
 const hashFrom = 64
+
+// An event's free text holds at most maxFreeValues distinct values and
+// maxFreeBytes bytes of them (the value that crosses it is cut), and each
+// field of words indexes at most maxFieldBytes of its value: what lies past
+// them is stored and shown, but not searchable as words. Indexing costs
+// ~250 bytes a word and ~500 a value while the event's batch is built: a
+// record of 1.5 million numbers (11 MB) took 840 MB, one of 30 MB of words
+// 1.36 GB, against #6's 600 MB whatever the input. Audit records hold tens
+// of values and a few KB; a Kubernetes object, at most ~1.5 MB.
+var (
+	maxFreeValues = 100_000 // (variables for the tests)
+	maxFreeBytes  = 1 << 20
+	maxFieldBytes = 64 << 10
+)
 
 func (v *textValues) add(s string) {
 	v.begin()
@@ -245,6 +263,15 @@ func (v *textValues) begin() { v.start = len(v.b) }
 // end keeps the value written since begin unless it is empty or one
 // already kept.
 func (v *textValues) end() {
+	if v.full || len(v.spans) >= maxFreeValues {
+		v.full = true
+		v.b = v.b[:v.start]
+		return
+	}
+	if v.max > 0 && len(v.b) > v.max {
+		v.full = true
+		v.b = v.b[:cutAt(v.b, max(v.max, v.start))]
+	}
 	val := v.b[v.start:]
 	if len(val) == 0 {
 		return
@@ -272,6 +299,18 @@ func (v *textValues) end() {
 			v.folded[asciiLower(v.b[sp[0]:sp[1]])] = struct{}{}
 		}
 	}
+}
+
+// cutAt is where to cut b to at most n bytes: n, or before the UTF-8
+// character n falls inside.
+func cutAt[T string | []byte](b T, n int) int {
+	if n >= len(b) {
+		return len(b)
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return n
 }
 
 // asciiLower is b with its ASCII letters lower-cased: values asciiFoldEqual

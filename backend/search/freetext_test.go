@@ -363,3 +363,55 @@ func TestFreeTextSplit(t *testing.T) {
 		}
 	}
 }
+
+// A term is cut after maxTermRunes characters in every field, the query's
+// alike, so a value searched whole still finds itself; a record's free text
+// keeps its first maxFreeValues distinct values.
+func TestHugeValuesBounded(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("a", 3*maxTermRunes)
+	for _, name := range []string{keywordAnalyzer, wordsAnalyzer, textAnalyzer} {
+		for _, tok := range m.AnalyzerNamed(name).Analyze([]byte(long)) {
+			if len(tok.Term) != maxTermRunes {
+				t.Errorf("%s keeps a term of %d bytes", name, len(tok.Term))
+			}
+		}
+	}
+	defer func(n int) { maxFreeValues = n }(maxFreeValues)
+	maxFreeValues = 8
+	x := openIndex(t,
+		ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{"token":"`+long+`","v1":"first1","v2":"second2","v3":"third3","v4":"fourth4","v5":"fifth5","v6":"sixth6","v7":"seventh7"}`),
+		ev("b", "2026-01-02T00:00:00Z", "login", "Bob Jones", `{"token":"`+strings.Repeat("b", 10)+`"}`))
+	for q, want := range map[string]string{long: "a", strings.ToUpper(long): "a", `"` + long + `"`: "a",
+		"first1": "a", "third3": "a", "seventh7": "", strings.Repeat("b", 10): "b"} {
+		if got := strings.Join(ids(t, x, audit.Query{Text: q}), " "); got != want {
+			t.Errorf("%.40s: %q, want %q", q, got, want)
+		}
+	}
+}
+
+// The free text keeps maxFreeBytes of a record's values, the value that
+// crosses it cut (inside a character, never), and a field's words
+// maxFieldBytes of its value.
+func TestFreeTextBytesBounded(t *testing.T) {
+	defer func(n, m int) { maxFreeBytes, maxFieldBytes = n, m }(maxFreeBytes, maxFieldBytes)
+	maxFreeBytes, maxFieldBytes = 64, 32
+	e := ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{"v1":"first1","v2":"second2 third3 crossing4 éé past5","v3":"after6"}`)
+	e.Message = "early1 words2 in3 the4 message5 and6 late7"
+	x := openIndex(t, e)
+	for q, want := range map[string]string{"first1": "a", "second2": "a", "crossing4": "a", "past5": "", "after6": "",
+		"message:early1": "a", "message:late7": ""} {
+		if got := strings.Join(ids(t, x, audit.Query{Text: q}), " "); got != want {
+			t.Errorf("%s: %q, want %q", q, got, want)
+		}
+	}
+	var v textValues
+	v.max = 5
+	v.add("abcdé") // é is two bytes: cut before it, not inside
+	if string(v.b) != "abcd\x1e" || !v.full {
+		t.Errorf("%q, full %v", v.b, v.full)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/truncate"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
@@ -26,8 +27,20 @@ import (
 // 17: a document holds its user agent's number, the values kept once
 // (shared.go). 18: the values kept 64 to an internal key. 19: the time is
 // a stored field, no term (timefield.go). 20: the request id is stored,
-// and indexed only in the reference's documents (storedfield.go).
-const MappingVersion = "20"
+// and indexed only in the reference's documents (storedfield.go). 21: terms
+// are cut at maxTermRunes (truncateName).
+const MappingVersion = "21"
+
+// Every term is cut after maxTermRunes characters (Bleve's truncate_token
+// filter; a query's words are analysed alike, so a value searched whole
+// still finds itself). Bleve's dictionary builder (vellum) holds a node
+// for each byte of the term it adds: one value of 10 MB without a space took
+// 1.2 GB to index. Lucene refuses terms past 32 KB; a term is rarely
+// searched past its first thousand characters (a token, a key).
+const (
+	maxTermRunes = 1024
+	truncateName = "auditlens_truncate"
+)
 
 const (
 	keywordAnalyzer = "keyword_lower"
@@ -46,10 +59,13 @@ const (
 // for exact terms and facets, text fields for words, no dynamic fields.
 func newMapping() (mapping.IndexMapping, error) {
 	im := bleve.NewIndexMapping()
+	if err := im.AddCustomTokenFilter(truncateName, map[string]any{"type": truncate.Name, "length": float64(maxTermRunes)}); err != nil {
+		return nil, err
+	}
 	if err := im.AddCustomAnalyzer(keywordAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     single.Name,
-		"token_filters": []string{lowercase.Name},
+		"token_filters": []string{lowercase.Name, truncateName},
 	}); err != nil {
 		return nil, err
 	}
@@ -58,7 +74,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		if err := im.AddCustomAnalyzer(name, map[string]any{
 			"type":          custom.Name,
 			"tokenizer":     tokenizer,
-			"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName},
+			"token_filters": []string{lowercase.Name, en.StopName, positionsOnlyName, truncateName},
 		}); err != nil {
 			return nil, err
 		}
