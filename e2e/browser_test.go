@@ -215,6 +215,15 @@ func TestInvestigatorFlow(t *testing.T) {
 		run(t, ctx, chromedp.Click(`#facets section[data-field="outcome"] li:first-child .neg`))
 		waitFor(t, ctx, `decodeURIComponent(location.search).includes('-outcome:"success"')`)
 		shot(t, ctx, "02-facets")
+		// Back undoes one filter at a time, the list with it
+		narrowed := text(t, ctx, "#total")
+		eval[bool](t, ctx, `(history.back(), true)`)
+		waitFor(t, ctx, `new URLSearchParams(location.search).get("q") === '+category:"alert"'`)
+		waitFor(t, ctx, `document.querySelector("#total").textContent !== `+strconv.Quote(narrowed)+` && document.querySelector("#total").textContent !== "3,001 events"`)
+		eval[bool](t, ctx, `(history.back(), true)`)
+		waitFor(t, ctx, `!new URLSearchParams(location.search).get("q") && document.querySelector("#total").textContent === "3,001 events"`)
+		eval[bool](t, ctx, `(history.forward(), true)`)
+		waitFor(t, ctx, `new URLSearchParams(location.search).get("q") === '+category:"alert"'`)
 	})
 
 	t.Run("histogram zoom", func(t *testing.T) {

@@ -1,5 +1,5 @@
 // The view lives in the URL, so a view can be shared and restored.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 export interface View {
   q: string;
@@ -27,19 +27,37 @@ export function readView(): View {
   return v;
 }
 
-function writeView(v: View) {
+// A new search, filter, range or panel is a step the browser's Back button
+// undoes; the event selected, the zone or the stacking only rewrite the
+// step they are part of.
+const steps: (keyof View)[] = ["q", "from", "to", "panel", "target", "cmp"];
+
+function writeView(v: View, step: boolean) {
   const p = new URLSearchParams(location.search);
   for (const k of Object.keys(defaults) as (keyof View)[]) {
     if (v[k] && v[k] !== defaults[k]) p.set(k, v[k]);
     else p.delete(k);
   }
   const s = p.toString();
-  history.replaceState(null, "", s ? `?${s}` : location.pathname);
+  const url = s ? `?${s}` : location.pathname;
+  if (step) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
 }
 
 export function useView(): [View, (patch: Partial<View>) => void] {
   const [view, setView] = useState<View>(readView);
-  useEffect(() => writeView(view), [view]);
+  const prev = useRef(view);
+  const fromHistory = useRef(false); // the view is the URL Back or Forward went to
+  useEffect(() => {
+    if (!fromHistory.current) writeView(view, steps.some((k) => view[k] !== prev.current[k]));
+    fromHistory.current = false;
+    prev.current = view;
+  }, [view]);
+  useEffect(() => {
+    const onPop = () => { fromHistory.current = true; setView(readView()); };
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
   return [view, (patch) => setView((v) => ({ ...v, ...patch }))];
 }
 
