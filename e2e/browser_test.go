@@ -333,6 +333,25 @@ func TestInvestigatorFlow(t *testing.T) {
 		waitFor(t, ctx, `document.querySelector("#total").textContent === "0 events" && !document.querySelector("#timeline canvas")`)
 	})
 
+	t.Run("a narrow window", func(t *testing.T) {
+		run(t, ctx, chromedp.EmulateViewport(800, 700), chromedp.Navigate(url+"?q=xss.probe"), chromedp.WaitVisible("#events .row"))
+		defer run(t, ctx, chromedp.EmulateViewport(1280, 800))
+		// nothing off the screen: no sideways scroll, every button of the bar in view
+		if w := eval[int](t, ctx, `document.documentElement.scrollWidth - innerWidth`); w > 0 {
+			t.Errorf("the page is %d px wider than the window", w)
+		}
+		off := eval[[]string](t, ctx, `[...document.querySelectorAll(".bar button, .bar select, .bar input")].filter(e => e.getBoundingClientRect().right > innerWidth).map(e => e.id || e.textContent)`)
+		if len(off) > 0 {
+			t.Errorf("off the screen: %v", off)
+		}
+		// an event's panel lies over the list and leaves it whole
+		run(t, ctx, chromedp.Click("#events .row"), chromedp.WaitVisible("#detail"))
+		if w := eval[int](t, ctx, `document.querySelector("#events").getBoundingClientRect().width`); w < 400 {
+			t.Errorf("the list is %d px wide beside the panel", w)
+		}
+		shot(t, ctx, "10-narrow")
+	})
+
 	t.Run("a zone this browser does not know", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?tz=Not%2FAZone"), chromedp.WaitVisible("#events .row"))
 		if got := eval[string](t, ctx, `document.querySelector("#tz").value`); got != "UTC" {
