@@ -387,8 +387,16 @@ func TestInvestigatorFlow(t *testing.T) {
 
 	t.Run("report of the current query", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?q=%2Baction%3Aescalation_policy.updated&tz=Europe%2FBerlin"), chromedp.WaitVisible("#events .row"),
-			chromedp.Click("#report"), chromedp.WaitVisible("#report-dialog"),
-			chromedp.Click(`#report-dialog input[name="actors"]`), chromedp.Click("#report-start"), chromedp.WaitVisible("#report-progress"))
+			chromedp.Click("#report"), chromedp.WaitVisible("#report-dialog"))
+		// the same events download as CSV, a row each
+		csvRows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch(document.querySelector('#export a[data-format="csv"]').href).then(r => r.text()).then(t => t.trim().split("\n").length - 1)`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.TrimSuffix(text(t, ctx, "#total"), " events"); fmt.Sprint(csvRows) != want {
+			t.Fatalf("the CSV export has %d rows, the query %s events", csvRows, want)
+		}
+		run(t, ctx, chromedp.Click(`#report-dialog input[name="actors"]`), chromedp.Click("#report-start"), chromedp.WaitVisible("#report-progress"))
 		waitFor(t, ctx, `document.querySelector("#report-progress").dataset.state === "done"`)
 		shot(t, ctx, "08-report")
 		href := eval[string](t, ctx, `document.querySelector("#report-download").href`)

@@ -10,6 +10,7 @@ import (
 
 	"auditlens/backend/audit"
 	"auditlens/backend/report"
+	"auditlens/backend/service"
 )
 
 func exportCmd(env Env, caseDir *string) *cobra.Command {
@@ -56,7 +57,7 @@ it, the raw record included.`,
 				fmt.Fprintf(env.Stderr, "exported %d events\n", n)
 				return nil
 			}
-			err = writeAtomic(out, func(w io.Writer) error {
+			err = service.WriteAtomic(out, func(w io.Writer) error {
 				n, err = c.Export(ctx, q, format, w)
 				return err
 			})

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"auditlens/backend/audit"
 	"auditlens/backend/report"
+	"auditlens/backend/service"
 )
 
 func reportCmd(env Env, caseDir *string) *cobra.Command {
@@ -54,7 +54,7 @@ summary,events,changes,actors,sources (default: all).`,
 			ctx, stop := interruptible(cmd)
 			defer stop()
 			var sum *report.Summary
-			err = writeAtomic(out, func(w io.Writer) error {
+			err = service.WriteAtomic(out, func(w io.Writer) error {
 				sum, err = c.Report(ctx, q, opts, w)
 				return err
 			})
@@ -104,36 +104,6 @@ func parseZone(s string) (*time.Location, error) {
 		return nil, audit.Errorf(audit.EINVALID, "--tz %q is not a time zone: use UTC, Local or an IANA name such as Europe/Berlin", s)
 	}
 	return loc, nil
-}
-
-// writeAtomic writes path through a temporary file beside it, renamed into
-// place only when write succeeded: a failed or interrupted report or export
-// never leaves half a file under the name asked for.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return audit.Errorf(audit.EINVALID, "cannot write %s: %v", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; a report is an ordinary document.
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // reportMemory is the soft memory limit of the report command.

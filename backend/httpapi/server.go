@@ -56,6 +56,8 @@ func New(c *service.Case, assets fs.FS, token string) *Server {
 	s.mux.HandleFunc("GET /api/reports/{id}", s.reportStatus)
 	s.mux.HandleFunc("GET /api/reports/{id}/file", s.reportFile)
 	s.mux.HandleFunc("POST /api/reports/{id}/stop", s.stopReport)
+	s.mux.HandleFunc("GET /api/export", s.export)
+	s.mux.HandleFunc("POST /api/export", s.export)
 	s.mux.HandleFunc("GET /api/sources", s.sources)
 	s.mux.HandleFunc("GET /api/formats", s.formats)
 	s.mux.Handle("/", noListing(http.FileServerFS(assets)))

@@ -90,5 +90,14 @@ export const api = {
   deleteSearch: (name: string) => call<unknown>(`/api/saved/${encodeURIComponent(name)}`, {}, { method: "DELETE" }),
   report: (id: string) => call<ReportJob>(`/api/reports/${encodeURIComponent(id)}`),
   stopReport: (id: string) => call<ReportJob>(`/api/reports/${encodeURIComponent(id)}/stop`, {}, { method: "POST" }),
+  // exportURL downloads the events of r as csv or ndjson (a browser);
+  // exportTo writes them where the window's save dialog chose.
+  exportURL: (r: Range, format: string) => {
+    const u = new URL("/api/export", location.href);
+    for (const [k, v] of Object.entries({ ...rangeParams(r), format })) if (v) u.searchParams.set(k, v);
+    return withToken(u).toString();
+  },
+  exportTo: (r: Range, format: string, path: string) =>
+    call<{ events: number; path: string }>("/api/export", { ...rangeParams(r), format, path }, { method: "POST" }),
   reportURL: (id: string) => withToken(new URL(`/api/reports/${encodeURIComponent(id)}/file`, location.href)).toString(),
 };

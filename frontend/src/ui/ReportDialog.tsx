@@ -11,6 +11,7 @@ const sheets = [
 ] as const;
 
 interface WailsSave { SaveFile: (name: string) => Promise<string> }
+const formats = [["csv", "CSV"], ["ndjson", "NDJSON"]] as const;
 function wailsSave(): WailsSave | undefined {
   return (window as unknown as { go?: { main?: { App?: WailsSave } } }).go?.main?.App;
 }
@@ -22,7 +23,19 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
   const [job, setJob] = useState<ReportJob | null>(null);
   const [err, setErr] = useState("");
   const [stopping, setStopping] = useState(false);
+  const [exported, setExported] = useState("");
   const native = wailsSave();
+  // In the window an export is saved where its dialog says (a browser
+  // downloads the link instead).
+  const saveExport = async (format: string) => {
+    try {
+      const path = await native!.SaveFile(`audit-events.${format}`);
+      if (!path) return;
+      const r = await api.exportTo(range, format, path);
+      setExported(`${r.events.toLocaleString()} events saved at ${r.path}`);
+      setErr("");
+    } catch (e) { setErr((e as Error).message); }
+  };
 
   const start = async () => {
     try {
@@ -52,6 +65,12 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
               <li><label><input type="checkbox" name={k} checked={pick[k]} onChange={(e) => setPick({ ...pick, [k]: (e.target as HTMLInputElement).checked })} /> {label}</label></li>
             ))}</ul>
             <button id="report-start" onClick={start} disabled={!Object.values(pick).some(Boolean)}>{native ? "Save report…" : "Create report"}</button>
+            <p class="muted" id="export">Or the same events, one a line with every field, as{" "}
+              {formats.map(([f, label], i) => <>{i > 0 && " or "}{native
+                ? <a href="#" data-format={f} onClick={(e) => { e.preventDefault(); saveExport(f); }}>{label}</a>
+                : <a href={api.exportURL(range, f)} data-format={f} download>{label}</a>}</>)}
+              {" "}(formulas neutralised; NDJSON with the raw records).</p>
+            {exported && <p id="export-done">{exported}</p>}
           </>
         )}
         {err && <p class="error" role="alert">{err}</p>}

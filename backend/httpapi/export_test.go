@@ -1,0 +1,83 @@
+package httpapi
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A query's events download as CSV or NDJSON, as the command line exports
+// them; a bad format or query is said before the body begins.
+func TestExportDownload(t *testing.T) {
+	srv, _ := newTestServer(t, "")
+	res, err := http.Get(srv.URL + "/api/export?format=csv&q=" + url.QueryEscape("+outcome:failure"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 || len(rows) != 2 || rows[0][1] != "time" || !strings.Contains(strings.Join(rows[1], ","), "bob") {
+		t.Fatalf("csv: %d %v %q", res.StatusCode, err, rows)
+	}
+	if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="auditlens-export-`) || !strings.HasSuffix(cd, `.csv"`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	res, _ = http.Get(srv.URL + "/api/export?format=ndjson")
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 2 || !strings.Contains(lines[1], `"<img src=x onerror=alert(1)>"`) {
+		t.Fatalf("ndjson: %s", b)
+	}
+	for _, q := range []string{"format=xml", "format=csv&q=" + url.QueryEscape("NOT bob")} {
+		var e map[string]string
+		if code := getJSON(t, srv.URL+"/api/export?"+q, &e); code != 400 || e["error"] == "" {
+			t.Errorf("%s: %d %v", q, code, e)
+		}
+	}
+}
+
+// The window saves an export where its dialog chose (a POST, path given);
+// a server for others writes no file of its machine.
+func TestExportToPath(t *testing.T) {
+	srv, _ := newTestServer(t, "")
+	path := filepath.Join(t.TempDir(), "out.ndjson")
+	req, _ := http.NewRequest("POST", srv.URL+"/api/export?format=ndjson&path="+url.QueryEscape(path), nil)
+	req.Header.Set("X-Auditlens", "1")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Events int    `json:"events"`
+		Path   string `json:"path"`
+	}
+	json.NewDecoder(res.Body).Decode(&got)
+	res.Body.Close()
+	b, _ := os.ReadFile(path)
+	if res.StatusCode != 200 || got.Events != 2 || got.Path != path || strings.Count(string(b), "\n") != 2 {
+		t.Fatalf("%d %+v, the file: %q", res.StatusCode, got, b)
+	}
+	// a page of another site cannot make a browser write files by a GET
+	res, _ = http.Get(srv.URL + "/api/export?format=csv&path=" + url.QueryEscape(path+".csv"))
+	res.Body.Close()
+	if _, err := os.Stat(path + ".csv"); err == nil {
+		t.Error("a GET wrote a file")
+	}
+	shared, _ := newTestServer(t, "s3cret-s3cret-s3cret")
+	req, _ = http.NewRequest("POST", shared.URL+"/api/export?format=csv&path="+url.QueryEscape(path+".shared"), nil)
+	req.Header.Set("X-Auditlens", "1")
+	req.Header.Set("Authorization", "Bearer s3cret-s3cret-s3cret")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 403 {
+		t.Errorf("a path on a shared server: %v %d, want 403", err, res.StatusCode)
+	}
+	if _, err := os.Stat(path + ".shared"); err == nil {
+		t.Error("a shared server wrote a file")
+	}
+}
