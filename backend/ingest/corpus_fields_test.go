@@ -175,3 +175,42 @@ func TestCorpusWhoAndHowItWent(t *testing.T) {
 		return is("category", e.Category, audit.CategoryData)
 	})
 }
+
+// An auditd event's message says what was run and typed: EXECVE's own
+// arguments (not the SYSCALL's registers) and TTY's keystrokes, decoded.
+func TestAuditdMessagesSayWhatRanAndWasTyped(t *testing.T) {
+	h, _ := importPaths(t, Options{}, corpusDir(t))
+	want := map[string]string{
+		"audit(1491922681.082:1065050)": `data="su - andrew_kroh"`,
+		"1065565):":                     `data="eh\x7f\x7fecho test\rvim /etc/pam.d/password-auth-ac\r`,
+	}
+	found := 0
+	for _, e := range h.events {
+		if e.Format != "linux.auditd" {
+			continue
+		}
+		for raw, msg := range want {
+			if strings.Contains(string(e.Raw), raw) {
+				found++
+				if !strings.Contains(e.Message, strings.ReplaceAll(strings.ReplaceAll(msg, "\x7f", `\x7f`), "\r", `\r`)) {
+					t.Errorf("%s: message %q lacks %q", raw, e.Message, msg)
+				}
+			}
+		}
+		if strings.Contains(e.Message, "argv=") && !strings.Contains(string(e.Raw), "EXECVE") || strings.ContainsAny(e.Message, "\n\r") {
+			t.Errorf("argv of no EXECVE, or a message of several lines: %q", e.Message)
+		}
+	}
+	if found != len(want) {
+		t.Errorf("%d of the %d events found", found, len(want))
+	}
+	n := 0
+	for _, e := range h.events {
+		if e.Format == "linux.auditd" && strings.Contains(e.Message, `argv=grep `) {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no EXECVE of grep says its arguments")
+	}
+}

@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"strconv"
 	"strings"
+	"unicode"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/ingest/auditd"
@@ -135,10 +137,44 @@ func auditdMessage(f Fields, ev *audit.Event, unset func(string) bool) {
 			parts = append(parts, k+"="+clip(v, 120))
 		}
 	}
+	// What was run (EXECVE's arguments) and typed (TTY's keystrokes) is
+	// the point of those records.
+	if argv := execArgs(f); argv != "" && str(f["proctitle"]) == "" {
+		if strings.ContainsFunc(argv, unicode.IsControl) { // (a message is one line)
+			argv = strconv.QuoteToASCII(argv)
+		}
+		parts = append(parts, "argv="+clip(argv, 200))
+	}
+	if v := str(f["data"]); v != "" && strings.Contains(ev.Action, "TTY") {
+		parts = append(parts, "data="+clip(strconv.QuoteToASCII(v), 200))
+	}
 	if ev.Outcome == audit.OutcomeFailure {
 		parts = append(parts, "(failed)")
 	}
 	ev.Message = strings.Join(parts, " ")
+}
+
+// execArgs are the arguments of the event's EXECVE record (a0, a1, …), one
+// space apart: its own, since a SYSCALL record's a0… (registers) come first
+// in the joined fields.
+func execArgs(f Fields) string {
+	recs, _ := f["records"].([]any)
+	for _, r := range recs {
+		m, _ := r.(map[string]any)
+		if str(m["type"]) != "EXECVE" {
+			continue
+		}
+		var argv []string
+		for i := 0; ; i++ {
+			a, ok := m["a"+strconv.Itoa(i)]
+			if !ok {
+				break
+			}
+			argv = append(argv, str(a))
+		}
+		return strings.Join(argv, " ")
+	}
+	return ""
 }
 
 func firstSet(unset func(string) bool, vs ...string) string {

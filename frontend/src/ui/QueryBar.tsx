@@ -13,9 +13,9 @@ interface Props {
 }
 
 const examples = [
-  ["actor.email:alice@example.com", "one actor"],
+  ["actor.email:mila.krueger@acme.io", "one actor (of the demo case)"],
   ["+outcome:failure +category:access", "failed logins"],
-  ['"escalation policy"', "a phrase, inside one value"],
+  ['"payments primary"', "a phrase, inside one value"],
   ["action:user.role*", "a wildcard"],
   ["+category:configuration -actor.type:system", "changes by people"],
   ["admin", "free text in messages, names and raw records"],
@@ -61,7 +61,7 @@ export function QueryBar({ view, set, onImport, onReport, theme, toggleTheme }: 
       <span class="brand">auditlens</span>
       <form class="query" onSubmit={(e) => { e.preventDefault(); set({ q, sel: "" }); }}>
         <input id="query" ref={input} value={q} spellcheck={false} autocomplete="off"
-          placeholder='Search: +actor.email:alice@example.com +outcome:failure   "escalation policy"   (press / )'
+          placeholder='Search: +actor.email:mila.krueger@acme.io +outcome:failure   "payments primary"   (press / )'
           onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
         <details class="help">
           <summary title="Query syntax">?</summary>
