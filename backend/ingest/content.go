@@ -49,6 +49,11 @@ type sourceState struct {
 
 func (st *sourceState) record(rec Record) error {
 	if rec.Err != nil {
+		if stop := st.im.stopped(); stop != nil {
+			// The import was stopped mid-record: the record was cut by the
+			// stop, not broken in the file (the import after reads it whole).
+			return stop
+		}
 		reject(st.src, rec.Line, rec.Err.Error())
 		return nil
 	}

@@ -51,4 +51,8 @@ func TestImportStopsWithItsContext(t *testing.T) {
 	if len(h.events) >= 5000 || h.ended != 0 || len(h.sources) != 1 {
 		t.Fatalf("after the stop: %d events, %d sources begun, %d ended; want a buffer's worth, 1, 0", len(h.events), len(h.sources), h.ended)
 	}
+	// the record the stop cut in two is no broken record of the file
+	if s := h.sources[0]; s.Rejected != 0 || len(s.Errors) != 0 {
+		t.Fatalf("the stop rejected %d records: %v", s.Rejected, s.Errors)
+	}
 }
