@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -106,5 +107,21 @@ func TestCleanIP(t *testing.T) {
 		if got := cleanIP(in); got != want {
 			t.Errorf("cleanIP(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A time outside the years taken is said to be so, not "not a time".
+func TestTimeOutOfRangeSaid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "far.ndjson")
+	os.WriteFile(path, []byte(`{"time":"9999-12-31T23:59:59Z","user":"u","action":"far"}`+"\n"+
+		`{"time":"1900-01-01","user":"u","action":"old"}`+"\n"+`{"time":"yesterday","user":"u","action":"vague"}`+"\n"), 0o644)
+	h, _ := importPaths(t, Options{}, path)
+	var got []string
+	for _, e := range h.sources[0].Errors {
+		got = append(got, e.Message)
+	}
+	if len(got) != 3 || !strings.Contains(got[0], `"9999-12-31T23:59:59Z" is outside the years 1971 to 2199`) ||
+		!strings.Contains(got[1], "outside the years") || !strings.Contains(got[2], `"yesterday" is not a time`) {
+		t.Fatalf("%q", got)
 	}
 }

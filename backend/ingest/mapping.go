@@ -162,6 +162,9 @@ func (c *compiled) apply(f Fields, ev *audit.Event) error {
 		if raw == nil {
 			return fmt.Errorf("no usable time (looked at %s)", listSome(c.m.Time, 4))
 		}
+		if _, _, ok := parseAnyTime(raw); ok {
+			return fmt.Errorf("no usable time: %q is outside the years 1971 to 2199", clip(str(raw), 60))
+		}
 		return fmt.Errorf("no usable time: %q is not a time", clip(str(raw), 60))
 	}
 	ev.Time, ev.TimeNoZone = t, noZone

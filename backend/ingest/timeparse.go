@@ -42,6 +42,19 @@ var (
 // or without a fraction), ISO 8601 with a zone, an offset such as +0000, a
 // space instead of T, or no zone at all — then it is UTC and noZone is set.
 func parseTime(v any) (t time.Time, noZone bool, ok bool) {
+	t, noZone, ok = parseAnyTime(v)
+	if !ok || !inRange(t) {
+		return time.Time{}, false, false
+	}
+	return t.UTC(), noZone, true
+}
+
+// inRange: t lies in the years auditlens takes, 1971 to 2199 (an epoch
+// number's unit is read from its size, which needs a floor and a ceiling).
+func inRange(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) }
+
+// parseAnyTime is parseTime without its range.
+func parseAnyTime(v any) (t time.Time, noZone bool, ok bool) {
 	switch x := v.(type) {
 	case json.Number:
 		t, ok = parseEpoch(string(x))
@@ -71,10 +84,7 @@ func parseTime(v any) (t time.Time, noZone bool, ok bool) {
 			}
 		}
 	}
-	if !ok || t.Before(minTime) || !t.Before(maxTime) {
-		return time.Time{}, false, false
-	}
-	return t.UTC(), noZone, true
+	return t, noZone, ok
 }
 
 func isNumeric(s string) bool {
