@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -352,5 +353,38 @@ func TestSearchLimitRefused(t *testing.T) {
 	}
 	if r := run(t, "search", "--case", c, "--limit", "1", "--json", ""); r.code != 0 || strings.Count(r.stdout, `"raw_sha256"`) != 1 {
 		t.Errorf("--limit 1: exit %d, %s", r.code, r.stdout)
+	}
+}
+
+// A case on write-protected media is refused in words (SQLite said
+// "attempt to write a readonly database (1544)"), with what to do.
+func TestReadOnlyCaseSaidSo(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "case")
+	if r := run(t, "demo", "--case", src, "--events", "100", "--seed", "4"); r.code != 0 {
+		t.Fatalf("demo: %s", r.stderr)
+	}
+	c := src
+	if os.Geteuid() == 0 {
+		// root writes through permissions: a read-only bind mount is what stops it
+		c = filepath.Join(dir, "ro")
+		os.Mkdir(c, 0o755)
+		if err := syscall.Mount(src, c, "", syscall.MS_BIND, ""); err != nil {
+			t.Skipf("no bind mount here: %v", err)
+		}
+		defer syscall.Unmount(c, 0)
+		if err := syscall.Mount(src, c, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+			t.Skipf("no read-only remount here: %v", err)
+		}
+	} else {
+		os.Chmod(filepath.Join(src, "case.db"), 0o444)
+		os.Chmod(src, 0o555)
+		defer os.Chmod(src, 0o755)
+	}
+	for _, args := range [][]string{{"search", "x"}, {"verify"}, {"import", "/dev/null"}} {
+		r := run(t, append([]string{args[0], "--case", c}, args[1:]...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, "is read-only") || !strings.Contains(r.stderr, "copy the folder") {
+			t.Errorf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -133,6 +134,9 @@ const (
 func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "cannot create the case folder %s: %v", dir, err)
+	}
+	if err := writable(dir); err != nil {
+		return nil, err
 	}
 	st, err := store.OpenWith(filepath.Join(dir, "case.db"), o)
 	if err != nil {
@@ -348,4 +352,29 @@ func (c *Case) Event(id string) (*audit.Event, error) {
 	}
 	ev.Notes, err = c.store.Notes(id)
 	return ev, err
+}
+
+// writable says so, in words, when auditlens cannot write in the case's
+// folder or its database: a case opens its database's log and its index's
+// files even to be read (SQLite's write-ahead log, Bleve's), and failed
+// with "attempt to write a readonly database (1544)" on write-protected
+// evidence. (The probe is a file made and removed at once: SQLite makes
+// its log beside the database at every open anyway.)
+func writable(dir string) error {
+	readOnly := func(p string, err error) error {
+		return audit.Errorf(audit.EINVALID, "the case at %s is read-only (%s: %v): auditlens writes beside a case even to read it, so copy the folder somewhere writable and open the copy", dir, p, err)
+	}
+	probe, err := os.CreateTemp(dir, ".writable-*")
+	if err != nil {
+		return readOnly(dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	db := filepath.Join(dir, "case.db")
+	if f, err := os.OpenFile(db, os.O_RDWR, 0); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return readOnly(db, errors.Unwrap(err))
+	}
+	return nil
 }
