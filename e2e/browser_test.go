@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/xuri/excelize/v2"
 
 	"auditlens/backend/cli"
@@ -331,6 +332,7 @@ func TestInvestigatorFlow(t *testing.T) {
 		// a query without hits leaves no chart of the one before
 		search(t, ctx, "zzzznothingmatches")
 		waitFor(t, ctx, `document.querySelector("#total").textContent === "0 events" && !document.querySelector("#timeline canvas")`)
+		waitFor(t, ctx, `!!document.querySelector("#no-match") && document.querySelector("#no-match").textContent.includes("zzzznothingmatches")`)
 	})
 
 	t.Run("a narrow window", func(t *testing.T) {
@@ -472,6 +474,9 @@ func TestInvestigatorFlow(t *testing.T) {
 		if got := eval[string](t, ctx, `document.querySelector("#events .row.sel").dataset.index`); got != "1" {
 			t.Fatalf("j j selected row %s, want 1", got)
 		}
+		// Escape closes the panel
+		run(t, ctx, chromedp.KeyEvent(kb.Escape))
+		waitFor(t, ctx, `!document.querySelector("#detail")`)
 		shot(t, ctx, "07-dark")
 	})
 }

@@ -11,6 +11,7 @@ import { Compare, History } from "./ui/History";
 import { ImportDialog } from "./ui/ImportDialog";
 import { ReportDialog } from "./ui/ReportDialog";
 import { terms } from "./ui/highlight";
+import { fmtTime } from "./time";
 
 const SEP = "\u0001";
 
@@ -80,6 +81,15 @@ export function App() {
       set({ q: addTerm("", by, by === "session" ? detail.session : detail.request, false), from: "", to: "" });
     }
   };
+  // Escape closes what lies on top: a dialog, else the panel.
+  const top = useRef<() => void>(() => {});
+  top.current = reporting ? () => setReporting(false) : importing ? () => { setImporting(false); setTick((x) => x + 1); }
+    : view.panel ? () => set({ panel: view.panel === "history" && view.sel ? "event" : "", target: "", cmp: "" }) : () => {};
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape") top.current(); };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
   const openHistory = (t: Target) => set({ panel: "history", target: [t.type, t.id, t.name].join(SEP) });
   const [tt, tid, tname] = view.target.split(SEP);
   const onProgress = (j: ImportJob) => { setTick((x) => x + 1); if (j.state !== "running") setTick((x) => x + 1); };
@@ -112,11 +122,12 @@ export function App() {
             <div class="summary">
               <span id="total">{total >= 0 ? `${total.toLocaleString()} event${total === 1 ? "" : "s"}` : "…"}</span>
               {(view.from || view.to) && <button class="small" id="reset-range" onClick={() => set({ from: "", to: "" })}>Reset range</button>}
-              <span class="muted">{view.from && `from ${view.from}`} {view.to && `to ${view.to}`}</span>
+              <span class="muted" id="range-shown">{view.from && `from ${fmtTime(view.from, view.tz, true)}`} {view.to && `to ${fmtTime(view.to, view.tz, true)}`}{(view.from || view.to) && ` ${view.tz === "local" ? "local time" : view.tz}`}</span>
               <label class="stack">Stack by <select id="stack" value={view.stack} onChange={(e) => set({ stack: (e.target as HTMLSelectElement).value as "category" | "outcome" })}>
                 <option value="category">category</option><option value="outcome">outcome</option></select></label>
             </div>
             <Timeline hist={hist} tz={view.tz} theme={theme} onZoom={(from, to) => set({ from, to, sel: "" })} />
+            {total === 0 && <p class="muted banner" id="no-match">No event matches{view.q ? <> <code>{view.q}</code></> : ""}{view.from || view.to ? " in this range" : ""}.</p>}
             <EventList events={events} total={total} hasMore={!!next} loadMore={loadMore} selected={view.sel}
               select={select} tz={view.tz} hits={terms(view.q)} />
           </div>

@@ -16,7 +16,7 @@ export function Facets({ facets, onPick }: { facets: Facet[]; onPick: (field: st
             {f.top.map((t) => (
               <li>
                 <button class="facet" data-value={t.value} title={`Only ${t.value}`} onClick={() => onPick(f.field, t.value, false)}>
-                  <span class="v">{t.value || "(none)"}</span><span class="n">{t.count.toLocaleString()}</span>
+                  <span class="v">{(f.field === "source" ? t.value.split(/[\\/]/).pop() : t.value) || "(none)"}</span><span class="n">{t.count.toLocaleString()}</span>
                 </button>
                 <button class="neg" title={`Exclude ${t.value}`} aria-label={`Exclude ${t.value}`} onClick={() => onPick(f.field, t.value, true)}>−</button>
               </li>
