@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2/document"
 
@@ -212,36 +213,50 @@ func parseText(text string) (query.Query, error) {
 }
 
 // operatorWord is the first clause of text that is AND, OR or NOT (or &&,
-// || or !) outside quotes. Bleve's syntax has no such operators: it read
-// `NOT outcome:success` as the word "not" (a stop word, so nothing) or
-// outcome:success, and listed the successes, and `a AND b` as a, "and" or
-// b. As words they can match nothing (stop words), so a query holding one
-// means something else than it says, and is refused.
+// || or !), read as Bleve's lexer reads clauses: a clause ends at a space
+// (not at a tab), a " opens a phrase only where a clause or an operator's
+// value begins (after + - : < > =), and \ keeps the character after it.
+// Bleve's syntax has no such operators: it read `NOT outcome:success` as the
+// word "not" (a stop word, so nothing) or outcome:success, and listed the
+// successes, and `a AND b` as a, "and" or b. As words they can match nothing
+// (stop words), so a query holding one means something else than it says,
+// and is refused.
 func operatorWord(text string) string {
-	quoted, start := false, -1
-	for i := 0; i <= len(text); i++ {
-		space := i == len(text) || (!quoted && strings.IndexByte(" \t\r\n", text[i]) >= 0)
-		if space {
-			if start >= 0 {
-				switch w := text[start:i]; w {
-				case "AND", "OR", "NOT", "&&", "||", "!":
-					return w
-				}
+	start, phrase := -1, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case phrase && c == '\\':
+			i++
+		case phrase:
+			phrase = c != '"'
+		case start < 0 && unicode.IsSpace(rune(c)):
+		case c == '\\':
+			start = max(start, i)
+			i++
+		case c == '"' && (start < 0 || strings.IndexByte("+-:<>=", text[i-1]) >= 0):
+			start, phrase = max(start, i), true
+		case c == ' ':
+			if w := text[start:i]; isOperatorWord(w) {
+				return w
 			}
 			start = -1
-			continue
-		}
-		if start < 0 {
+		case start < 0:
 			start = i
 		}
-		switch text[i] {
-		case '\\':
-			i++ // (an escaped character, a quote or a space)
-		case '"':
-			quoted = !quoted
-		}
+	}
+	if start >= 0 && !phrase && isOperatorWord(text[start:]) {
+		return text[start:]
 	}
 	return ""
+}
+
+func isOperatorWord(w string) bool {
+	switch w {
+	case "AND", "OR", "NOT", "&&", "||", "!":
+		return true
+	}
+	return false
 }
 
 // unanchored is text with the ^ that starts a regular expression (a / that

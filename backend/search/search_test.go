@@ -433,14 +433,15 @@ func cursorOf(sort []string) string {
 func TestOperatorWordsRefused(t *testing.T) {
 	x := openIndex(t, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{"os":"Android"}`))
 	for _, q := range []string{"NOT outcome:success", "outcome:failure AND category:access", "alice OR bob",
-		"alice && bob", "+alice || bob", "alice\tNOT", `"alice smith" AND login`, "! alice"} {
+		"alice && bob", "+alice || bob", `"alice smith" AND login`, "! alice", `it"s NOT alice`, `size:5" OR alice`} {
 		_, err := x.Search(audit.Query{Text: q})
 		if audit.ErrorCode(err) != audit.EINVALID || !strings.Contains(err.Error(), "not an operator") {
 			t.Errorf("%q: %v", q, err)
 		}
 	}
 	for q, want := range map[string]uint64{`"alice AND smith"`: 0, "android": 1, "ANDROID": 1, "and alice": 1,
-		`alice\ AND`: 1, "-NOT alice": 1, "action:login": 1, `"a \" AND" alice`: 1} {
+		`alice\ AND`: 1, "-NOT alice": 1, "action:login": 1, `"a \" AND" alice`: 1,
+		`x"y "a AND b" alice`: 1, "alice\tNOT": 1, "alice\tAND bob": 1, `+"alice smith" +"smith AND"`: 1} {
 		res, err := x.Search(audit.Query{Text: q})
 		if err != nil || res.Total != want {
 			t.Errorf("%q: %+v, %v; want %d hits", q, res, err, want)

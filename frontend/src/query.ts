@@ -3,19 +3,34 @@
 // clause with neither is optional as soon as the query has a +clause, so
 // `hana +outcome:failure` lists every failure, hana's or not.
 
-// clauses are q's clauses: apart by white space outside quotes, a
-// backslash keeping the character after it.
+// clauses are q's clauses as Bleve's lexer reads them: a clause ends at a
+// space (not a tab), a " opens a phrase only where a clause or an
+// operator's value begins (after + - : < > =), and \ keeps the character
+// after it (search/query.go's operatorWord reads them alike).
 export function clauses(q: string): string[] {
   const out: string[] = [];
-  let cur = "", quoted = false;
+  let start = -1, phrase = false;
   for (let i = 0; i < q.length; i++) {
     const c = q[i];
-    if (c === "\\" && i + 1 < q.length) { cur += c + q[++i]; continue; }
-    if (c === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(c)) { if (cur) out.push(cur); cur = ""; continue; }
-    cur += c;
+    if (phrase) {
+      if (c === "\\") i++;
+      else if (c === '"') phrase = false;
+    } else if (start < 0 && /\s/.test(c)) {
+      // between clauses
+    } else if (c === "\\") {
+      if (start < 0) start = i;
+      i++;
+    } else if (c === '"' && (start < 0 || "+-:<>=".includes(q[i - 1]))) {
+      if (start < 0) start = i;
+      phrase = true;
+    } else if (c === " ") {
+      out.push(q.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
   }
-  if (cur) out.push(cur);
+  if (start >= 0) out.push(q.slice(start));
   return out;
 }
 
