@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -21,6 +23,13 @@ import (
 // browser GET anything. The case's activity log records each export that
 // ends.
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	// A download is logged in the case's activity log, so no other site may
+	// cause one (an <img> of the URL): browsers say where a request comes
+	// from (Sec-Fetch-Site); a tool that does not is no page.
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		writeError(w, audit.Errorf("forbidden", "an export is asked for by the screen itself, not by another site"))
+		return
+	}
 	q, err := query(r)
 	if err != nil {
 		writeError(w, err)
@@ -43,7 +52,11 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	name := "auditlens-export-" + time.Now().UTC().Format("20060102-150405") + "." + format
 	w.Header().Set("Content-Type", map[string]string{report.FormatCSV: "text/csv; charset=utf-8", report.FormatNDJSON: "application/x-ndjson"}[format])
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	bw := bufio.NewWriterSize(w, 64<<10)
+	if r.Method == http.MethodHead {
+		return // (headers only: nothing is exported, nothing logged)
+	}
+	sum, counted := sha256.New(), &countingWriter{w: w}
+	bw := bufio.NewWriterSize(io.MultiWriter(counted, sum), 64<<10)
 	n, err := s.c.Export(r.Context(), q, format, bw)
 	if err == nil {
 		err = bw.Flush()
@@ -53,7 +66,19 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		// says the download failed instead of keeping part of it.
 		panic(http.ErrAbortHandler)
 	}
-	s.c.LogWrite("export", q, "download "+name, n)
+	s.c.LogDownload("export", q, name, n, hex.EncodeToString(sum.Sum(nil)), counted.n)
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func (s *Server) exportFile(w http.ResponseWriter, r *http.Request, q audit.Query, format, path string) {

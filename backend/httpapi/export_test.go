@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -79,5 +81,51 @@ func TestExportToPath(t *testing.T) {
 	}
 	if _, err := os.Stat(path + ".shared"); err == nil {
 		t.Error("a shared server wrote a file")
+	}
+}
+
+// Another site cannot cause a download (it would be logged); what the
+// screen downloads is logged with the hash of the bytes sent, and a HEAD
+// request exports and logs nothing.
+func TestExportLoggedAndSameSiteOnly(t *testing.T) {
+	srv, c := newTestServer(t, "")
+	get := func(method, site string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(method, srv.URL+"/api/export?format=ndjson&q=bob", nil)
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, b
+	}
+	entries := func() int {
+		es, brk, err := c.ActivityLog()
+		if err != nil || brk != nil {
+			t.Fatal(err, brk)
+		}
+		return len(es)
+	}
+	before := entries()
+	for _, site := range []string{"cross-site", "same-site"} {
+		if res, _ := get("GET", site); res.StatusCode != 403 {
+			t.Errorf("from a %s page: %d, want 403", site, res.StatusCode)
+		}
+	}
+	if res, _ := get("HEAD", "same-origin"); res.StatusCode != 200 {
+		t.Errorf("HEAD: %d", res.StatusCode)
+	}
+	if n := entries(); n != before {
+		t.Fatalf("%d entries logged by refused or HEAD requests", n-before)
+	}
+	res, body := get("GET", "same-origin")
+	es, _, _ := c.ActivityLog()
+	sum := sha256.Sum256(body)
+	last := string(es[len(es)-1].Detail)
+	if res.StatusCode != 200 || len(es) != before+1 || !strings.Contains(last, hex.EncodeToString(sum[:])) || !strings.Contains(last, `"events":1`) {
+		t.Fatalf("%d, %d entries, the last %s", res.StatusCode, len(es)-before, last)
 	}
 }

@@ -234,7 +234,10 @@ func (im *importer) stream(src *audit.Source, r io.Reader, at io.ReaderAt, size 
 		return err
 	}
 	if stop := im.stopped(); stop != nil {
-		return &handlerError{stop} // src stays open: the handler knows it was cut short
+		// src stays open: the handler knows it was cut short. Its hash is of
+		// what was read of it, which verify compares with the file's start.
+		src.SHA256, src.Size = hex.EncodeToString(hr.h.Sum(nil)), hr.n
+		return &handlerError{stop}
 	}
 	if err != nil {
 		src.Failed = err.Error()

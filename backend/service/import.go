@@ -181,14 +181,22 @@ func (h *importHandler) BeginSource(src *audit.Source) error {
 	return nil
 }
 
+// stoppedSource begins the failure of a source an import was stopped in:
+// its SHA-256 and size are of the part it read (verify compares them with
+// the file's start).
+const stoppedSource = "the import was stopped while reading this, and the rest of it was not read"
+
 // finishOpen records the sources a stopped import left part-read as
 // failed, with the events that were stored from them, so the case's
 // provenance says what came from where.
 func (h *importHandler) finishOpen() error {
 	for _, src := range slices.Clone(h.open) {
-		src.Failed = "the import was stopped while reading this, and the rest of it was not read"
+		src.Failed = stoppedSource
 		if src.Events > 0 {
 			src.Failed += fmt.Sprintf(" (%d events from it were stored)", src.Events)
+		}
+		if src.SHA256 != "" {
+			src.Failed += fmt.Sprintf("; its SHA-256 is of the %d bytes read", src.Size)
 		}
 		if err := h.finishSource(src); err != nil {
 			return err

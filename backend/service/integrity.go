@@ -44,6 +44,20 @@ func (c *Case) logImport(paths []string, sum *ImportSummary) error {
 
 // LogWrite records a report or an export: the query, the file and its hash.
 func (c *Case) LogWrite(kind string, q audit.Query, file string, events int) error {
+	h, n := "", int64(0)
+	if file != "" && file != "-" {
+		h, n, _ = fileHash(file, false, 0)
+	}
+	return c.logWrite(kind, q, file, events, h, n)
+}
+
+// LogDownload records an export sent as a download: name is the file's
+// name the browser was given, sha256 and bytes what was sent.
+func (c *Case) LogDownload(kind string, q audit.Query, name string, events int, sha256 string, bytes int64) error {
+	return c.logWrite(kind, q, "download "+name, events, sha256, bytes)
+}
+
+func (c *Case) logWrite(kind string, q audit.Query, file string, events int, sha256 string, bytes int64) error {
 	detail := map[string]any{"query": q.Text, "file": file, "events": events}
 	if !q.From.IsZero() {
 		detail["from"] = q.From
@@ -51,10 +65,8 @@ func (c *Case) LogWrite(kind string, q audit.Query, file string, events int) err
 	if !q.To.IsZero() {
 		detail["to"] = q.To
 	}
-	if file != "" && file != "-" {
-		if h, n, err := fileHash(file); err == nil {
-			detail["sha256"], detail["bytes"] = h, n
-		}
+	if sha256 != "" {
+		detail["sha256"], detail["bytes"] = sha256, bytes
 	}
 	_, err := c.store.Log(kind, detail)
 	return err
@@ -125,21 +137,25 @@ func (c *Case) Verify(files []string) ([]SourceVerdict, error) {
 		if s.ParentID == 0 && given[abs] != "" {
 			matched[abs] = true
 		}
-		if s.ParentID == 0 && given[abs] != "" && v.State == "intact" && s.SHA256 == "" {
-			// An import stopped while reading it never hashed the whole
-			// file: there is nothing to compare the file with (its stored
-			// events were checked above, and the import that completed it,
-			// if one did, is a source of its own).
-			v.Reason = "the import was stopped while reading the file, before it was hashed: its stored events are checked, not the file"
-		} else if s.ParentID == 0 && given[abs] != "" && v.State == "intact" {
-			h, _, err := fileHash(abs)
+		if s.ParentID == 0 && given[abs] != "" && v.State == "intact" {
+			partial := strings.HasPrefix(s.Failed, stoppedSource)
+			h, _, err := fileHash(abs, partial, s.Size)
 			switch {
 			case os.IsNotExist(err):
 				v.State, v.Reason = "missing", "the file is not there"
 			case err != nil:
 				v.State, v.Reason = "missing", err.Error()
+			case partial && s.SHA256 == "":
+				// stopped by an auditlens before this one hashed what it read
+				v.Reason = "the import was stopped while reading the file, and kept no hash of what it read: its stored events are checked, not the file"
+			case h != s.SHA256 && partial:
+				v.State, v.Reason = "differs", fmt.Sprintf("the file's first %d bytes, which an import stopped in it read, are not those it read: SHA-256 %s", s.Size, h)
 			case h != s.SHA256:
 				v.State, v.Reason = "differs", "the file's SHA-256 is not the one imported: "+h
+			case partial && s.Size == 0:
+				v.Reason = "an import was stopped in this file before it read any of it"
+			case partial:
+				v.Reason = fmt.Sprintf("an import was stopped in this file: its first %d bytes, which it read, are as they were", s.Size)
 			}
 		}
 		out = append(out, v)
@@ -154,14 +170,20 @@ func (c *Case) Verify(files []string) ([]SourceVerdict, error) {
 	return out, nil
 }
 
-func fileHash(path string) (string, int64, error) {
+// fileHash is the SHA-256 and size of the file at path, or of its first
+// size bytes when prefix is set.
+func fileHash(path string, prefix bool, size int64) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if prefix {
+		r = io.LimitReader(f, size)
+	}
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, r)
 	if err != nil {
 		return "", 0, err
 	}
