@@ -214,3 +214,28 @@ func TestAuditdMessagesSayWhatRanAndWasTyped(t *testing.T) {
 		t.Error("no EXECVE of grep says its arguments")
 	}
 }
+
+// GitHub's refusals are failures; an owner's decision on a request is not.
+func TestGitHubRefusals(t *testing.T) {
+	for action, want := range map[string]string{"protected_branch.rejected_ref_update": audit.OutcomeFailure,
+		"user.failed_login": audit.OutcomeFailure, "org.oauth_app_access_denied": audit.OutcomeSuccess,
+		"personal_access_token.request_denied": audit.OutcomeSuccess, "repo.create": audit.OutcomeSuccess} {
+		ev := &audit.Event{Action: action, Outcome: audit.OutcomeSuccess}
+		github.Finish(Fields{}, ev)
+		if ev.Outcome != want {
+			t.Errorf("%s: %s, want %s", action, ev.Outcome, want)
+		}
+	}
+}
+
+// EXECVE's arguments are read up to argc, a long one from its pieces.
+func TestExecArgsInPieces(t *testing.T) {
+	rec := map[string]any{"type": "EXECVE", "argc": "4", "a0": "bash", "a1_len": "10", "a1[0]": "-c 'echo", "a1[1]": " hi'", "a2": "x", "a3": "y"}
+	if got := execArgs(Fields{"records": []any{rec}}); got != "bash -c 'echo hi' x y" {
+		t.Errorf("%q", got)
+	}
+	delete(rec, "a2")
+	if got := execArgs(Fields{"records": []any{rec}}); got != "bash -c 'echo hi' … y" {
+		t.Errorf("a missing argument: %q", got)
+	}
+}

@@ -164,13 +164,35 @@ func execArgs(f Fields) string {
 		if str(m["type"]) != "EXECVE" {
 			continue
 		}
+		// argc says how many; a long argument is written in pieces
+		// (a1_len=…, a1[0]=…, a1[1]=…), each decoded on its own.
+		argc, err := strconv.Atoi(str(m["argc"]))
+		if err != nil || argc < 0 || argc > 1<<16 {
+			argc = 1 << 16 // (no argc: up to the first one missing)
+		}
 		var argv []string
-		for i := 0; ; i++ {
-			a, ok := m["a"+strconv.Itoa(i)]
-			if !ok {
+		for i := 0; i < argc; i++ {
+			a := "a" + strconv.Itoa(i)
+			if v, ok := m[a]; ok {
+				argv = append(argv, str(v))
+				continue
+			}
+			var b strings.Builder
+			for k := 0; ; k++ {
+				piece, ok := m[a+"["+strconv.Itoa(k)+"]"]
+				if !ok {
+					break
+				}
+				b.WriteString(str(piece))
+			}
+			if b.Len() == 0 && m[a+"_len"] == nil {
+				if argc < 1<<16 {
+					argv = append(argv, "…") // said by argc, missing here
+					continue
+				}
 				break
 			}
-			argv = append(argv, str(a))
+			argv = append(argv, b.String())
 		}
 		return strings.Join(argv, " ")
 	}

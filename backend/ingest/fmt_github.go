@@ -53,6 +53,8 @@ var github = register(&Format{
 	},
 })
 
-// githubRefused are the actions whose name says they were refused or failed
-// (protected_branch.rejected_ref_update, user.failed_login).
-var githubRefused = regexp.MustCompile(`(^|[._])(rejected|failed|denied|blocked)([._]|$)`)
+// githubRefused are the actions whose name says the action failed or was
+// refused (protected_branch.rejected_ref_update, user.failed_login): not
+// those where someone decided on a request (org.oauth_app_access_denied,
+// personal_access_token.request_denied: an owner's denial succeeded).
+var githubRefused = regexp.MustCompile(`(^|[._])failed([._]|$)|rejected_ref_update`)
