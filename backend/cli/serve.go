@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -53,7 +54,7 @@ func serve(cmd *cobra.Command, env Env, dir, addr, token string) error {
 		rand.Read(b)
 		token = hex.EncodeToString(b)
 	}
-	if token != "" && len(token) < minTokenLen {
+	if token != "" && utf8.RuneCountInString(token) < minTokenLen {
 		return audit.Errorf(audit.EINVALID, "--token must be at least %d characters, or auto (which makes one of 32)", minTokenLen)
 	}
 	if !isLoopback(host) && token == "" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/search"
@@ -365,15 +366,17 @@ func writable(dir string) error {
 		return audit.Errorf(audit.EINVALID, "the case at %s is read-only (%s: %v): auditlens writes beside a case even to read it, so copy the folder somewhere writable and open the copy", dir, p, err)
 	}
 	probe, err := os.CreateTemp(dir, ".writable-*")
-	if err != nil {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 		return readOnly(dir, errors.Unwrap(err))
+	} else if err != nil {
+		return fmt.Errorf("cannot write in the case at %s: %w", dir, err) // (a full disk)
 	}
 	probe.Close()
 	os.Remove(probe.Name())
 	db := filepath.Join(dir, "case.db")
 	if f, err := os.OpenFile(db, os.O_RDWR, 0); err == nil {
 		f.Close()
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	} else if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 		return readOnly(db, errors.Unwrap(err))
 	}
 	return nil

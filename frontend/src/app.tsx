@@ -86,7 +86,12 @@ export function App() {
   top.current = reporting ? () => setReporting(false) : importing ? () => { setImporting(false); setTick((x) => x + 1); }
     : view.panel ? () => set({ panel: view.panel === "history" && view.sel ? "event" : "", target: "", cmp: "" }) : () => {};
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => { if (e.key === "Escape") top.current(); };
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      // (not while typing: Escape in the note threw the note away with the panel)
+      if (e.key !== "Escape" || e.isComposing || e.defaultPrevented || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return;
+      top.current();
+    };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
   }, []);
