@@ -329,6 +329,8 @@ func TestInvestigatorFlow(t *testing.T) {
 		// AND, OR and NOT are refused with what to write instead
 		search(t, ctx, "NOT outcome:success")
 		waitFor(t, ctx, `!!document.querySelector(".error.banner") && document.querySelector(".error.banner").textContent.includes("not an operator")`)
+		// a query refused shows no count and no "no event matches"
+		waitFor(t, ctx, `document.querySelector("#total").textContent === "—" && !document.querySelector("#no-match")`)
 		// a query without hits leaves no chart of the one before
 		search(t, ctx, "zzzznothingmatches")
 		waitFor(t, ctx, `document.querySelector("#total").textContent === "0 events" && !document.querySelector("#timeline canvas")`)
@@ -352,6 +354,31 @@ func TestInvestigatorFlow(t *testing.T) {
 			t.Errorf("the list is %d px wide beside the panel", w)
 		}
 		shot(t, ctx, "10-narrow")
+	})
+
+	t.Run("an address with hidden characters or a bad range", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=rtl.%E2%80%AEtxt&from=garbage"), chromedp.WaitVisible("#hidden-in-query"))
+		if got := text(t, ctx, "#hidden-in-query"); !strings.Contains(got, "rtl.⟨U+202E⟩txt") {
+			t.Fatalf("the query shown: %q", got)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll(".fatal").length`); n != 0 {
+			t.Fatalf("%s", text(t, ctx, ".fatal"))
+		}
+	})
+
+	t.Run("the detail follows the selection, however its answers come", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=%2Bcategory%3Aalert"), chromedp.WaitVisible("#events .row"))
+		// the first event's answer is held back until after the second's
+		first := eval[string](t, ctx, `document.querySelector('#events .row[data-index="0"]').dataset.id`)
+		eval[bool](t, ctx, `(() => { const f = window.fetch; window.fetch = (u, o) => String(u).includes("/api/events/`+first+`") ?
+			new Promise(r => setTimeout(r, 800)).then(() => f(u, o)) : f(u, o); return true })()`)
+		run(t, ctx, chromedp.Click(`#events .row[data-index="0"]`), chromedp.Focus("#events"), chromedp.KeyEvent("j"))
+		second := eval[string](t, ctx, `document.querySelector('#events .row[data-index="1"]').dataset.id`)
+		waitFor(t, ctx, `!!document.querySelector("#detail") && document.querySelector("#detail").dataset.id === `+strconv.Quote(second))
+		time.Sleep(1200 * time.Millisecond) // the held answer has come by now
+		if got := eval[string](t, ctx, `document.querySelector("#detail").dataset.id`); got != second {
+			t.Fatalf("the detail shows %s, the selection is %s", got, second)
+		}
 	})
 
 	t.Run("a zone this browser does not know", func(t *testing.T) {

@@ -12,3 +12,25 @@ type Query struct {
 	// Cursor continues a previous page (its Next); "" starts at the newest.
 	Cursor string
 }
+
+// ParseBound reads a bound of a time range (--from, --to, the API's from
+// and to): RFC 3339, a time without a zone (UTC), or a date (UTC). A date
+// given as the end of a range (end) includes that whole day. "" is no
+// bound.
+func ParseBound(s string, end bool) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, true
+	}
+	return time.Time{}, false
+}

@@ -129,3 +129,27 @@ func TestExportLoggedAndSameSiteOnly(t *testing.T) {
 		t.Fatalf("%d, %d entries, the last %s", res.StatusCode, len(es)-before, last)
 	}
 }
+
+// The API reads a range's bounds as the command line does: a date is a
+// day (an end date includes it); anything else is refused in words.
+func TestRangeBoundsAsTheCommandLine(t *testing.T) {
+	srv, _ := newTestServer(t, "")
+	for q, want := range map[string]int{"from=2026-01-02": 1, "to=2026-01-01": 1, "from=2026-01-01&to=2026-01-02": 2,
+		"from=2026-01-02T10:00:00Z": 1, "to=2025-12-31": 0} {
+		var res struct{ Total int }
+		if code := getJSON(t, srv.URL+"/api/search?"+q, &res); code != 200 || res.Total != want {
+			t.Errorf("%s: %d, %d events, want %d", q, code, res.Total, want)
+		}
+	}
+	var e map[string]string
+	if code := getJSON(t, srv.URL+"/api/search?from=garbage", &e); code != 400 || !strings.Contains(e["error"], "is not a time") {
+		t.Errorf("from=garbage: %d %v", code, e)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/api/saved", strings.NewReader(`{"name":"..","q":""}`))
+	req.Header.Set("X-Auditlens", "1")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 400 {
+		t.Errorf("a saved search named '..': %v %d", err, res.StatusCode)
+	}
+}

@@ -32,11 +32,11 @@ func (s *Server) startReport(w http.ResponseWriter, r *http.Request) {
 	}
 	q := audit.Query{Text: body.Q}
 	var err error
-	if q.From, err = parseTime(body.From); err != nil {
+	if q.From, err = parseTime(body.From, false); err != nil {
 		writeError(w, err)
 		return
 	}
-	if q.To, err = parseTime(body.To); err != nil {
+	if q.To, err = parseTime(body.To, true); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -164,10 +164,10 @@ func query(r *http.Request) (audit.Query, error) {
 	v := r.URL.Query()
 	q := audit.Query{Text: v.Get("q"), Cursor: v.Get("cursor")}
 	var err error
-	if q.From, err = parseTime(v.Get("from")); err != nil {
+	if q.From, err = parseTime(v.Get("from"), false); err != nil {
 		return q, err
 	}
-	if q.To, err = parseTime(v.Get("to")); err != nil {
+	if q.To, err = parseTime(v.Get("to"), true); err != nil {
 		return q, err
 	}
 	if l := v.Get("limit"); l != "" {
@@ -255,13 +255,11 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"changes": res})
 }
 
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return t, audit.Errorf(audit.EINVALID, "%q is not an RFC 3339 time", s)
+// parseTime reads a range's from or to (end) as the command line does.
+func parseTime(s string, end bool) (time.Time, error) {
+	t, ok := audit.ParseBound(s, end)
+	if !ok {
+		return t, audit.Errorf(audit.EINVALID, "%q is not a time: use RFC 3339 (2026-03-01T12:00:00Z) or a date (2026-03-01)", s)
 	}
 	return t, nil
 }

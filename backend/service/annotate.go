@@ -67,6 +67,9 @@ func (c *Case) SaveSearch(ss store.SavedSearch) error {
 	if ss.Name == "" || len(ss.Name) > 200 {
 		return audit.Errorf(audit.EINVALID, "a saved search needs a name (at most 200 characters)")
 	}
+	if ss.Name == "." || ss.Name == ".." { // (its URL, /api/saved/.., is another path)
+		return audit.Errorf(audit.EINVALID, "a saved search cannot be named %q", ss.Name)
+	}
 	if _, err := c.Search(audit.Query{Text: ss.Query, Limit: 1}); err != nil {
 		return err
 	}

@@ -48,8 +48,11 @@ async function call<T>(path: string, params: Record<string, string | undefined> 
   const headers = new Headers(init?.headers);
   if (init?.method && init.method !== "GET") headers.set("X-Auditlens", "1");
   const res = await fetch(withToken(u), { ...init, headers });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.error ?? res.statusText);
+  const text = await res.text();
+  let body: { error?: string } | undefined;
+  try { body = JSON.parse(text); } catch { /* a reply that is not ours (a proxy's, a 431) */ }
+  if (!res.ok) throw new Error(body?.error ?? `the server answered ${res.status} ${res.statusText || text.slice(0, 120)}`.trim());
+  if (body === undefined) throw new Error(`the server's answer is not JSON: ${text.slice(0, 120)}`);
   return body as T;
 }
 

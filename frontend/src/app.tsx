@@ -12,6 +12,7 @@ import { ImportDialog } from "./ui/ImportDialog";
 import { ReportDialog } from "./ui/ReportDialog";
 import { terms } from "./ui/highlight";
 import { fmtTime } from "./time";
+import { hasHidden } from "./visible";
 
 const SEP = "\u0001";
 
@@ -29,6 +30,7 @@ export function App() {
   const [comparing, setComparing] = useState(false);
   const [theme, setTheme] = useState(() => localStorage.getItem("auditlens.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
   const [tick, setTick] = useState(0); // bumps to refresh while an import runs
+  const [marked, setMarked] = useState(0); // bumps when a tag changes: counts, not the list
   const loading = useRef(false);
 
   // Set during render, before child effects (the chart) read the theme's colours.
@@ -42,28 +44,38 @@ export function App() {
     api.search(range, 200).then((r) => {
       if (stale) return;
       setEvents(r.events); setTotal(r.total); setNext(r.next); setErr("");
-    }).catch((e: Error) => { if (!stale) { setErr(e.message); setEvents([]); setTotal(0); setNext(undefined); } });
-    // A query that fails (words while the index is rebuilt) shows no counts
-    // of the one before it.
-    api.facets(range).then((f) => !stale && setFacets(f)).catch(() => !stale && setFacets([]));
+    }).catch((e: Error) => { if (!stale) { setErr(e.message); setEvents([]); setTotal(-1); setNext(undefined); } });
     return () => { stale = true; };
   }, [key, tick]);
   useEffect(() => {
     let stale = false;
+    // A query that fails (words while the index is rebuilt) shows no counts
+    // of the one before it.
+    api.facets(range).then((f) => !stale && setFacets(f)).catch(() => !stale && setFacets([]));
+    return () => { stale = true; };
+  }, [key, tick, marked]);
+  useEffect(() => {
+    let stale = false;
     api.histogram(range, view.stack).then((h) => !stale && setHist(h)).catch(() => !stale && setHist(null));
     return () => { stale = true; };
-  }, [key, view.stack, tick]);
+  }, [key, view.stack, tick, marked]);
   useEffect(() => {
     if (!view.sel) { setDetail(null); return; }
-    api.event(view.sel).then(setDetail).catch((e: Error) => setErr(e.message));
+    let stale = false; // (j j: the first event's answer may come last)
+    api.event(view.sel).then((ev) => !stale && setDetail(ev)).catch((e: Error) => !stale && setErr(e.message));
+    return () => { stale = true; };
   }, [view.sel]);
 
+  const current = useRef(key);
+  current.current = key;
   const loadMore = useCallback(() => {
     if (!next || loading.current) return;
     loading.current = true;
+    const asked = key; // a page of a search left meanwhile is not this one's
     api.search(range, 500, next).then((r) => {
+      if (asked !== current.current) return;
       setEvents((es) => [...es, ...r.events]); setNext(r.next);
-    }).catch((e: Error) => setErr(e.message)).finally(() => { loading.current = false; });
+    }).catch((e: Error) => asked === current.current && setErr(e.message)).finally(() => { loading.current = false; });
   }, [next, key]);
 
   const filter = (field: string, value: string, negate = false) => set({ q: addTerm(view.q, field, value, negate), sel: "", panel: "" });
@@ -84,7 +96,7 @@ export function App() {
   // Escape closes what lies on top: a dialog, else the panel.
   const top = useRef<() => void>(() => {});
   top.current = reporting ? () => setReporting(false) : importing ? () => { setImporting(false); setTick((x) => x + 1); }
-    : view.panel ? () => set({ panel: view.panel === "history" && view.sel ? "event" : "", target: "", cmp: "" }) : () => {};
+    : view.panel ? () => { setComparing(false); set({ panel: view.panel === "history" && view.sel ? "event" : "", target: "", cmp: "" }); } : () => {};
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
@@ -97,15 +109,19 @@ export function App() {
   }, []);
   const openHistory = (t: Target) => set({ panel: "history", target: [t.type, t.id, t.name].join(SEP) });
   const [tt, tid, tname] = view.target.split(SEP);
-  const onProgress = (j: ImportJob) => { setTick((x) => x + 1); if (j.state !== "running") setTick((x) => x + 1); };
+  const [running, setRunning] = useState<ImportJob | null>(null); // an import the dialog follows
+  const onProgress = (j: ImportJob) => { setTick((x) => x + 1); setRunning(j.state === "running" ? j : null); };
   const ignoredClauses = ignored(view.q);
   const empty = total === 0 && !view.q && !view.from && !view.to;
 
   return (
     <div class="app">
-      <QueryBar view={view} set={set} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
+      <QueryBar view={view} set={set} importing={running ? running.progress.events : undefined} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
         toggleTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
       {err && <p class="error banner" role="alert">{err}</p>}
+      {hasHidden(view.q) && (
+        <p class="hint banner" id="hidden-in-query">The query holds characters that draw nothing or turn text around: <code>{view.q}</code></p>
+      )}
       {ignoredClauses.length > 0 && (
         <p class="hint banner" id="ignored">
           Beside a +term a word without + or − is optional, so this search ignores{" "}
@@ -125,25 +141,30 @@ export function App() {
           <Facets facets={facets} onPick={(f, v, neg) => filter(f, v, neg)} />
           <div class="center">
             <div class="summary">
-              <span id="total">{total >= 0 ? `${total.toLocaleString()} event${total === 1 ? "" : "s"}` : "…"}</span>
+              <span id="total">{total >= 0 ? `${total.toLocaleString()} event${total === 1 ? "" : "s"}` : err ? "—" : "…"}</span>
               {(view.from || view.to) && <button class="small" id="reset-range" onClick={() => set({ from: "", to: "" })}>Reset range</button>}
               <span class="muted" id="range-shown">{view.from && `from ${fmtTime(view.from, view.tz, true)}`} {view.to && `to ${fmtTime(view.to, view.tz, true)}`}{(view.from || view.to) && ` ${view.tz === "local" ? "local time" : view.tz}`}</span>
               <label class="stack">Stack by <select id="stack" value={view.stack} onChange={(e) => set({ stack: (e.target as HTMLSelectElement).value as "category" | "outcome" })}>
                 <option value="category">category</option><option value="outcome">outcome</option></select></label>
             </div>
             <Timeline hist={hist} tz={view.tz} theme={theme} onZoom={(from, to) => set({ from, to, sel: "" })} />
-            {total === 0 && <p class="muted banner" id="no-match">No event matches{view.q ? <> <code>{view.q}</code></> : ""}{view.from || view.to ? " in this range" : ""}.</p>}
+            {total === 0 && !err && <p class="muted banner" id="no-match">No event matches{view.q ? <> <code>{view.q}</code></> : ""}{view.from || view.to ? " in this range" : ""}.</p>}
             <EventList events={events} total={total} hasMore={!!next} loadMore={loadMore} selected={view.sel}
               select={select} tz={view.tz} hits={terms(view.q)} />
           </div>
           {view.panel === "event" && detail && (
             <EventDetail ev={detail} tz={view.tz} filter={(f, v) => filter(f, v)} around={around} history={openHistory}
               compare={() => setComparing(!comparing)} comparing={comparing} close={() => set({ panel: "", sel: "" })}
-              changed={(ev) => { setDetail(ev); setEvents((es) => es.map((e) => e.id === ev.id ? { ...e, tags: ev.tags } : e)); setTick((x) => x + 1); }} />
+              changed={(ev) => { setDetail(ev); setEvents((es) => es.map((e) => e.id === ev.id ? { ...e, tags: ev.tags } : e)); setMarked((x) => x + 1); }} />
           )}
           {view.panel === "history" && view.target && (
             <History target={{ type: tt, id: tid ?? "", name: tname ?? "" }} tz={view.tz}
-              open={(id) => set({ sel: id, panel: "event" })} close={() => set({ panel: view.sel ? "event" : "", target: "" })} />
+              open={(id) => set({ sel: id, panel: "event" })} close={() => set({ panel: view.sel ? "event" : "", target: "" })}
+              searchAll={() => {
+                let q = tid ? addTerm("", "targets.id", tid, false) : addTerm("", "targets.name", tname ?? "", false);
+                if (tt) q = addTerm(q, "targets.type", tt, false);
+                set({ q, from: "", to: "", panel: "", target: "" });
+              }} />
           )}
           {view.panel === "compare" && view.sel && view.cmp && (
             <Compare a={view.sel} b={view.cmp} close={() => set({ panel: "event", cmp: "" })} />
@@ -151,7 +172,7 @@ export function App() {
         </div>
       )}
       {reporting && <ReportDialog range={range} tz={view.tz} close={() => setReporting(false)} />}
-      {importing && <ImportDialog close={() => { setImporting(false); setTick((x) => x + 1); }} onProgress={onProgress} />}
+      {(importing || running) && <ImportDialog hidden={!importing} close={() => { setImporting(false); setTick((x) => x + 1); }} onProgress={onProgress} />}
     </div>
   );
 }

@@ -24,6 +24,7 @@ export function readView(): View {
   }
   if (v.stack !== "outcome") v.stack = "category";
   if (!knownZone(v.tz)) v.tz = defaults.tz; // (a link from a machine that knows other zones)
+  for (const k of ["from", "to"] as const) if (v[k] && Number.isNaN(Date.parse(v[k]))) v[k] = ""; // (a link mistyped)
   return v;
 }
 

@@ -8,10 +8,18 @@ import { options } from "preact";
 // renders text: every text node and tooltip passes through visible (the
 // hook below), so no view can forget to. The data itself, its searches
 // and its copies keep the characters.
-const hidden = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+// (and the soft hyphen, the Hangul fillers, the Mongolian vowel separator
+// and the tag characters, which draw nothing either)
+const hidden = /[\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0\u{E0000}-\u{E007F}]/gu;
 
 export function visible(s: string): string {
-  return s.replace(hidden, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`);
+  return s.replace(hidden, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`);
+}
+
+// hasHidden: s holds a character visible marks.
+export function hasHidden(s: string): boolean {
+  hidden.lastIndex = 0;
+  return s.search(hidden) >= 0;
 }
 
 // showHiddenCharacters makes every text node and title the screen renders

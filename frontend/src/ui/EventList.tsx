@@ -48,7 +48,9 @@ export function EventList({ events, total, hasMore, loadMore, selected, select, 
     };
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
-      if (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) return;
+      // (a control with the focus, or a dialog open, keeps its keys: Enter on a
+      // facet or a button is that button's)
+      if (["INPUT", "SELECT", "TEXTAREA", "BUTTON", "A", "SUMMARY"].includes(t.tagName) || t.closest(".modal") || document.querySelector(".modal:not([hidden])") || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); move(cursor.current + 1); }
       if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); move(cursor.current - 1); }
       if (e.key === "Enter" && cursor.current >= 0) { e.preventDefault(); select(events[cursor.current].id, true); }

@@ -5,7 +5,11 @@ import { DiffView } from "./DiffView";
 
 // History shows every event that touched one resource, oldest first, each
 // with what it changed: who changed this, when, and what it was before.
-export function History({ target, tz, open, close }: { target: Target; tz: string; open: (id: string) => void; close: () => void }) {
+// The API gives a history's newest historyLimit events; a longer one says
+// so, and offers the search of all of them.
+const historyLimit = 1000;
+
+export function History({ target, tz, open, close, searchAll }: { target: Target; tz: string; open: (id: string) => void; close: () => void; searchAll: () => void }) {
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
   const [err, setErr] = useState("");
   useEffect(() => {
@@ -19,7 +23,11 @@ export function History({ target, tz, open, close }: { target: Target; tz: strin
         <button class="small" onClick={close} aria-label="Close">✕</button>
       </header>
       {err && <p class="error">{err}</p>}
-      {entries && <p class="muted">{entries.length} events, oldest first</p>}
+      {entries && entries.length < historyLimit && <p class="muted">{entries.length} events, oldest first</p>}
+      {entries && entries.length >= historyLimit && (
+        <p class="hint banner" id="history-cut">Only the newest {historyLimit.toLocaleString()} events are shown, oldest first: older ones,
+          its creation among them, are left out. <a href="#" id="history-all" onClick={(e) => { e.preventDefault(); searchAll(); }}>List every event of it</a></p>
+      )}
       <ol class="timeline-list">
         {entries?.map((h) => (
           <li data-id={h.event.id}>

@@ -8,9 +8,12 @@ function wailsApp(): WailsApp | undefined {
   return (window as unknown as { go?: { main?: { App?: WailsApp } } }).go?.main?.App;
 }
 
-interface Props { close: () => void; onProgress: (job: ImportJob) => void }
+interface Props { close: () => void; onProgress: (job: ImportJob) => void; hidden?: boolean }
 
-export function ImportDialog({ close, onProgress }: Props) {
+// While an import runs the dialog may be closed: it is hidden, not ended,
+// and goes on following the job (the bar's Import button says how far it
+// is and opens it again).
+export function ImportDialog({ close, onProgress, hidden }: Props) {
   const [job, setJob] = useState<ImportJob | null>(null);
   const [path, setPath] = useState("");
   const [err, setErr] = useState("");
@@ -21,13 +24,14 @@ export function ImportDialog({ close, onProgress }: Props) {
   const start = (p: Promise<ImportJob>) => p.then((j) => { setJob(j); setErr(""); }).catch((e: Error) => setErr(e.message));
   useEffect(() => {
     if (!job || job.state !== "running") return;
+    onProgress(job);
     const t = setInterval(() => api.job(job.id).then((j) => { setJob(j); onProgress(j); }), 400);
     return () => clearInterval(t);
   }, [job?.id, job?.state]);
 
   const p = job?.progress;
   return (
-    <div class="modal" role="dialog" aria-label="Import" id="import-dialog">
+    <div class="modal" role="dialog" aria-label="Import" id="import-dialog" hidden={hidden}>
       <div class="box">
         <header><h2>Import audit exports</h2><button class="small" onClick={close} aria-label="Close">✕</button></header>
         {!job && (

@@ -7,6 +7,7 @@ interface Props {
   view: View;
   set: (p: Partial<View>) => void;
   onImport: () => void;
+  importing?: number; // events stored by an import running, its dialog closed
   onReport: () => void;
   theme: string;
   toggleTheme: () => void;
@@ -21,7 +22,7 @@ const examples = [
   ["admin", "free text in messages, names and raw records"],
 ];
 
-export function QueryBar({ view, set, onImport, onReport, theme, toggleTheme }: Props) {
+export function QueryBar({ view, set, importing, onImport, onReport, theme, toggleTheme }: Props) {
   const [q, setQ] = useState(view.q);
   const [saved, setSaved] = useState<SavedSearch[]>([]);
   const input = useRef<HTMLInputElement>(null);
@@ -103,7 +104,7 @@ export function QueryBar({ view, set, onImport, onReport, theme, toggleTheme }: 
       <select id="tz" aria-label="Time zone" value={view.tz} onChange={(e) => set({ tz: (e.target as HTMLSelectElement).value })}>
         {zones().map((z) => <option value={z}>{zoneLabel(z)}</option>)}
       </select>
-      <button type="button" id="import" onClick={onImport}>Import…</button>
+      <button type="button" id="import" onClick={onImport}>{importing === undefined ? "Import…" : `Importing… ${importing.toLocaleString()}`}</button>
       <button type="button" id="report" onClick={onReport}>Report…</button>
       <button type="button" id="theme" title="Dark or light" onClick={toggleTheme}>{theme === "dark" ? "☀" : "☾"}</button>
     </header>
