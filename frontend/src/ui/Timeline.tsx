@@ -2,6 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { Histogram } from "../api";
+import { fmtTime } from "../time";
 
 export const palette: Record<string, string> = {
   configuration: "#5b8def", alert: "#e8a23a", user: "#a66bd6", access: "#2fa58f",
@@ -55,7 +56,14 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
       scales: { x: { time: true, range: () => [xs[0], xmax] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
       tzDate: tz === "local" ? undefined : (ts) => uPlot.tzDate(new Date(ts * 1e3), tz === "UTC" ? "Etc/UTC" : tz),
       axes: [
-        { stroke: muted, grid: { stroke: grid }, ticks: { stroke: grid } },
+        // 24-hour times in the chosen zone, as the list writes them: a day's
+        // ticks are dates, an hour's times of day
+        { stroke: muted, grid: { stroke: grid }, ticks: { stroke: grid }, space: 70,
+          values: (_u, splits, _ax, _space, incr) => splits.map((v, i) => {
+            const s = fmtTime(new Date(v * 1e3).toISOString(), tz); // 2026-10-31 23:59:00
+            if (incr >= 86400) return i === 0 || s.slice(0, 4) !== fmtTime(new Date(splits[i - 1] * 1e3).toISOString(), tz).slice(0, 4) ? s.slice(0, 10) : s.slice(5, 10);
+            return incr >= 60 ? s.slice(5, 16) : s.slice(11, 19);
+          }) },
         { stroke: muted, grid: { stroke: grid }, ticks: { stroke: grid }, size: 48 },
       ],
       series: [{}, ...drawn.map((d) => ({ label: d.n, fill: palette[d.n], stroke: palette[d.n], paths: bars, points: { show: false } }))],
@@ -84,7 +92,7 @@ export function Timeline({ hist, tz, theme, onZoom }: Props) {
     <section class="timeline" id="timeline">
       <div class="legend">
         {legend.map((k) => <span><i style={{ background: palette[k] }} />{k}</span>)}
-        {hist && <span class="muted">{hist.total.toLocaleString()} events · {hist.bucket} buckets · drag to zoom</span>}
+        {hist && <span class="muted">{hist.total.toLocaleString()} event{hist.total === 1 ? "" : "s"} · {hist.bucket} buckets · drag to zoom</span>}
       </div>
       <div ref={el} class="chart" />
     </section>
