@@ -136,4 +136,12 @@ var cloudtrailCSV = register(&Format{
 		Outcome:    OutcomeSpec{FailureIfSet: Paths{"Error Code"}, Default: audit.OutcomeSuccess},
 		Categories: cloudtrailCategories,
 	},
+	Finish: func(f Fields, ev *audit.Event) {
+		// An export without the Error Code column says nothing of how a
+		// request went (the HoneyBucket's: 284 anonymous reads of a bait
+		// bucket were "success").
+		if _, ok := f["Error Code"]; !ok {
+			ev.Outcome = audit.OutcomeUnknown
+		}
+	},
 })
