@@ -381,6 +381,18 @@ func TestInvestigatorFlow(t *testing.T) {
 		}
 	})
 
+	t.Run("two events compared, the older before", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?q=%2Baction%3Aescalation_policy.updated"), chromedp.WaitVisible("#events .row"),
+			chromedp.Click(`#events .row[data-index="0"]`), chromedp.WaitVisible("#detail #compare"), chromedp.Click("#compare"),
+			chromedp.Click(`#events .row[data-index="1"]`), chromedp.WaitVisible("#comparison #compared"))
+		older := text(t, ctx, `#events .row[data-index="1"] .c-time`)
+		got := eval[[]string](t, ctx, `[...document.querySelectorAll("#compared li")].map(l => l.textContent)`)
+		if len(got) != 2 || !strings.HasPrefix(got[0], "Before (older): "+older) || !strings.HasPrefix(got[1], "After (newer): ") {
+			t.Fatalf("compared %q; the older is at %s", got, older)
+		}
+		waitFor(t, ctx, `!!document.querySelector("#comparison .diff")`)
+	})
+
 	t.Run("a zone this browser does not know", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?tz=Not%2FAZone"), chromedp.WaitVisible("#events .row"))
 		if got := eval[string](t, ctx, `document.querySelector("#tz").value`); got != "UTC" {

@@ -167,7 +167,7 @@ export function App() {
               }} />
           )}
           {view.panel === "compare" && view.sel && view.cmp && (
-            <Compare a={view.sel} b={view.cmp} close={() => set({ panel: "event", cmp: "" })} />
+            <Compare a={view.sel} b={view.cmp} tz={view.tz} close={() => set({ panel: "event", cmp: "" })} open={(id) => set({ sel: id, panel: "event", cmp: "" })} />
           )}
         </div>
       )}

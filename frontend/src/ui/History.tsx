@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { actorLabel, api, type Change, type HistoryEntry, type Target } from "../api";
+import { actorLabel, api, type AuditEvent, type Change, type HistoryEntry, type Target } from "../api";
 import { fmtTime } from "../time";
 import { DiffView } from "./DiffView";
 
@@ -44,15 +44,29 @@ export function History({ target, tz, open, close, searchAll }: { target: Target
   );
 }
 
-export function Compare({ a, b, close }: { a: string; b: string; close: () => void }) {
+// Compare diffs two events' records, the older as "before", and says
+// which two they are.
+export function Compare({ a, b, tz, close, open }: { a: string; b: string; tz: string; close: () => void; open: (id: string) => void }) {
+  const [pair, setPair] = useState<[AuditEvent, AuditEvent] | null>(null);
   const [changes, setChanges] = useState<Change[] | null>(null);
   const [err, setErr] = useState("");
-  useEffect(() => { api.compare(a, b).then((r) => setChanges(r.changes)).catch((e: Error) => setErr(e.message)); }, [a, b]);
+  useEffect(() => {
+    setPair(null); setChanges(null);
+    Promise.all([api.event(a), api.event(b)]).then(([x, y]) => {
+      const [older, newer] = Date.parse(x.time) <= Date.parse(y.time) ? [x, y] : [y, x];
+      setPair([older, newer]);
+      return api.compare(older.id, newer.id);
+    }).then((r) => setChanges(r.changes)).catch((e: Error) => setErr(e.message));
+  }, [a, b]);
+  const which = (label: string, ev: AuditEvent) => (
+    <li><strong>{label}</strong> <a href="#" onClick={(e) => { e.preventDefault(); open(ev.id); }}>{fmtTime(ev.time, tz)}</a>{" "}
+      {actorLabel(ev.actor)} {ev.action}</li>
+  );
   return (
     <section class="detail" id="comparison">
       <header><h2>Two records compared</h2><button class="small" onClick={close} aria-label="Close">✕</button></header>
       {err && <p class="error">{err}</p>}
-      <p class="muted">Before: the first event picked; after: the second.</p>
+      {pair && <ul class="targets" id="compared">{which("Before (older):", pair[0])}{which("After (newer):", pair[1])}</ul>}
       {changes && <DiffView changes={changes} />}
     </section>
   );

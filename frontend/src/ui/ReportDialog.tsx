@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Range, type ReportJob } from "../api";
-import { zoneLabel } from "../time";
+import { fmtTime, zoneLabel } from "../time";
 
 const sheets = [
   ["summary", "Summary (totals, by day with a chart, top actors, failed logins)"],
@@ -58,7 +58,7 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
     <div class="modal" role="dialog" aria-label="Report" id="report-dialog">
       <div class="box">
         <header><h2>Excel report</h2><button class="small" onClick={close} aria-label="Close">✕</button></header>
-        <p class="muted">Query <code>{range.q || "(every event)"}</code>{range.from ? ` from ${range.from}` : ""}{range.to ? ` to ${range.to}` : ""}; times in {zoneLabel(tz)}.</p>
+        <p class="muted">Query <code>{range.q || "(every event)"}</code>{range.from ? ` from ${fmtTime(range.from, tz, true)}` : ""}{range.to ? ` to ${fmtTime(range.to, tz, true)}` : ""}; times in {zoneLabel(tz)}.</p>
         {!job && (
           <>
             <ul class="sheets">{sheets.map(([k, label]) => (
