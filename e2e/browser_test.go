@@ -381,6 +381,19 @@ func TestInvestigatorFlow(t *testing.T) {
 		}
 	})
 
+	t.Run("a dialog keeps the keyboard", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible("#events .row"), chromedp.Click("#report"), chromedp.WaitVisible("#report-dialog"))
+		waitFor(t, ctx, `document.querySelector("#report-dialog").contains(document.activeElement)`)
+		for range 12 {
+			run(t, ctx, chromedp.KeyEvent(kb.Tab))
+		}
+		if !eval[bool](t, ctx, `document.querySelector("#report-dialog").contains(document.activeElement)`) {
+			t.Fatalf("Tab left the dialog for %s", eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 80)`))
+		}
+		run(t, ctx, chromedp.KeyEvent(kb.Escape))
+		waitFor(t, ctx, `!document.querySelector("#report-dialog") && document.activeElement === document.querySelector("#report")`)
+	})
+
 	t.Run("two events compared, the older before", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?q=%2Baction%3Aescalation_policy.updated"), chromedp.WaitVisible("#events .row"),
 			chromedp.Click(`#events .row[data-index="0"]`), chromedp.WaitVisible("#detail #compare"), chromedp.Click("#compare"),

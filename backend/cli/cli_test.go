@@ -393,3 +393,14 @@ func TestReadOnlyCaseSaidSo(t *testing.T) {
 		}
 	}
 }
+
+// A flag given wrong is said in words and exits 2, as other refusals do.
+func TestFlagErrorsSaidPlainly(t *testing.T) {
+	r := run(t, "search", "--case", t.TempDir(), "--limit", "abc", "")
+	if r.code != 2 || !strings.Contains(r.stderr, `"abc" for "--limit" flag: give a whole number`) || strings.Contains(r.stderr, "strconv") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if r := run(t, "search", "--nope"); r.code != 2 || !strings.Contains(r.stderr, "unknown flag: --nope") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -98,6 +99,15 @@ no display).`,
 		},
 	}
 	root.PersistentFlags().StringVar(&caseDir, "case", "", "case folder (default: "+service.DefaultDir()+")")
+	// A flag given wrong is a wrong use (exit 2, as other refusals), said
+	// without Go's parsing internals ("strconv.ParseInt: parsing …").
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		msg := err.Error()
+		if i := strings.Index(msg, ": strconv."); i >= 0 {
+			msg = msg[:i] + ": give a whole number"
+		}
+		return audit.Errorf(audit.EINVALID, "%s", msg)
+	})
 	root.AddCommand(
 		importCmd(env, &caseDir),
 		searchCmd(env, &caseDir),

@@ -101,7 +101,8 @@ export function App() {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
       // (not while typing: Escape in the note threw the note away with the panel)
-      if (e.key !== "Escape" || e.isComposing || e.defaultPrevented || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return;
+      if (e.key !== "Escape" || e.isComposing || e.defaultPrevented) return;
+      if (!t.closest(".modal") && ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return; // (a dialog closes from any of its fields)
       top.current();
     };
     addEventListener("keydown", onKey);

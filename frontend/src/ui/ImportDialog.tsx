@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type ImportJob } from "../api";
+import { useDialogFocus } from "./dialog";
 
 // The window binds native dialogs (app.go); a browser uploads or names a
 // path on the machine that serves it.
@@ -20,6 +21,7 @@ export function ImportDialog({ close, onProgress, hidden }: Props) {
   const [stopping, setStopping] = useState(false);
   const files = useRef<HTMLInputElement>(null);
   const native = wailsApp();
+  const dialog = useDialogFocus(!hidden);
 
   const start = (p: Promise<ImportJob>) => p.then((j) => { setJob(j); setErr(""); }).catch((e: Error) => setErr(e.message));
   useEffect(() => {
@@ -31,7 +33,7 @@ export function ImportDialog({ close, onProgress, hidden }: Props) {
 
   const p = job?.progress;
   return (
-    <div class="modal" role="dialog" aria-label="Import" id="import-dialog" hidden={hidden}>
+    <div class="modal" role="dialog" aria-modal="true" aria-label="Import" id="import-dialog" hidden={hidden} ref={dialog}>
       <div class="box">
         <header><h2>Import audit exports</h2><button class="small" onClick={close} aria-label="Close">✕</button></header>
         {!job && (

@@ -102,7 +102,7 @@ export function QueryBar({ view, set, importing, onImport, onReport, theme, togg
             {saveErr && <span class="error" id="save-error" role="alert">{saveErr}</span>}
           </form>}
       <select id="tz" aria-label="Time zone" value={view.tz} onChange={(e) => set({ tz: (e.target as HTMLSelectElement).value })}>
-        {zones().map((z) => <option value={z}>{zoneLabel(z)}</option>)}
+        {(zones().includes(view.tz) ? zones() : [view.tz, ...zones()]).map((z) => <option value={z}>{zoneLabel(z)}</option>)}
       </select>
       <button type="button" id="import" onClick={onImport}>{importing === undefined ? "Import…" : `Importing… ${importing.toLocaleString()}`}</button>
       <button type="button" id="report" onClick={onReport}>Report…</button>

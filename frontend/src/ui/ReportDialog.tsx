@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Range, type ReportJob } from "../api";
 import { fmtTime, zoneLabel } from "../time";
+import { useDialogFocus } from "./dialog";
 
 const sheets = [
   ["summary", "Summary (totals, by day with a chart, top actors, failed logins)"],
@@ -25,6 +26,7 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
   const [stopping, setStopping] = useState(false);
   const [exported, setExported] = useState("");
   const native = wailsSave();
+  const dialog = useDialogFocus(true);
   // In the window an export is saved where its dialog says (a browser
   // downloads the link instead).
   const saveExport = async (format: string) => {
@@ -55,7 +57,7 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
   }, [job?.id, job?.state]);
 
   return (
-    <div class="modal" role="dialog" aria-label="Report" id="report-dialog">
+    <div class="modal" role="dialog" aria-modal="true" aria-label="Report" id="report-dialog" ref={dialog}>
       <div class="box">
         <header><h2>Excel report</h2><button class="small" onClick={close} aria-label="Close">✕</button></header>
         <p class="muted">Query <code>{range.q || "(every event)"}</code>{range.from ? ` from ${fmtTime(range.from, tz, true)}` : ""}{range.to ? ` to ${fmtTime(range.to, tz, true)}` : ""}; times in {zoneLabel(tz)}.</p>
