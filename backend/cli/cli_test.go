@@ -328,7 +328,7 @@ func TestReadingCommandsNeedACase(t *testing.T) {
 		for _, args := range [][]string{{"search", "x"}, {"verify"}, {"log"}, {"reindex"},
 			{"export", "--format", "csv", "--out", "-"}, {"report", "--out", filepath.Join(dir, "r.xlsx")}} {
 			r := run(t, append([]string{args[0], "--case", c}, args[1:]...)...)
-			if r.code == 0 || !strings.Contains(r.stderr, "there is no case at "+c) {
+			if r.code != 2 || !strings.Contains(r.stderr, "there is no case at "+c) {
 				t.Errorf("%s on %s: exit %d\n%s%s", args[0], c, r.code, r.stdout, r.stderr)
 			}
 		}

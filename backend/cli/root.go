@@ -157,7 +157,7 @@ func openCaseForStreaming(dir string) (*service.Case, error) {
 func mustExist(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, "case.db")); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return audit.Errorf(audit.ENOTFOUND, "there is no case at %s (no case.db there): import into it, or check --case", dir)
+			return audit.Errorf(audit.EINVALID, "there is no case at %s (no case.db there): import into it, or check --case", dir)
 		}
 		return audit.Errorf(audit.EINVALID, "cannot read the case at %s: %v", dir, err)
 	}
