@@ -240,3 +240,35 @@ func TestExecArgsInPieces(t *testing.T) {
 		t.Errorf("a missing argument: %q", got)
 	}
 }
+
+// Before and after values given as pairs of keys become changes: Okta's
+// oldRuleRank/newRuleRank, auditd's old-level/new-level and old-auid beside
+// auid, GitHub's old_user beside user.
+func TestCorpusOldNewPairs(t *testing.T) {
+	h, _ := importPaths(t, Options{}, corpusDir(t))
+	want := map[string]string{
+		"okta.system_log": "RuleRank: 1 -> 4",
+		"linux.auditd":    "level: N -> 3",
+		"github.audit":    "user: agrinmanriv0537 -> ",
+	}
+	for format, change := range want {
+		found := false
+		for _, e := range h.events {
+			if e.Format != format {
+				continue
+			}
+			for _, c := range e.Changes {
+				if strings.HasPrefix(fmt.Sprintf("%s: %v -> %v", c.Path, c.Before, c.After), change) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s event with the change %q", format, change)
+		}
+	}
+	if got := oldNewChanges(map[string]any{"newsletter": "x", "oldest": "y", "old-auid": "4294967295", "auid": "1000"}); len(got) != 1 ||
+		got[0].Path != "auid" || got[0].Before != "4294967295" || got[0].After != "1000" {
+		t.Errorf("%+v", got)
+	}
+}

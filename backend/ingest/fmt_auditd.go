@@ -86,6 +86,9 @@ var sentinelSyslogAuditd = register(&Format{
 func auditdFinish(f Fields, ev *audit.Event) {
 	unset := func(v string) bool { return v == "" || v == "4294967295" || v == "-1" || v == "unset" || v == "?" }
 	ev.Actor = auditdActor(f, unset)
+	if len(ev.Changes) == 0 {
+		ev.Changes = oldNewChanges(f) // (old-level N, new-level 3; old-auid beside auid)
+	}
 	auditdMessage(f, ev, unset)
 }
 

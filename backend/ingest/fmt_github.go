@@ -47,6 +47,12 @@ var github = register(&Format{
 		if githubRefused.MatchString(ev.Action) {
 			ev.Outcome = audit.OutcomeFailure
 		}
+		if len(ev.Changes) == 0 {
+			ev.Changes = oldNewChanges(f) // (old_name beside name)
+			if data, ok := f["data"].(map[string]any); ok {
+				ev.Changes = append(ev.Changes, oldNewChanges(data)...) // (repo.transfer's data.old_user)
+			}
+		}
 		if strings.HasSuffix(ev.Actor.Name, "[bot]") { // github-actions[bot], dependabot[bot]
 			ev.Actor.Type = audit.ActorService
 		}

@@ -38,6 +38,9 @@ var okta = register(&Format{
 		},
 	},
 	Finish: func(f Fields, ev *audit.Event) {
+		if dd, ok := get(f, parsePath("debugContext.debugData")).(map[string]any); ok && len(ev.Changes) == 0 {
+			ev.Changes = oldNewChanges(dd) // (oldRuleRank 1, newRuleRank 4)
+		}
 		// Okta writes "unknown" where an event has no transaction: no id
 		// that would make unrelated events one request.
 		if strings.EqualFold(ev.Request, "unknown") {
