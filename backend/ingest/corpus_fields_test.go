@@ -172,6 +172,13 @@ func TestCorpusWhoAndHowItWent(t *testing.T) {
 	each(t, "slack.audit", func(e *audit.Event) bool { return e.Action == "anomaly" }, func(e *audit.Event) string {
 		return is("category", e.Category, audit.CategoryAlert)
 	})
+	// Cloud Logging entries beside the audit records are read, not generic
+	each(t, "gcp.log", func(*audit.Event) bool { return true }, func(e *audit.Event) string {
+		if e.Message == "" || e.Action == "" {
+			return fmt.Sprintf("message %q, action %q", e.Message, e.Action)
+		}
+		return ""
+	})
 	each(t, "aws.cloudtrail.csv", func(e *audit.Event) bool { return e.Action == "PutObject" }, func(e *audit.Event) string {
 		return is("category", e.Category, audit.CategoryData)
 	})

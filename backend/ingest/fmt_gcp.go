@@ -43,3 +43,35 @@ var gcp = register(&Format{
 		}
 	},
 })
+
+// Cloud Logging LogEntries that are not audit records (an application's
+// textPayload or jsonPayload) in the same export: read for their time,
+// message and any actor, not left to the generic format, which found none
+// of them.
+var gcpLog = register(&Format{
+	Name:        "gcp.log",
+	Description: "Google Cloud Logging entries other than audit logs (textPayload or jsonPayload)",
+	Detect: func(f Fields) bool {
+		return isString(f, "logName") && hasAny(f, "textPayload", "jsonPayload") && !has(f, "protoPayload") &&
+			hasAny(f, "timestamp", "receiveTimestamp")
+	},
+	Mapping: Mapping{
+		Time:      Paths{"timestamp", "receiveTimestamp"},
+		ActorID:   Paths{"jsonPayload.actor.user", "jsonPayload.actor.id", "jsonPayload.user"},
+		ActorName: Paths{"jsonPayload.actor.user", "jsonPayload.actor.name", "jsonPayload.user"},
+		Action:    Paths{"jsonPayload.event_subtype", "jsonPayload.event_type", "jsonPayload.action"},
+		Targets:   []TargetSpec{{TypeIs: "resource", Type: Paths{"resource.type"}, Name: Paths{"resource.labels.project_id"}}},
+		Request:   Paths{"insertId"},
+		Message:   Paths{"textPayload", "jsonPayload.message", "jsonPayload.content"},
+		Outcome:   OutcomeSpec{},
+	},
+	Finish: func(f Fields, ev *audit.Event) {
+		if ev.Action == "" { // the log's name: projects/p/logs/testlog
+			ln := str(f["logName"])
+			ev.Action = ln[strings.LastIndexByte(ln, '/')+1:]
+		}
+		if strings.Contains(ev.Actor.ID, "@") {
+			ev.Actor.Email = ev.Actor.ID
+		}
+	},
+})
