@@ -36,6 +36,7 @@ var auditdMapping = Mapping{
 		{Match: `^(CONFIG_CHANGE|DAEMON_|SERVICE_|MAC_|SYSTEM_|KERNEL|USYS_CONFIG|NETFILTER_CFG|FEATURE_CHANGE|SOFTWARE_UPDATE)`, Category: audit.CategoryConfiguration},
 		{Match: `^(PATH|OPEN|.*_READ)`, Category: audit.CategoryData},
 	},
+	Changes: []ChangeSpec{{Pairs: true}}, // (old-level N, new-level 3; old-auid beside auid)
 }
 
 var linuxAuditd = register(&Format{
@@ -86,9 +87,6 @@ var sentinelSyslogAuditd = register(&Format{
 func auditdFinish(f Fields, ev *audit.Event) {
 	unset := func(v string) bool { return v == "" || v == "4294967295" || v == "-1" || v == "unset" || v == "?" }
 	ev.Actor = auditdActor(f, unset)
-	if len(ev.Changes) == 0 {
-		ev.Changes = oldNewChanges(f) // (old-level N, new-level 3; old-auid beside auid)
-	}
 	auditdMessage(f, ev, unset)
 }
 
@@ -170,7 +168,8 @@ func execArgs(f Fields) string {
 		// argc says how many; a long argument is written in pieces
 		// (a1_len=…, a1[0]=…, a1[1]=…), each decoded on its own.
 		argc, err := strconv.Atoi(str(m["argc"]))
-		if err != nil || argc < 0 || argc > 1<<16 {
+		counted := err == nil && argc >= 0 && argc <= 1<<16
+		if !counted {
 			argc = 1 << 16 // (no argc: up to the first one missing)
 		}
 		var argv []string
@@ -189,11 +188,10 @@ func execArgs(f Fields) string {
 				b.WriteString(str(piece))
 			}
 			if b.Len() == 0 && m[a+"_len"] == nil {
-				if argc < 1<<16 {
-					argv = append(argv, "…") // said by argc, missing here
-					continue
+				if !counted {
+					break
 				}
-				break
+				b.WriteString("…") // said by argc, missing here
 			}
 			argv = append(argv, b.String())
 		}

@@ -40,18 +40,13 @@ var github = register(&Format{
 			{Match: `^(git\.clone|git\.fetch|repo\.download_zip|repository_content)`, Category: audit.CategoryData},
 			{Match: `.`, Category: audit.CategoryConfiguration},
 		},
+		Changes: []ChangeSpec{{Pairs: true}, {Each: "data", Pairs: true}}, // (repo.transfer's data.old_user)
 	},
 	Finish: func(f Fields, ev *audit.Event) {
 		// GitHub says nothing of an outcome but in the action's name: a
 		// push a protected branch rejected is no success.
 		if githubRefused.MatchString(ev.Action) {
 			ev.Outcome = audit.OutcomeFailure
-		}
-		if len(ev.Changes) == 0 {
-			ev.Changes = oldNewChanges(f) // (old_name beside name)
-			if data, ok := f["data"].(map[string]any); ok {
-				ev.Changes = append(ev.Changes, oldNewChanges(data)...) // (repo.transfer's data.old_user)
-			}
 		}
 		if strings.HasSuffix(ev.Actor.Name, "[bot]") { // github-actions[bot], dependabot[bot]
 			ev.Actor.Type = audit.ActorService

@@ -36,11 +36,9 @@ var okta = register(&Format{
 			{Match: `^(app\.oauth2|application\.|system\.api_token|app\.app_instance)|api_token|integration|^application`, Category: audit.CategoryIntegration},
 			{Match: `^(policy|system|zone|network_zone|org|group\.(lifecycle|profile))\.`, Category: audit.CategoryConfiguration},
 		},
+		Changes: []ChangeSpec{{Each: "debugContext.debugData", Pairs: true}}, // (oldRuleRank 1, newRuleRank 4)
 	},
 	Finish: func(f Fields, ev *audit.Event) {
-		if dd, ok := get(f, parsePath("debugContext.debugData")).(map[string]any); ok && len(ev.Changes) == 0 {
-			ev.Changes = oldNewChanges(dd) // (oldRuleRank 1, newRuleRank 4)
-		}
 		// Okta writes "unknown" where an event has no transaction: no id
 		// that would make unrelated events one request.
 		if strings.EqualFold(ev.Request, "unknown") {

@@ -63,12 +63,15 @@ type CategoryRule struct {
 // ChangeSpec reads before/after values. Each value at Each ("" = the record)
 // is one change entry: Path names the changed field, Before and After its
 // values. When Path is empty, Before and After are whole states and are
-// diffed field by field.
+// diffed field by field. With Pairs, the value's keys are old/new pairs
+// (oldRuleRank and newRuleRank, old-level and new-level, old_user beside
+// user: oldnew.go), and Path, Before and After are not used.
 type ChangeSpec struct {
 	Each   string `json:"each,omitempty"`
 	Path   Paths  `json:"path,omitempty"`
 	Before Paths  `json:"before"`
 	After  Paths  `json:"after"`
+	Pairs  bool   `json:"pairs,omitempty"`
 }
 
 // compiled is a Mapping with its paths parsed and its rules compiled.
@@ -98,6 +101,7 @@ type compiledRule struct {
 type compiledChange struct {
 	each                fieldPath
 	path, before, after compiledPaths
+	pairs               bool
 }
 
 func lowerSet(vs []string) map[string]bool {
@@ -140,7 +144,7 @@ func (m *Mapping) compile() (*compiled, error) {
 	}
 	for _, ch := range m.Changes {
 		c.changes = append(c.changes, compiledChange{each: parsePath(ch.Each),
-			path: ch.Path.compile(), before: ch.Before.compile(), after: ch.After.compile()})
+			path: ch.Path.compile(), before: ch.Before.compile(), after: ch.After.compile(), pairs: ch.Pairs})
 	}
 	return c, nil
 }
@@ -299,6 +303,10 @@ func (c *compiled) readChanges(f Fields) []audit.Change {
 		for _, it := range eachItem(f, cs.each) {
 			m, ok := it.(map[string]any)
 			if !ok {
+				continue
+			}
+			if cs.pairs {
+				out = append(out, oldNewChanges(m)...)
 				continue
 			}
 			before, after := unwrapValue(cs.before.value(m)), unwrapValue(cs.after.value(m))

@@ -46,7 +46,7 @@ func (c *Case) logImport(paths []string, sum *ImportSummary) error {
 func (c *Case) LogWrite(kind string, q audit.Query, file string, events int) error {
 	h, n := "", int64(0)
 	if file != "" && file != "-" {
-		h, n, _ = fileHash(file, false, 0)
+		h, n, _ = fileHash(file, -1)
 	}
 	return c.logWrite(kind, q, file, events, h, n)
 }
@@ -139,7 +139,11 @@ func (c *Case) Verify(files []string) ([]SourceVerdict, error) {
 		}
 		if s.ParentID == 0 && given[abs] != "" && v.State == "intact" {
 			partial := strings.HasPrefix(s.Failed, stoppedSource)
-			h, _, err := fileHash(abs, partial, s.Size)
+			first := int64(-1)
+			if partial {
+				first = s.Size
+			}
+			h, _, err := fileHash(abs, first)
 			switch {
 			case os.IsNotExist(err):
 				v.State, v.Reason = "missing", "the file is not there"
@@ -171,16 +175,16 @@ func (c *Case) Verify(files []string) ([]SourceVerdict, error) {
 }
 
 // fileHash is the SHA-256 and size of the file at path, or of its first
-// size bytes when prefix is set.
-func fileHash(path string, prefix bool, size int64) (string, int64, error) {
+// bytes when first is 0 or more.
+func fileHash(path string, first int64) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
 	var r io.Reader = f
-	if prefix {
-		r = io.LimitReader(f, size)
+	if first >= 0 {
+		r = io.LimitReader(f, first)
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, r)

@@ -18,8 +18,7 @@ export function visible(s: string): string {
 
 // hasHidden: s holds a character visible marks.
 export function hasHidden(s: string): boolean {
-  hidden.lastIndex = 0;
-  return s.search(hidden) >= 0;
+  return s.search(hidden) >= 0; // (search ignores the g flag's lastIndex)
 }
 
 // showHiddenCharacters makes every text node and title the screen renders
