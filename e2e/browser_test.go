@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -671,4 +672,50 @@ func TestServeWhileTheIndexIsRebuilt(t *testing.T) {
 	want := strconv.FormatFloat(total, 'f', 0, 64)
 	waitFor(t, ctx, fmt.Sprintf(`!document.querySelector(".error.banner") && document.querySelector("#total").textContent.replaceAll(",", "") === "%s events"`, want))
 	shot(t, ctx, "10-index-rebuilt")
+}
+
+// A case on write-protected media opens as it is: the screen says so,
+// searches answer, and what would write (an import, a tag) is off or
+// refused in words.
+func TestReadOnlyCase(t *testing.T) {
+	if _, err := frontend.Assets().Open("index.html"); err != nil {
+		t.Skip("frontend/dist is not built")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "case")
+	var sink strings.Builder
+	if code := cli.Run([]string{"demo", "--case", src, "--events", "500", "--seed", "5"}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
+		t.Fatalf("demo: %s", sink.String())
+	}
+	c := src
+	if os.Geteuid() == 0 { // (root writes through permissions)
+		c = filepath.Join(dir, "ro")
+		os.Mkdir(c, 0o755)
+		if err := syscall.Mount(src, c, "", syscall.MS_BIND, ""); err != nil {
+			t.Skipf("no bind mount here: %v", err)
+		}
+		t.Cleanup(func() { syscall.Unmount(c, 0) }) // (after serve has stopped: cleanups run last first)
+		if err := syscall.Mount(src, c, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+			t.Skipf("no read-only remount here: %v", err)
+		}
+	} else {
+		os.Chmod(filepath.Join(src, "case.db"), 0o444)
+		os.Chmod(src, 0o555)
+		t.Cleanup(func() { os.Chmod(src, 0o755) })
+	}
+	ctx := browser(t)
+	url := startServe(t, c)
+	run(t, ctx, chromedp.Navigate(url+"?q=payments"), chromedp.WaitVisible("#events .row"), chromedp.WaitVisible("#read-only"))
+	if got := text(t, ctx, "#read-only"); !strings.Contains(got, "read-only (write-protected)") {
+		t.Errorf("the banner says %q", got)
+	}
+	if !eval[bool](t, ctx, `document.querySelector("#import").disabled`) {
+		t.Error("Import is offered on a read-only case")
+	}
+	if got := text(t, ctx, "#total"); !strings.HasSuffix(got, " events") || got == "0 events" {
+		t.Errorf("a word search on the read-only case: %q", got)
+	}
+	run(t, ctx, chromedp.Click("#events .row"), chromedp.WaitVisible("#star"), chromedp.Click("#star"))
+	waitFor(t, ctx, `document.querySelector("#detail").textContent.includes("so it cannot tag events")`)
+	shot(t, ctx, "read-only-case")
 }

@@ -3,13 +3,20 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 type result struct {
@@ -361,37 +368,136 @@ func TestSearchLimitRefused(t *testing.T) {
 	}
 }
 
-// A case on write-protected media is refused in words (SQLite said
-// "attempt to write a readonly database (1544)"), with what to do.
-func TestReadOnlyCaseSaidSo(t *testing.T) {
+// A case on write-protected media (evidence behind a write blocker) is
+// read as it is: search, verify, the log, reports and exports work and
+// write nothing beside it; what would write is refused in words, with what
+// to do. (SQLite had said "attempt to write a readonly database (1544)".)
+func TestReadOnlyCaseReadAsItIs(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "case")
-	if r := run(t, "demo", "--case", src, "--events", "100", "--seed", "4"); r.code != 0 {
+	if r := run(t, "demo", "--case", src, "--events", "300", "--seed", "4"); r.code != 0 {
 		t.Fatalf("demo: %s", r.stderr)
 	}
-	c := src
-	if os.Geteuid() == 0 {
-		// root writes through permissions: a read-only bind mount is what stops it
-		c = filepath.Join(dir, "ro")
-		os.Mkdir(c, 0o755)
-		if err := syscall.Mount(src, c, "", syscall.MS_BIND, ""); err != nil {
-			t.Skipf("no bind mount here: %v", err)
-		}
-		defer syscall.Unmount(c, 0)
-		if err := syscall.Mount(src, c, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-			t.Skipf("no read-only remount here: %v", err)
-		}
-	} else {
-		os.Chmod(filepath.Join(src, "case.db"), 0o444)
-		os.Chmod(src, 0o555)
-		defer os.Chmod(src, 0o755)
+	want := map[string]string{}
+	for _, q := range []string{"payments", "outcome:failure", ""} {
+		want[q] = took.ReplaceAllString(run(t, "search", "--case", src, "--json", "--limit", "500", q).stdout, "")
 	}
-	for _, args := range [][]string{{"search", "x"}, {"verify"}, {"import", "/dev/null"}} {
+	before := folderSums(t, src)
+	c := writeProtected(t, dir, src)
+
+	for q, w := range want {
+		if r := run(t, "search", "--case", c, "--json", "--limit", "500", q); r.code != 0 || took.ReplaceAllString(r.stdout, "") != w {
+			t.Errorf("search %q on the read-only case: exit %d, %s\nanswers differ: %v", q, r.code, r.stderr, took.ReplaceAllString(r.stdout, "") != w)
+		}
+	}
+	if r := run(t, "verify", "--case", c); r.code != 0 || !strings.Contains(r.stdout, "intact") {
+		t.Errorf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "log", "--case", c); r.code != 0 || !strings.Contains(r.stdout, "import") {
+		t.Errorf("log: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	out := filepath.Join(dir, "r.xlsx")
+	if r := run(t, "report", "--case", c, "--query", "outcome:failure", "--out", out); r.code != 0 {
+		t.Errorf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	} else if head := summaryValue(t, out, "Activity log"); !strings.Contains(head, "the case was read-only: this report is not in its log") {
+		t.Errorf("the report's activity log cell: %q", head)
+	}
+	if r := run(t, "export", "--case", c, "--format", "ndjson", "--out", filepath.Join(dir, "e.ndjson")); r.code != 0 {
+		t.Errorf("export: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"import", "/dev/null"}, {"reindex"}} {
 		r := run(t, append([]string{args[0], "--case", c}, args[1:]...)...)
 		if r.code == 0 || !strings.Contains(r.stderr, "is read-only") || !strings.Contains(r.stderr, "copy the folder") {
 			t.Errorf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
 		}
 	}
+	if after := folderSums(t, src); !maps.Equal(before, after) {
+		t.Errorf("the read-only case changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// A read-only case that would have to be written to be read as it is, is
+// refused, or read without words, and said so.
+func TestReadOnlyCaseThatNeedsWriting(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "case")
+	if r := run(t, "demo", "--case", src, "--events", "100", "--seed", "4"); r.code != 0 {
+		t.Fatalf("demo: %s", r.stderr)
+	}
+	// Without its search index: fields are answered, words refused.
+	os.Rename(filepath.Join(src, "index"), filepath.Join(dir, "index"))
+	c := writeProtected(t, dir, src)
+	if r := run(t, "search", "--case", c, "action:user.login"); r.code != 0 || !strings.Contains(r.stdout, "user.login") {
+		t.Errorf("a field on a read-only case without its index: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "search", "--case", c, "payments"); r.code == 0 || !strings.Contains(r.stderr, "words cannot be searched here") ||
+		!strings.Contains(r.stderr, "there is none") {
+		t.Errorf("a word on a read-only case without its index: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	unprotect(t, c)
+	// Changes left in the database's write-ahead log (a copy made while
+	// the case was open) would be missing from what it shows.
+	os.WriteFile(filepath.Join(src, "case.db-wal"), []byte("not yet checkpointed"), 0o644)
+	c = writeProtected(t, dir, src)
+	if r := run(t, "search", "--case", c, ""); r.code == 0 || !strings.Contains(r.stderr, "write-ahead log") ||
+		!strings.Contains(r.stderr, "copy the folder") {
+		t.Errorf("a read-only case with a write-ahead log: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// took is how long a search took, in its JSON.
+var took = regexp.MustCompile(`"took_ms":[0-9.e+-]+`)
+
+// writeProtected makes src write-protected and returns the path to open it
+// by: as root, whom permissions do not stop, a read-only bind mount of it.
+func writeProtected(t *testing.T, dir, src string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		os.Chmod(filepath.Join(src, "case.db"), 0o444)
+		os.Chmod(src, 0o555)
+		t.Cleanup(func() { os.Chmod(src, 0o755) })
+		return src
+	}
+	c := filepath.Join(dir, "ro")
+	os.Mkdir(c, 0o755)
+	if err := syscall.Mount(src, c, "", syscall.MS_BIND, ""); err != nil {
+		t.Skipf("no bind mount here: %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(c, 0) })
+	if err := syscall.Mount(src, c, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+		t.Skipf("no read-only remount here: %v", err)
+	}
+	return c
+}
+
+// unprotect undoes writeProtected.
+func unprotect(t *testing.T, c string) {
+	if os.Geteuid() != 0 {
+		os.Chmod(c, 0o755)
+		os.Chmod(filepath.Join(c, "case.db"), 0o644)
+		return
+	}
+	if err := syscall.Unmount(c, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// folderSums are the SHA-256 of every file under dir, by path.
+func folderSums(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	sums := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		sums[p] = fmt.Sprintf("%x", sha256.Sum256(b))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sums
 }
 
 // A flag given wrong is said in words and exits 2, as other refusals do.
@@ -403,4 +509,22 @@ func TestFlagErrorsSaidPlainly(t *testing.T) {
 	if r := run(t, "search", "--nope"); r.code != 2 || !strings.Contains(r.stderr, "unknown flag: --nope") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
+}
+
+// summaryValue is the value of a row of a report's Summary sheet.
+func summaryValue(t *testing.T, file, name string) string {
+	t.Helper()
+	book, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	rows, _ := book.GetRows("Summary")
+	for _, row := range rows {
+		if len(row) > 2 && row[1] == name {
+			return row[2]
+		}
+	}
+	t.Fatalf("no %q in the Summary: %v", name, rows)
+	return ""
 }

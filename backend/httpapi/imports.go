@@ -19,6 +19,10 @@ const maxUpload = 8 << 30
 // startImport starts an import of uploaded files (multipart "files") or of
 // paths on this machine (JSON {"paths": [...]}); the UI polls its progress.
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request) {
+	if err := s.c.Writes("import"); err != nil { // (before an upload is saved into it)
+		writeError(w, err)
+		return
+	}
 	var paths []string
 	format := r.URL.Query().Get("format")
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {

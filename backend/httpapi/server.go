@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,7 @@ func New(c *service.Case, assets fs.FS, token string) *Server {
 	s.mux.HandleFunc("GET /api/export", s.export)
 	s.mux.HandleFunc("POST /api/export", s.export)
 	s.mux.HandleFunc("GET /api/sources", s.sources)
+	s.mux.HandleFunc("GET /api/case", s.caseInfo)
 	s.mux.HandleFunc("GET /api/formats", s.formats)
 	s.mux.Handle("/", noListing(http.FileServerFS(assets)))
 	return s
@@ -283,6 +285,21 @@ func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
 		src = []audit.Source{}
 	}
 	writeJSON(w, http.StatusOK, src)
+}
+
+// caseInfo is what the screen shows of the case itself: its name, and
+// whether it was opened read-only (write-protected media) and why words
+// cannot be searched in it.
+func (s *Server) caseInfo(w http.ResponseWriter, r *http.Request) {
+	info := struct {
+		Name     string `json:"name"`
+		ReadOnly bool   `json:"read_only"`
+		Words    string `json:"words_refused,omitempty"`
+	}{Name: filepath.Base(filepath.Clean(s.c.Dir)), ReadOnly: s.c.ReadOnly()}
+	if err := s.c.WordsRefused(); err != nil {
+		info.Words = err.Error()
+	}
+	writeJSON(w, http.StatusOK, info)
 }
 
 func (s *Server) formats(w http.ResponseWriter, r *http.Request) {

@@ -122,13 +122,25 @@ type Options struct {
 	// also the reference (Search) the tests compare the columns' and the
 	// stored values' answers with.
 	AllFields bool
+	// ReadOnly opens the index as it is, writing nothing (Bleve's
+	// read_only: no persister, no merger, its metadata read under a shared
+	// lock): an index missing, of another mapping, or unreadable is
+	// ErrUnusable, not rebuilt.
+	ReadOnly bool
 }
+
+// ErrUnusable: a read-only index that would have to be made again.
+var ErrUnusable = errors.New("the search index cannot be used as it is")
 
 // Open opens the index in dir, creating it when missing. fresh is true when
 // the index was (re)created and must be filled from the database: it was
 // missing, or of another mapping version.
 func Open(dir string, o Options) (x *Index, fresh bool, err error) {
-	x, fresh, err = open(dir)
+	if o.ReadOnly {
+		x, err = openReadOnly(dir)
+	} else {
+		x, fresh, err = open(dir)
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -188,6 +200,28 @@ func open(dir string) (x *Index, fresh bool, err error) {
 		return nil, false, err
 	}
 	return x, true, nil
+}
+
+// openReadOnly opens the index in dir without writing in it.
+func openReadOnly(dir string) (*Index, error) {
+	config := runtimeConfig()
+	config["read_only"] = true
+	idx, err := bleve.OpenUsing(dir, config)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		return nil, fmt.Errorf("%w: there is none", ErrUnusable)
+	} else if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	if v, _ := idx.GetInternal(keyVersion); string(v) != MappingVersion {
+		idx.Close()
+		return nil, fmt.Errorf("%w: it was made by another version of auditlens (mapping %q, this one reads %q)", ErrUnusable, v, MappingVersion)
+	}
+	f, err := newDocFields(idx.Mapping())
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+	}
+	return newIndex(idx, f), nil
 }
 
 func newIndex(idx bleve.Index, f docFields) *Index {

@@ -12,6 +12,9 @@ import (
 // writes the change into the activity log. Tags are short words:
 // letters, digits, "-", "_", ".", ":".
 func (c *Case) Tag(eventID, tag string, remove bool) (*audit.Event, error) {
+	if err := c.Writes("tag events"); err != nil {
+		return nil, err
+	}
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if tag == "" || len(tag) > 64 || strings.IndexFunc(tag, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.:", r)
@@ -46,6 +49,9 @@ func (c *Case) Tag(eventID, tag string, remove bool) (*audit.Event, error) {
 
 // Note writes a note on an event (and into the activity log).
 func (c *Case) Note(eventID, text string) (*audit.Note, error) {
+	if err := c.Writes("take notes"); err != nil {
+		return nil, err
+	}
 	text = strings.TrimSpace(text)
 	if text == "" || len(text) > 10000 {
 		return nil, audit.Errorf(audit.EINVALID, "a note has from 1 to 10,000 characters")
@@ -63,6 +69,9 @@ func (c *Case) Note(eventID, text string) (*audit.Note, error) {
 
 // SaveSearch names a query and range (and logs it).
 func (c *Case) SaveSearch(ss store.SavedSearch) error {
+	if err := c.Writes("save searches"); err != nil {
+		return err
+	}
 	ss.Name = strings.TrimSpace(ss.Name)
 	if ss.Name == "" || len(ss.Name) > 200 {
 		return audit.Errorf(audit.EINVALID, "a saved search needs a name (at most 200 characters)")
@@ -82,6 +91,9 @@ func (c *Case) SaveSearch(ss store.SavedSearch) error {
 
 // DeleteSearch forgets a saved search.
 func (c *Case) DeleteSearch(name string) error {
+	if err := c.Writes("delete saved searches"); err != nil {
+		return err
+	}
 	ok, err := c.store.DeleteSearch(name)
 	if err != nil {
 		return err

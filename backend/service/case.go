@@ -41,6 +41,11 @@ type Case struct {
 	// so that the index answers them itself where indexOnly asks it
 	// (search.Options.AllFields; set from referenceIndexes when opened).
 	allFields bool
+	// readOnly: the case is on write-protected media and was opened as it
+	// is (openReadOnly); anything that writes is refused (writes), and
+	// wordsErr is why words cannot be searched, when they cannot.
+	readOnly bool
+	wordsErr error
 	// life ends when the case is closed: background imports and reports
 	// stop at their next read or thousand events, and Close waits for them (bg).
 	life context.Context
@@ -136,7 +141,9 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "cannot create the case folder %s: %v", dir, err)
 	}
-	if err := writable(dir); err != nil {
+	if err := writable(dir); errors.Is(err, errWriteProtected) && exists(filepath.Join(dir, "case.db")) {
+		return openReadOnly(dir, o, err)
+	} else if err != nil {
 		return nil, err
 	}
 	st, err := store.OpenWith(filepath.Join(dir, "case.db"), o)
@@ -235,6 +242,9 @@ func (c *Case) words() (*search.Index, error) {
 	if c.index != nil {
 		return c.index, nil
 	}
+	if c.readOnly {
+		return nil, c.wordsErr
+	}
 	if c.rebuild != nil {
 		return nil, c.busy(c.rebuild)
 	}
@@ -307,6 +317,9 @@ func (c *Case) catchUp(ctx context.Context, idx *search.Index, from int64) error
 
 // Reindex rebuilds the search index from the database.
 func (c *Case) Reindex(ctx context.Context) (int64, error) {
+	if err := c.Writes("rebuild its search index"); err != nil {
+		return 0, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.waitRebuild(ctx, nil); err != nil {
@@ -363,7 +376,7 @@ func (c *Case) Event(id string) (*audit.Event, error) {
 // its log beside the database at every open anyway.)
 func writable(dir string) error {
 	readOnly := func(p string, err error) error {
-		return audit.Errorf(audit.EINVALID, "the case at %s is read-only (%s: %v): auditlens writes beside a case even to read it, so copy the folder somewhere writable and open the copy", dir, p, err)
+		return fmt.Errorf("%w (%s: %v)", errWriteProtected, p, err)
 	}
 	probe, err := os.CreateTemp(dir, ".writable-*")
 	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {

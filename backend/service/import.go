@@ -77,6 +77,9 @@ type SourceResult struct {
 // Failures; the rest is imported. The error is for the case itself failing
 // (a full disk): what was committed before it stays, consistent.
 func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error) {
+	if err := c.Writes("import"); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ctx := opts.Context

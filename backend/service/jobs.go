@@ -119,6 +119,9 @@ func (j *ImportJob) snapshot(mu *sync.Mutex) *ImportJob {
 // StartDemo writes a demo export archive into the case's uploads folder and
 // imports it in the background: the "open the demo case" of an empty case.
 func (c *Case) StartDemo(events int, seed uint64) (*ImportJob, error) {
+	if err := c.Writes("import a demo"); err != nil {
+		return nil, err
+	}
 	if events <= 0 || events > 2000000 {
 		return nil, audit.Errorf(audit.EINVALID, "a demo has from 1 to 2,000,000 events")
 	}

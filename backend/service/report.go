@@ -31,6 +31,9 @@ func (c *Case) report(ctx context.Context, q audit.Query, opts report.Options, w
 	opts.Query, opts.From, opts.To = q.Text, q.From, q.To
 	if head, n, err := c.LogHead(); err == nil && head != "" {
 		opts.LogHead = fmt.Sprintf("entry #%d, %s", n, head)
+		if c.readOnly {
+			opts.LogHead += " (the case was read-only: this report is not in its log)"
+		}
 	}
 	events := c.events(ctx, q, true)
 	if progress == nil {

@@ -32,15 +32,19 @@ type reportJobs struct {
 }
 
 // StartReport writes the report of q to path in the background ("" = the
-// case's reports/ folder). The file appears only when complete.
+// case's reports/ folder, or a folder of the system's temporary files for a
+// read-only case). The file appears only when complete.
 func (c *Case) StartReport(q audit.Query, opts report.Options, path string) (*ReportJob, error) {
 	res, err := c.Search(audit.Query{Text: q.Text, From: q.From, To: q.To, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
 	if path == "" {
-		dir := filepath.Join(c.Dir, "reports")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir, perm := filepath.Join(c.Dir, "reports"), os.FileMode(0o755)
+		if c.readOnly { // (downloaded from there all the same)
+			dir, perm = filepath.Join(os.TempDir(), "auditlens-reports"), 0o700
+		}
+		if err := os.MkdirAll(dir, perm); err != nil {
 			return nil, err
 		}
 		path = filepath.Join(dir, "audit-report-"+time.Now().UTC().Format("20060102-150405")+".xlsx")

@@ -142,10 +142,32 @@ func (s *Store) MissingIndexes() ([]string, error) {
 // (none: it only reads the schema), completes term_pairs (finishPairs), and
 // ends a bulk load.
 func (s *Store) EnsureIndexes() error {
+	if s.readOnly {
+		return s.ensuredAlready()
+	}
 	if err := s.buildIndexes(false); err != nil {
 		return err
 	}
 	return s.finishPairs()
+}
+
+// ensuredAlready: a read-only store cannot build what EnsureIndexes would,
+// and says what is missing.
+func (s *Store) ensuredAlready() error {
+	defs, err := s.missingIndexes()
+	if err != nil {
+		return err
+	}
+	if len(defs) > 0 {
+		return needsWriting(fmt.Sprintf("its first import was stopped before it built %d of the database's indexes (%s…)", len(defs), defs[0].name))
+	}
+	if done, err := pairsComplete(s.w); err != nil || done {
+		return err
+	}
+	if n, err := s.MaxSeq(); err != nil || n == 0 {
+		return err
+	}
+	return needsWriting("its first import was stopped before it counted which values occur together")
 }
 
 // buildIndexes builds the missing indexes, or only the unique one of ids,

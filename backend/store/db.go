@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -34,6 +36,7 @@ type Store struct {
 	blocks     [2]blockCache // decoded blocks, likewise
 	// blockStmts read a block's raw records or details (blocks.go)
 	blockStmts [2]*sql.Stmt
+	readOnly   bool    // opened with Options.ReadOnly
 	columns    columns // times and term ids by seq: a word query's facets and timeline, a large selection's count (columns.go, colscan.go)
 }
 
@@ -49,17 +52,46 @@ type Options struct {
 	// default; a process that only streams events through (a report) is
 	// as fast with less, and its memory is what counts.
 	ReaderCache int
+	// ReadOnly opens the database as it is, on write-protected media
+	// (evidence behind a write blocker, a read-only mount): SQLite's
+	// immutable mode, which neither locks nor writes its log and shared
+	// memory beside the file. Anything that would write (a migration, an
+	// index a killed import left to build, an import, a tag) is refused
+	// with a ReadOnlyError.
+	ReadOnly bool
 }
+
+// ReadOnlyError is what a store opened ReadOnly would have to write to be
+// read as it is: Needs says what, as the end of a sentence that begins
+// with the case ("… has changes in its write-ahead log").
+type ReadOnlyError struct{ Needs string }
+
+func (e *ReadOnlyError) Error() string { return "the case is read-only and " + e.Needs }
+
+func needsWriting(what string) error { return &ReadOnlyError{what} }
 
 // writerCacheKiB is the page cache of the writer, and of readers unless
 // Options say otherwise.
 const writerCacheKiB = 32000
 
 func dsn(path string, readOnly bool, cacheKiB int) string {
+	return dsnOf(path, readOnly, false, cacheKiB)
+}
+
+// immutableDSN opens path read-only and unlocked (Options.ReadOnly).
+func immutableDSN(path string, cacheKiB int) string { return dsnOf(path, true, true, cacheKiB) }
+
+func dsnOf(path string, readOnly, immutable bool, cacheKiB int) string {
 	q := url.Values{}
+	if immutable {
+		q.Add("mode", "ro")
+		q.Add("immutable", "1")
+	}
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	if !immutable {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
 	q.Add("_pragma", "foreign_keys(1)")
 	if !readOnly || cacheKiB <= 0 {
 		cacheKiB = writerCacheKiB
@@ -81,6 +113,9 @@ func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(path string, o Options) (*Store, error) {
+	if o.ReadOnly {
+		return openReadOnly(path, o)
+	}
 	w, err := sql.Open("sqlite", dsn(path, false, 0))
 	if err != nil {
 		return nil, err
@@ -90,6 +125,43 @@ func OpenWith(path string, o Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
+	return openPools(path, o, w, dsn)
+}
+
+// openReadOnly opens a case's database without writing beside it. A
+// database whose write-ahead log still holds transactions (the case was
+// copied while a process had it open, or that process was killed) is
+// refused: immutable mode reads the file alone, and would show the case
+// without them.
+func openReadOnly(path string, o Options) (*Store, error) {
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, needsWriting(fmt.Sprintf("its database's write-ahead log (%s-wal, %d bytes) holds changes not yet in %s, which only a writable copy takes in", filepath.Base(path), fi.Size(), filepath.Base(path)))
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", immutableDSN(path, 0))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	if todo, err := pendingMigrations(w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%s: %v", path, err)
+	} else if len(todo) > 0 {
+		w.Close()
+		return nil, needsWriting(fmt.Sprintf("was made by an older auditlens: its database needs %d changes (%s…) to be read by this one", len(todo), todo[0]))
+	}
+	s, err := openPools(path, o, w, func(path string, _ bool, cacheKiB int) string { return immutableDSN(path, cacheKiB) })
+	if s != nil {
+		s.readOnly = true
+	}
+	return s, err
+}
+
+// openPools opens the readers beside the writer w and reads what the store
+// keeps in memory.
+func openPools(path string, o Options, w *sql.DB, dsn func(string, bool, int) string) (*Store, error) {
 	r, err := sql.Open("sqlite", dsn(path, true, o.ReaderCache))
 	if err != nil {
 		w.Close()
@@ -103,7 +175,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	b.SetMaxOpenConns(blockReaders)
-	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}}
+	s := &Store{w: w, r: r, b: b, termIDs: map[termKey]int64{}, readOnly: o.ReadOnly}
 	if err := s.prepareBlockReads(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -147,6 +219,32 @@ func (s *Store) Close() error {
 var onlyWhenEmpty = map[string]bool{"0014_events_id_index": true}
 
 func migrate(db *sql.DB) error { return migrateThrough(db, "") }
+
+// pendingMigrations are the migrations db lacks, without applying them.
+func pendingMigrations(db *sql.DB) ([]string, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	applied := map[string]bool{}
+	rows, err := db.Query(`SELECT version FROM schema_migrations`)
+	if err := eachRow(rows, err, func() error {
+		var v string
+		err := rows.Scan(&v)
+		applied[v] = true
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var todo []string
+	for _, name := range names {
+		if v := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql"); !applied[v] {
+			todo = append(todo, v)
+		}
+	}
+	return todo, nil
+}
 
 // migrateThrough applies the migrations up to last (every one when "").
 func migrateThrough(db *sql.DB, last string) error {

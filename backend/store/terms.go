@@ -204,6 +204,9 @@ func (s *Store) rebuildTerms() error {
 	if err := s.w.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'terms'), '')`).Scan(&done); err != nil || done == "1" {
 		return err
 	}
+	if s.readOnly {
+		return needsWriting("was made by an older auditlens: the values of its events must be counted again to be read by this one")
+	}
 	// The terms get new ids: term_pairs is counted again after
 	// (fillPairs), where there are events.
 	if _, err := s.w.Exec(`DELETE FROM meta WHERE key = 'term_pairs' AND EXISTS (SELECT 1 FROM events)`); err != nil {

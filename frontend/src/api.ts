@@ -12,6 +12,7 @@ export interface AuditEvent {
   raw_sha256?: string; tags: string[]; notes?: { id?: number; text: string; at?: string }[];
 }
 export interface SavedSearch { name: string; q: string; from: string; to: string }
+export interface CaseInfo { name: string; read_only: boolean; words_refused?: string }
 export interface SearchResult { total: number; events: AuditEvent[]; took_ms: number; next?: string }
 export interface Facet { field: string; total: number; other: number; top: { value: string; count: number }[] }
 export interface Histogram { bucket: string; edges: string[]; stack: string; series: Record<string, number[]>; total: number }
@@ -59,6 +60,7 @@ async function call<T>(path: string, params: Record<string, string | undefined> 
 const rangeParams = (r: Range) => ({ q: r.q, from: r.from, to: r.to });
 
 export const api = {
+  caseInfo: () => call<CaseInfo>("/api/case"),
   search: (r: Range, limit = 200, cursor?: string) =>
     // raw=0: the list shows no raw records; an event's own view reads its record.
     call<SearchResult>("/api/search", { ...rangeParams(r), limit: String(limit), cursor, raw: "0" }),

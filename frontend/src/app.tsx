@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api, type AuditEvent, type Facet, type Histogram, type ImportJob, type Range, type Target } from "./api";
+import { api, type AuditEvent, type CaseInfo, type Facet, type Histogram, type ImportJob, type Range, type Target } from "./api";
 import { useView } from "./state";
 import { QueryBar } from "./ui/QueryBar";
 import { Facets } from "./ui/Facets";
@@ -32,6 +32,8 @@ export function App() {
   const [tick, setTick] = useState(0); // bumps to refresh while an import runs
   const [marked, setMarked] = useState(0); // bumps when a tag changes: counts, not the list
   const loading = useRef(false);
+  const [info, setInfo] = useState<CaseInfo | null>(null);
+  useEffect(() => { api.caseInfo().then(setInfo).catch(() => {}); }, []);
 
   // Set during render, before child effects (the chart) read the theme's colours.
   document.documentElement.dataset.theme = theme;
@@ -117,8 +119,15 @@ export function App() {
 
   return (
     <div class="app">
-      <QueryBar view={view} set={set} importing={running ? running.progress.events : undefined} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
+      <QueryBar view={view} set={set} importing={running ? running.progress.events : undefined} readOnly={info?.read_only} onImport={() => setImporting(true)} onReport={() => setReporting(true)} theme={theme}
         toggleTheme={() => setTheme(theme === "dark" ? "light" : "dark")} />
+      {info?.read_only && (
+        <p class="hint banner" id="read-only">
+          This case is read-only (write-protected): it is read as it is and nothing is written into it, so importing, tags,
+          notes and saved searches are off, and reports and exports are not recorded in its activity log.
+          {info.words_refused && <> {info.words_refused}.</>}
+        </p>
+      )}
       {err && <p class="error banner" role="alert">{err}</p>}
       {hasHidden(view.q) && (
         <p class="hint banner" id="hidden-in-query">The query holds characters that draw nothing or turn text around: <code>{view.q}</code></p>

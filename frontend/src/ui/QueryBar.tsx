@@ -8,6 +8,7 @@ interface Props {
   set: (p: Partial<View>) => void;
   onImport: () => void;
   importing?: number; // events stored by an import running, its dialog closed
+  readOnly?: boolean; // the case is write-protected: nothing can be imported
   onReport: () => void;
   theme: string;
   toggleTheme: () => void;
@@ -22,7 +23,7 @@ const examples = [
   ["admin", "free text in messages, names and raw records"],
 ];
 
-export function QueryBar({ view, set, importing, onImport, onReport, theme, toggleTheme }: Props) {
+export function QueryBar({ view, set, importing, readOnly, onImport, onReport, theme, toggleTheme }: Props) {
   const [q, setQ] = useState(view.q);
   const [saved, setSaved] = useState<SavedSearch[]>([]);
   const input = useRef<HTMLInputElement>(null);
@@ -104,7 +105,7 @@ export function QueryBar({ view, set, importing, onImport, onReport, theme, togg
       <select id="tz" aria-label="Time zone" value={view.tz} onChange={(e) => set({ tz: (e.target as HTMLSelectElement).value })}>
         {(zones().includes(view.tz) ? zones() : [view.tz, ...zones()]).map((z) => <option value={z}>{zoneLabel(z)}</option>)}
       </select>
-      <button type="button" id="import" onClick={onImport}>{importing === undefined ? "Import…" : `Importing… ${importing.toLocaleString()}`}</button>
+      <button type="button" id="import" onClick={onImport} disabled={readOnly} title={readOnly ? "The case is read-only: copy its folder somewhere writable to import into it" : undefined}>{importing === undefined ? "Import…" : `Importing… ${importing.toLocaleString()}`}</button>
       <button type="button" id="report" onClick={onReport}>Report…</button>
       <button type="button" id="theme" title="Dark or light" onClick={toggleTheme}>{theme === "dark" ? "☀" : "☾"}</button>
     </header>
