@@ -4,8 +4,10 @@ package diff
 
 import (
 	"fmt"
+	"math/big"
 	"sort"
 	"strconv"
+	"strings"
 
 	"auditlens/backend/audit"
 )
@@ -78,8 +80,8 @@ func join(p, k string) string {
 	return p + "." + k
 }
 
-// Equal compares two JSON values; numbers compare by their text so that
-// json.Number("1") equals float64(1).
+// Equal compares two JSON values; numbers compare by their exact value
+// (numberKey), so that json.Number("1") equals float64(1).
 func Equal(a, b any) bool {
 	switch x := a.(type) {
 	case map[string]any:
@@ -127,13 +129,26 @@ func scalar(v any) string {
 	case bool:
 		return "b:" + strconv.FormatBool(t)
 	case float64:
-		return "n:" + strconv.FormatFloat(t, 'g', -1, 64)
+		return numberKey(strconv.FormatFloat(t, 'g', -1, 64))
 	case fmt.Stringer: // json.Number
-		f, err := strconv.ParseFloat(t.String(), 64)
-		if err == nil {
-			return "n:" + strconv.FormatFloat(f, 'g', -1, 64)
-		}
-		return "n:" + t.String()
+		return numberKey(t.String())
 	}
 	return fmt.Sprintf("?:%v", v)
+}
+
+// numberKey is a number's exact value, so that 1, 1.0 and 1e0 are one and
+// 12345678901234567890 and 12345678901234567891 are two (as float64 they
+// were one, and a change of a large id went unseen). An exponent past
+// ±400 (no audit value has one; a hostile record could ask big.Rat for
+// 10^999999999) compares by its text.
+func numberKey(s string) string {
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		if e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+")); err != nil || e > 400 || e < -400 {
+			return "t:" + s
+		}
+	}
+	if r, ok := new(big.Rat).SetString(s); ok {
+		return "n:" + r.RatString()
+	}
+	return "t:" + s
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"auditlens/backend/audit"
+	"auditlens/backend/diff"
 )
 
 // TestCorpusFields checks events of each vendor field by field against
@@ -253,12 +254,14 @@ func TestExecArgsInPieces(t *testing.T) {
 // auid, GitHub's old_user beside user.
 func TestCorpusOldNewPairs(t *testing.T) {
 	h, _ := importPaths(t, Options{}, corpusDir(t))
-	want := map[string]string{
-		"okta.system_log": "RuleRank: 1 -> 4",
-		"linux.auditd":    "level: N -> 3",
-		"github.audit":    "user: agrinmanriv0537 -> ",
+	want := [][2]string{
+		{"okta.system_log", "RuleRank: 1 -> 4"},
+		{"linux.auditd", "level: N -> 3"},
+		// policy.lifecycle.update: the two keys of the JSON text that changed
+		{"okta.system_log", "PolicyExtensiblePropertiesJson.recovery.credentials.email.selfService: true -> false"},
 	}
-	for format, change := range want {
+	for _, w := range want {
+		format, change := w[0], w[1]
 		found := false
 		for _, e := range h.events {
 			if e.Format != format {
@@ -274,7 +277,20 @@ func TestCorpusOldNewPairs(t *testing.T) {
 			t.Errorf("no %s event with the change %q", format, change)
 		}
 	}
-	if got := oldNewChanges(map[string]any{"newsletter": "x", "oldest": "y", "old-auid": "4294967295", "auid": "1000"}); len(got) != 1 ||
+	// A change is a change: no field is listed with its before equal to its
+	// after (five of the corpus's were: Okta's pairs, auditd's capabilities).
+	for _, e := range h.events {
+		for _, c := range e.Changes {
+			if diff.Equal(c.Before, c.After) {
+				t.Errorf("%s event %s: %s listed as a change, %v both before and after", e.Format, e.ID, c.Path, c.Before)
+			}
+			if e.Format == "github.audit" && c.Path == "user" {
+				t.Errorf("repo.transfer's old_user read as a change to nothing: %+v", c)
+			}
+		}
+	}
+	if got := oldNewChanges(map[string]any{"newsletter": "x", "oldest": "y", "old-auid": "4294967295", "auid": "1000",
+		"old_user": "gone", "oldPri": "1", "newPri": "1"}); len(got) != 1 ||
 		got[0].Path != "auid" || got[0].Before != "4294967295" || got[0].After != "1000" {
 		t.Errorf("%+v", got)
 	}

@@ -5,14 +5,20 @@ import (
 	"strings"
 
 	"auditlens/backend/audit"
+	"auditlens/backend/diff"
 )
 
 // oldNewChanges reads the before and after values a record gives as pairs
 // of keys rather than as states: oldRuleRank/newRuleRank (Okta's
 // debugData), old-level/new-level, old_pp/new_pp, and old-auid beside auid
-// or old_user beside user (auditd, GitHub). A key is one of a pair when
-// "old" or "new" is followed by a separator or a capital letter (not
-// "newsletter"). The changes are sorted by name.
+// (auditd). A key is one of a pair when "old" or "new" is followed by a
+// separator or a capital letter (not "newsletter"). Each pair is compared
+// as a change spec's before and after are (JSON inside a string decoded,
+// objects key by key), so a pair whose values are equal is no change and
+// Okta's PolicyExtensiblePropertiesJson gives the keys that changed, not
+// two kilobytes of text. An old value whose new one the record does not
+// give (GitHub's data.old_user) is none either. The changes are sorted by
+// name.
 func oldNewChanges(m map[string]any) []audit.Change {
 	type pair struct {
 		before, after any
@@ -37,15 +43,19 @@ func oldNewChanges(m map[string]any) []audit.Change {
 	}
 	var out []audit.Change
 	for name, p := range pairs {
-		if p.old && !p.new { // old-auid beside auid, old_user beside user
-			plain := name
-			if v, ok := m[plain]; ok {
-				p.after = v
-			} else if v, ok := m[strings.ToLower(plain[:1])+plain[1:]]; ok {
-				p.after = v
+		if p.old && !p.new { // old-auid beside auid
+			v, ok := m[name]
+			if !ok {
+				v, ok = m[strings.ToLower(name[:1])+name[1:]]
 			}
+			if !ok {
+				// GitHub's repo.transfer gives data.old_user alone: a
+				// change to nothing would read as the user removed.
+				continue
+			}
+			p.after = v
 		}
-		out = append(out, audit.Change{Path: name, Before: p.before, After: p.after})
+		out = append(out, diff.Values(name, unwrapValue(p.before), unwrapValue(p.after))...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
