@@ -62,7 +62,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal("no okta events of unknown outcome")
 	}
 	for _, row := range rows[1:] {
-		if row[4] != "unknown" {
+		if row[5] != "unknown" || row[1] != "+02:00" {
 			t.Fatalf("--query ignored: %q", row)
 		}
 	}

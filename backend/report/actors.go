@@ -7,7 +7,7 @@ import (
 )
 
 func actorColumns(loc *time.Location) []column {
-	zone := " (" + loc.String() + ")"
+	zone := " (" + zoneName(loc) + ")"
 	return []column{{"Actor", 36}, {"Type", 10}, {"First seen" + zone, 20}, {"Last seen" + zone, 20},
 		{"Events", 10}, {"Failures", 10}, {"Distinct IPs", 12}, {"Privileged actions", 18}}
 }

@@ -162,7 +162,7 @@ func (a *aggregate) summary(opts Options, loc *time.Location) *Summary {
 		now = time.Now()
 	}
 	s := &Summary{Case: opts.Case, Query: opts.Query, From: opts.From, To: opts.To, Generated: now,
-		Version: opts.Version, LogHead: opts.LogHead, Zone: loc.String(), Events: a.events, Changes: a.changes, Actors: len(a.actors),
+		Version: opts.Version, LogHead: opts.LogHead, Zone: zoneName(loc), Events: a.events, Changes: a.changes, Actors: len(a.actors),
 		First: a.first, Last: a.last, FailedLogins: a.failed,
 		ByCategory:   ordered(a.category, audit.Categories),
 		ByOutcome:    ordered(a.outcome, []string{audit.OutcomeSuccess, audit.OutcomeFailure, audit.OutcomeUnknown}),

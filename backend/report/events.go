@@ -10,15 +10,28 @@ import (
 )
 
 func eventColumns(loc *time.Location) []column {
-	return []column{{"Time (" + loc.String() + ")", 20}, {"Actor", 30}, {"Action", 32}, {"Category", 14},
+	return append(timeColumns(loc), []column{{"Actor", 30}, {"Action", 32}, {"Category", 14},
 		{"Outcome", 10}, {"Targets", 40}, {"IP", 16}, {"User agent", 30}, {"Message", 60}, {"Source", 30},
-		{"Tags", 20}, {"Notes", 40}, {"Event ID", 26}}
+		{"Tags", 20}, {"Notes", 40}, {"Event ID", 26}}...)
 }
 
 func changeColumns(loc *time.Location) []column {
-	return []column{{"Time (" + loc.String() + ")", 20}, {"Actor", 30}, {"Action", 32}, {"Target", 40},
-		{"Path", 30}, {"Before", 40}, {"After", 40}, {"Event ID", 26}}
+	return append(timeColumns(loc), []column{{"Actor", 30}, {"Action", 32}, {"Target", 40},
+		{"Path", 30}, {"Before", 40}, {"After", 40}, {"Event ID", 26}}...)
 }
+
+// timeColumns are an event's time in the report's zone and, unless that
+// is UTC, its offset from UTC: in the hour a clock goes back twice
+// (2025-11-02 01:30 in New York) the wall time alone names two moments.
+func timeColumns(loc *time.Location) []column {
+	cols := []column{{"Time (" + zoneName(loc) + ")", 24}}
+	if hasOffsets(loc) {
+		cols = append(cols, column{"UTC offset", 10})
+	}
+	return cols
+}
+
+func hasOffsets(loc *time.Location) bool { return loc.String() != "UTC" }
 
 // rowWriter turns each event into its Events row and its Changes rows,
 // reusing one slice per table (StreamWriter copies the values out).
@@ -101,18 +114,17 @@ func (r *rowWriter) eventRow(ev *audit.Event) error {
 	if r.events == nil {
 		return nil
 	}
-	r.erow = append(r.erow[:0], r.wb.timeCell(ev.Time), Text(ev.Actor.Label()), Text(ev.Action), Text(ev.Category),
+	r.erow = append(r.wb.timeCells(r.erow[:0], ev.Time), Text(ev.Actor.Label()), Text(ev.Action), Text(ev.Category),
 		Text(ev.Outcome), Text(Targets(ev.Targets)), Text(ev.IP), Text(ev.UserAgent), Text(ev.Message),
 		Text(SourceName(ev.Source)), Text(strings.Join(ev.Tags, ", ")), Text(noteTexts(ev.Notes)), Text(ev.ID))
 	return r.events.row(r.erow)
 }
 
 func (r *rowWriter) changeRows(ev *audit.Event) error {
-	when := r.wb.timeCell(ev.Time)
 	actor, action := Text(ev.Actor.Label()), Text(ev.Action)
 	targets := Text(Targets(ev.Targets))
 	for _, c := range ev.Changes {
-		r.crow = append(r.crow[:0], when, actor, action, targets, Text(c.Path),
+		r.crow = append(r.wb.timeCells(r.crow[:0], ev.Time), actor, action, targets, Text(c.Path),
 			Text(Value(c.Before)), Text(Value(c.After)), Text(ev.ID))
 		if err := r.changes.row(r.crow); err != nil {
 			return err
@@ -122,12 +134,28 @@ func (r *rowWriter) changeRows(ev *audit.Event) error {
 }
 
 // timeCell is a real date-time cell showing t's wall clock in the report's
-// zone (excelize stores the local wall time as the serial number).
+// zone (excelize stores the local wall time as the serial number), to the
+// millisecond. The value is cut to the millisecond it shows: Excel rounds
+// what it does not show, and 23:59:59.900 on New Year's Eve read as the
+// next year's first second, on a day the By day rows did not count it.
 func (wb *workbook) timeCell(t time.Time) any {
 	if t.IsZero() {
 		return ""
 	}
-	return excelize.Cell{StyleID: wb.date, Value: t.In(wb.loc)}
+	return excelize.Cell{StyleID: wb.date, Value: t.In(wb.loc).Truncate(time.Millisecond)}
+}
+
+// timeCells appends t's cells of timeColumns to row.
+func (wb *workbook) timeCells(row []any, t time.Time) []any {
+	row = append(row, wb.timeCell(t))
+	if hasOffsets(wb.loc) {
+		off := ""
+		if !t.IsZero() {
+			off = t.In(wb.loc).Format("-07:00")
+		}
+		row = append(row, off)
+	}
+	return row
 }
 
 // Targets renders targets as "type:name; …" (the name, or the id when the

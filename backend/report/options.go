@@ -7,6 +7,7 @@ package report
 
 import (
 	"iter"
+	"os"
 	"strings"
 	"time"
 
@@ -81,6 +82,25 @@ func (o Options) loc() *time.Location {
 		return time.UTC
 	}
 	return o.Location
+}
+
+// zoneName names loc as a reader can look it up: Go calls the machine's
+// own zone "Local", which says nothing to whoever reads the report on
+// another machine. The zone's name is then $TZ, or the zone file
+// /etc/localtime links to (/usr/share/zoneinfo/Europe/Berlin).
+func zoneName(loc *time.Location) string {
+	if loc != time.Local {
+		return loc.String()
+	}
+	if tz := strings.TrimPrefix(os.Getenv("TZ"), ":"); tz != "" && !strings.HasPrefix(tz, "/") {
+		return tz
+	}
+	if link, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(link, "zoneinfo/"); ok && name != "" {
+			return name
+		}
+	}
+	return "the machine's local time, " + time.Now().In(loc).Format("MST -07:00")
 }
 
 func contains(l []string, s string) bool {

@@ -9,7 +9,7 @@ import (
 func sourceColumns(loc *time.Location) []column {
 	return []column{{"Path", 60}, {"Archive member", 40}, {"Size (bytes)", 14}, {"SHA-256", 68},
 		{"Format", 22}, {"Events", 10}, {"Duplicates", 12}, {"Rejected", 10},
-		{"Imported (" + loc.String() + ")", 20}, {"Importer version", 16}, {"Problem", 40}}
+		{"Imported (" + zoneName(loc) + ")", 20}, {"Importer version", 16}, {"Problem", 40}}
 }
 
 // writeSources writes the provenance of every imported file: what an

@@ -145,7 +145,7 @@ func (wb *workbook) dayChart(from, to int) error {
 		Type: excelize.Col,
 		// A series name is a reference: the "By day" cell of the first row.
 		Series:    []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$A$%d", titleSummary, from), Categories: ref("B"), Values: ref("C")}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Events per day (" + wb.loc.String() + ")"}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Events per day (" + zoneName(wb.loc) + ")"}}},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		Dimension: excelize.ChartDimension{Width: 720, Height: 360},
 	})

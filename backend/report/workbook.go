@@ -114,7 +114,7 @@ func newWorkbook(opts Options) (*workbook, error) {
 		f.Close()
 		return nil, err
 	}
-	dateFmt := "yyyy-mm-dd hh:mm:ss"
+	dateFmt := "yyyy-mm-dd hh:mm:ss.000"
 	if wb.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
 		f.Close()
 		return nil, err

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,4 +189,71 @@ func TestReportStopsOnTheEventsError(t *testing.T) {
 			t.Fatalf("after %d events: %v, want the events' error", after, err)
 		}
 	}
+}
+
+// A time reads as the moment it was: to the millisecond, never rounded into
+// the next second (or year), and with its offset where the zone's clock
+// goes back and one wall time names two moments.
+func TestReportTimesAreExactAndUnambiguous(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	times := []time.Time{
+		time.Date(2026, 1, 1, 4, 59, 59, 999_900_000, time.UTC), // 23:59:59.9999 in New York
+		time.Date(2025, 11, 2, 6, 30, 0, 0, time.UTC),           // 01:30 EST
+		time.Date(2025, 11, 2, 5, 30, 0, 0, time.UTC),           // 01:30 EDT, an hour before
+	}
+	events := func(yield func(*audit.Event, error) bool) {
+		for i, at := range times {
+			ev := &audit.Event{ID: fmt.Sprintf("ev%d", i), Time: at, Action: "user.login", Format: "x",
+				Changes: []audit.Change{{Path: "role", Before: "a", After: "b"}}}
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
+	b, _ := writeBook(t, events, nil, report.Options{Location: ny})
+	want := [][2]string{{"2025-12-31 23:59:59.999", "-05:00"}, {"2025-11-02 01:30:00.000", "-05:00"}, {"2025-11-02 01:30:00.000", "-04:00"}}
+	for _, sheet := range []string{"Events", "Changes"} {
+		if h := b.rows(t, sheet)[0]; h[0] != "Time (America/New_York)" || h[1] != "UTC offset" {
+			t.Errorf("%s: header %q", sheet, h[:2])
+		}
+		for i, w := range want {
+			row := i + 2
+			got := [2]string{shownAt(t, b, sheet, fmt.Sprintf("A%d", row)), b.value(t, sheet, fmt.Sprintf("B%d", row), false)}
+			if got != w {
+				t.Errorf("%s row %d: %q, want %q", sheet, row, got, w)
+			}
+		}
+	}
+	// UTC has no offsets to tell apart.
+	b, _ = writeBook(t, events, nil, report.Options{})
+	if h := b.rows(t, "Events")[0]; h[0] != "Time (UTC)" || h[1] != "Actor" {
+		t.Errorf("UTC: header %q", h[:2])
+	}
+	// The machine's own zone is named as the reader can look it up, not
+	// "Local" (here by $TZ, as the process's zone is read).
+	t.Setenv("TZ", "Asia/Tokyo")
+	b, sum := writeBook(t, events, nil, report.Options{Location: time.Local})
+	if h := b.rows(t, "Events")[0]; h[0] != "Time (Asia/Tokyo)" || sum.Zone != "Asia/Tokyo" {
+		t.Errorf("local time: header %q, summary zone %q", h[0], sum.Zone)
+	}
+}
+
+// shownAt is what Excel shows of a date-time cell formatted to the
+// millisecond: its serial number rounded to the millisecond. (excelize's
+// own formatter rounds to the second first, so it cannot tell.)
+func shownAt(t *testing.T, b *book, sheet, cell string) string {
+	t.Helper()
+	id, _ := b.GetCellStyle(sheet, cell)
+	if st, err := b.GetStyle(id); err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "yyyy-mm-dd hh:mm:ss.000" {
+		t.Fatalf("%s!%s: format %+v %v", sheet, cell, st, err)
+	}
+	serial, err := strconv.ParseFloat(b.value(t, sheet, cell, true), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := int64(math.Round(serial * 86_400_000))
+	return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond).Format("2006-01-02 15:04:05.000")
 }
