@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
+	"auditlens/backend/audit"
 	"auditlens/backend/search"
 	"auditlens/backend/service"
 )
@@ -64,6 +66,24 @@ func TestTagsNotesSavedSearches(t *testing.T) {
 	if len(full.Notes) != 1 || full.Notes[0].Text != "seen in the VPN logs too" {
 		t.Fatalf("notes: %+v", full)
 	}
+	// A search's events (and so exports and reports) carry each note with
+	// its id and time, and a note whole whatever it holds.
+	postJSON(t, srv.URL+"/api/events/"+id+"/notes", map[string]string{"text": "two\x1eparts\x1f"}, nil)
+	getJSON(t, srv.URL+"/api/search?q=bob", &res)
+	var notes []audit.Note
+	for _, ev := range res.Events {
+		if ev.ID == id {
+			notes = ev.Notes
+		}
+	}
+	if len(notes) != 2 {
+		t.Fatalf("a search's notes: %+v", notes)
+	}
+	for i, n := range notes {
+		if n.ID == 0 || time.Since(n.At) > time.Minute || n.Text != []string{"seen in the VPN logs too", "two\x1eparts\x1f"}[i] {
+			t.Errorf("a search's note %d: %+v", i, n)
+		}
+	}
 	if code := postJSON(t, srv.URL+"/api/saved", map[string]string{"name": "bob's failures", "q": "actor.name:bob +outcome:failure"}, nil); code != 201 {
 		t.Fatalf("save: %d", code)
 	}
@@ -86,7 +106,7 @@ func TestTagsNotesSavedSearches(t *testing.T) {
 	for _, e := range log.Entries {
 		kinds[e.Kind]++
 	}
-	if !log.Intact || kinds["tag.added"] != 2 || kinds["tag.removed"] != 1 || kinds["note.added"] != 1 || kinds["search.saved"] != 1 || kinds["search.deleted"] != 1 {
+	if !log.Intact || kinds["tag.added"] != 2 || kinds["tag.removed"] != 1 || kinds["note.added"] != 2 || kinds["search.saved"] != 1 || kinds["search.deleted"] != 1 {
 		t.Fatalf("activity: intact %v, kinds %v", log.Intact, kinds)
 	}
 }

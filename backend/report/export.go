@@ -2,9 +2,11 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"strings"
 	"time"
 
 	"auditlens/backend/audit"
@@ -18,21 +20,31 @@ const (
 
 // CSVHeader names the columns of a CSV export.
 var CSVHeader = []string{"id", "time", "format", "actor_id", "actor_name", "actor_email", "actor_type", "action",
-	"category", "outcome", "targets", "ip", "user_agent", "session", "request", "message", "source", "changes"}
+	"category", "outcome", "targets", "ip", "user_agent", "session", "request", "message", "source", "changes",
+	"tags", "notes", "raw_sha256"}
 
 // CSVRecord is one event as a CSV export writes it, before neutralising:
 // the normalized fields, time in RFC 3339 UTC, targets as "type:name; …",
-// changes as compact JSON ("" when none).
+// changes and notes (each with its id and time) as compact JSON ("" when
+// none), tags joined by ", ", and the SHA-256 of the raw record as
+// imported: the investigator's marks and the record's hash go with it.
 func CSVRecord(ev *audit.Event) []string {
-	changes := ""
-	if len(ev.Changes) > 0 {
-		if b, err := json.Marshal(ev.Changes); err == nil {
-			changes = string(b)
-		}
-	}
 	return []string{ev.ID, ev.Time.UTC().Format(time.RFC3339Nano), ev.Format, ev.Actor.ID, ev.Actor.Name,
 		ev.Actor.Email, ev.Actor.Type, ev.Action, ev.Category, ev.Outcome, Targets(ev.Targets), ev.IP,
-		ev.UserAgent, ev.Session, ev.Request, ev.Message, SourceName(ev.Source), changes}
+		ev.UserAgent, ev.Session, ev.Request, ev.Message, SourceName(ev.Source), compactJSON(ev.Changes),
+		strings.Join(ev.Tags, ", "), compactJSON(ev.Notes), ev.RawSHA256}
+}
+
+// compactJSON is v as compact JSON, "" when it is empty.
+func compactJSON[T any](v []T) string {
+	if len(v) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // WriteCSV writes a header and one row per event, every cell neutralised
@@ -61,22 +73,38 @@ func WriteCSV(w io.Writer, events Events) (int, error) {
 }
 
 // WriteNDJSON writes one event a line, as `search --json` shows events,
-// the raw record included, and returns how many it wrote.
+// the raw record included, and returns how many it wrote. The encoder
+// compacts the raw record (one line each); where that changed its bytes
+// (a pretty-printed export, "key": value), raw_text holds them as they
+// were imported, so that raw_sha256 can be checked from the file alone.
 func WriteNDJSON(w io.Writer, events Events) (int, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw) // compacts the raw record: one line each
+	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
+	var compact bytes.Buffer
 	n := 0
 	for ev, err := range events {
 		if err != nil {
 			return n, err
 		}
-		if err := enc.Encode(ev); err != nil {
+		line := ndjsonEvent{Event: ev}
+		compact.Reset()
+		if len(ev.Raw) > 0 && (ev.Raw[0] == '{' || ev.Raw[0] == '[') && json.Compact(&compact, ev.Raw) == nil &&
+			!bytes.Equal(compact.Bytes(), ev.Raw) { // (a record that is not JSON is written as a string, as it is)
+			line.RawText = string(ev.Raw)
+		}
+		if err := enc.Encode(line); err != nil {
 			return n, err
 		}
 		n++
 	}
 	return n, bw.Flush()
+}
+
+// ndjsonEvent is an event as an NDJSON export writes it.
+type ndjsonEvent struct {
+	*audit.Event
+	RawText string `json:"raw_text,omitempty"`
 }
 
 // Export writes events in format (FormatCSV or FormatNDJSON).

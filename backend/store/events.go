@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -20,7 +21,7 @@ const eventColumns = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source
 	coalesce(s.member, ''), e.category, e.action, e.outcome, e.actor_id, e.actor_name, e.actor_email,
 	e.actor_type, e.targets, e.ip, e.user_agent, e.session, e.request, e.message, e.changes, e.detail, e.detail_zstd, e.raw, e.raw_zstd, e.raw_sha256,
 	coalesce((SELECT group_concat(t.tag, char(31)) FROM event_tags t WHERE t.event_id = e.id), ''),
-	coalesce((SELECT group_concat(n.text, char(30)) FROM (SELECT text FROM notes WHERE event_id = e.id ORDER BY id) n), '')`
+	coalesce((SELECT json_group_array(json_object('id', n.id, 'at', n.at, 'text', n.text)) FROM (SELECT id, at, text FROM notes WHERE event_id = e.id ORDER BY id) n), '')`
 
 // columnsFast reads no tags or notes: for long scans of a case that has none.
 const columnsFast = `e.seq, e.id, e.time_ns, e.time_no_zone, e.format, e.source_id, coalesce(s.path, ''),
@@ -242,9 +243,19 @@ func scanRow(r scanner) (*scannedRow, error) {
 		ev.Tags = strings.Split(tags, "\x1f")
 		sort.Strings(ev.Tags)
 	}
-	if notes != "" {
-		for _, n := range strings.Split(notes, "\x1e") {
-			ev.Notes = append(ev.Notes, audit.Note{Text: n})
+	if notes != "" && notes != "[]" {
+		// (each with its id and time: exports and the API gave every note
+		// id 0 at 0001-01-01, and a note holding \x1e came out as two)
+		var ns []struct {
+			ID   int64  `json:"id"`
+			At   int64  `json:"at"`
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal([]byte(notes), &ns); err != nil {
+			return nil, fmt.Errorf("event %s: its notes: %v", ev.ID, err)
+		}
+		for _, n := range ns {
+			ev.Notes = append(ev.Notes, audit.Note{ID: n.ID, Text: n.Text, At: time.Unix(0, n.At).UTC()})
 		}
 	}
 	return row, nil
