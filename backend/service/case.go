@@ -250,8 +250,7 @@ func (c *Case) words() (*search.Index, error) {
 	}
 	err := c.openIndex()
 	if errors.Is(err, search.ErrBusy) {
-		return nil, audit.Errorf(audit.ECONFLICT, "another auditlens process is importing into this case, so searching for words "+
-			"waits until it ends; searches on fields (action:, actor.email:, outcome:, category:, ip: …) work meanwhile")
+		return nil, c.heldElsewhere()
 	}
 	if err != nil {
 		if c.index != nil {
@@ -261,6 +260,22 @@ func (c *Case) words() (*search.Index, error) {
 		return nil, err
 	}
 	return c.index, nil
+}
+
+// heldElsewhere says why words wait when another process holds the search
+// index: an import (a source of the case is being read), or a process that
+// has the case open (serve, the window), which ends only when it is closed.
+func (c *Case) heldElsewhere() error {
+	const fields = "searches on fields (action:, actor.email:, outcome:, category:, ip: …) work meanwhile"
+	sources, _ := c.store.Sources()
+	for _, s := range sources {
+		if s.Failed == store.ImportUnfinished {
+			return audit.Errorf(audit.ECONFLICT, "another auditlens process is importing into this case, so searching "+
+				"for words waits until it ends; "+fields)
+		}
+	}
+	return audit.Errorf(audit.ECONFLICT, "another auditlens process has this case open (auditlens serve, or the window), "+
+		"so words can be searched there, or here once it is closed; "+fields)
 }
 
 // Close stops the case's background imports and reports (they end at their

@@ -272,7 +272,7 @@ func TestIndexHeldElsewhere(t *testing.T) {
 	if f, err := b.Facets(audit.Query{}, 5); err != nil || len(f) == 0 {
 		t.Fatalf("facets while the index is held: %v", err)
 	}
-	if _, err := b.Search(audit.Query{Text: "repo"}); audit.ErrorCode(err) != audit.ECONFLICT || !strings.Contains(err.Error(), "another auditlens process") {
+	if _, err := b.Search(audit.Query{Text: "repo"}); audit.ErrorCode(err) != audit.ECONFLICT || !strings.Contains(err.Error(), "another auditlens process has this case open (auditlens serve, or the window)") {
 		t.Fatalf("words while the index is held: %v", err)
 	}
 	// A tag set meanwhile is stored, and reaches the index once it is free.

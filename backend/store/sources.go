@@ -42,6 +42,10 @@ func nonNil(e []audit.RecordError) []audit.RecordError {
 	return e
 }
 
+// ImportUnfinished is a source's Failed while it is being imported, and
+// after an import stopped without a word (killed).
+const ImportUnfinished = "import did not finish"
+
 // Sources lists every source in import order.
 func (s *Store) Sources() ([]audit.Source, error) {
 	rows, err := s.r.Query(`SELECT id, coalesce(parent_id, 0), path, member, size, sha256, format, importer_version,
@@ -64,7 +68,7 @@ func (s *Store) Sources() ([]audit.Source, error) {
 		src.ImportedAt = time.Unix(0, at).UTC()
 		json.Unmarshal([]byte(errs), &src.Errors)
 		if !complete && src.Failed == "" {
-			src.Failed = "import did not finish"
+			src.Failed = ImportUnfinished
 		}
 		out = append(out, src)
 	}
