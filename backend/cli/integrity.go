@@ -124,7 +124,18 @@ func summarize(kind string, detail []byte) string {
 		srcs, _ := d["sources"].([]any)
 		return fmt.Sprintf("%v: %v events, %v duplicates, %v rejected, %d sources", d["paths"], d["events"], d["duplicates"], d["rejected"], len(srcs))
 	case "report", "export":
-		return fmt.Sprintf("%v (query %q, %v events, sha256 %v)", d["file"], d["query"], d["events"], d["sha256"])
+		what := fmt.Sprintf("query %q", d["query"])
+		if from, ok := d["from"].(string); ok {
+			what += ", from " + from
+		}
+		if to, ok := d["to"].(string); ok {
+			what += ", before " + to
+		}
+		what += fmt.Sprintf(", %v events", d["events"])
+		if sum, ok := d["sha256"].(string); ok { // (none for one written to stdout)
+			what += ", sha256 " + sum
+		}
+		return fmt.Sprintf("%v (%s)", d["file"], what)
 	}
 	return string(detail)
 }

@@ -133,3 +133,19 @@ func TestVerifyAndLogCatchTampering(t *testing.T) {
 		t.Fatalf("log after an edit: %d %s", r.code, r.stderr)
 	}
 }
+
+// The log's line of an export says its whole query, range included, and
+// no hash where none was taken (written to stdout).
+func TestLogSaysTheRangeOfAnExport(t *testing.T) {
+	c := filepath.Join(t.TempDir(), "case")
+	if r := run(t, "demo", "--case", c, "--events", "50", "--seed", "3"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := run(t, "export", "--case", c, "--format", "csv", "--from", "2026-01-01", "--to", "2026-12-31", "--out", "-"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := run(t, "log", "--case", c)
+	if !strings.Contains(r.stdout, `- (query "", from 2026-01-01T00:00:00Z, before 2027-01-01T00:00:00Z, `) || strings.Contains(r.stdout, "<nil>") {
+		t.Errorf("log:\n%s", r.stdout)
+	}
+}
