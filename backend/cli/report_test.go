@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,6 +66,19 @@ func TestReportCommand(t *testing.T) {
 		if row[5] != "unknown" || row[1] != "+02:00" {
 			t.Fatalf("--query ignored: %q", row)
 		}
+	}
+	// The sources cited are those the events come from, each with how many.
+	srcRows, _ := f.GetRows("Sources")
+	in := 0
+	for _, row := range srcRows[1:] {
+		n, _ := strconv.Atoi(row[6])
+		if n == 0 {
+			t.Errorf("a source none of the report's events come from: %q", row)
+		}
+		in += n
+	}
+	if in != len(rows)-1 || len(srcRows) < 2 {
+		t.Errorf("Sources: %d rows, %d events in them, %d in the report", len(srcRows)-1, in, len(rows)-1)
 	}
 	summary, _ := f.GetRows("Summary")
 	var version, zone string

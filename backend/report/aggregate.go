@@ -26,6 +26,7 @@ type aggregate struct {
 	failedActor map[string]int
 	failedIP    map[string]int
 	actors      map[string]*actorStats
+	bySource    map[int64]int // events by source id
 	// The previous event's day, [lastDay, lastDayUntil) in the zone: see dayKey.
 	lastDay, lastDayUntil time.Time
 	lastDayKey            string
@@ -45,7 +46,7 @@ type actorStats struct {
 func newAggregate(loc *time.Location) *aggregate {
 	return &aggregate{loc: loc, category: map[string]int{}, outcome: map[string]int{}, day: map[string]int{},
 		action: map[string]int{}, ip: map[string]int{}, failedActor: map[string]int{}, failedIP: map[string]int{},
-		actors: map[string]*actorStats{}}
+		actors: map[string]*actorStats{}, bySource: map[int64]int{}}
 }
 
 // unknownActor labels events whose record names no actor.
@@ -53,6 +54,7 @@ const unknownActor = "(unknown)"
 
 func (a *aggregate) add(ev *audit.Event) {
 	a.events++
+	a.bySource[ev.Source.ID]++
 	a.changes += len(ev.Changes)
 	if a.first.IsZero() || ev.Time.Before(a.first) {
 		a.first = ev.Time

@@ -96,7 +96,7 @@ func TestReportCorpus(t *testing.T) {
 			"Changes": {"Time" + zone, "UTC offset", "Actor", "Action", "Target", "Path", "Before", "After", "Event ID"},
 			"Actors": {"Actor", "Type", "First seen" + zone, "Last seen" + zone, "Events", "Failures",
 				"Distinct IPs", "Privileged actions"},
-			"Sources": {"Path", "Archive member", "Size (bytes)", "SHA-256", "Format", "Events", "Duplicates",
+			"Sources": {"Path", "Archive member", "Size (bytes)", "SHA-256", "Format", "Events", "In this report", "Duplicates",
 				"Rejected", "Imported" + zone, "Importer version", "Problem"},
 		} {
 			b.checkTable(t, sheet, header)
@@ -210,6 +210,33 @@ func TestReportCorpus(t *testing.T) {
 		}
 		if !found || len(rows)-1 != sum.Sources {
 			t.Errorf("no row for %s among %d (%d sources)", plain, len(rows)-1, sum.Sources)
+		}
+	})
+
+	// A report of a query cites the sources its events come from, and the
+	// archives those were read out of, each with how many: not the case's
+	// every file.
+	t.Run("a query's sources", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "github.xlsx")
+		out, _ := os.Create(file)
+		q := audit.Query{Text: "format:github.audit"}
+		fsum, err := c.Report(context.Background(), q, report.Options{}, out)
+		out.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := openBook(t, file)
+		rows := b.rows(t, "Sources")
+		in := 0
+		for _, r := range rows[1:] {
+			n, _ := strconv.Atoi(r[6])
+			in += n
+			if !strings.Contains(r[0], "github") && !strings.Contains(r[1], "github") {
+				t.Errorf("a source of no GitHub event: %q", r)
+			}
+		}
+		if in != fsum.Events || len(rows)-1 != fsum.Sources || fsum.Sources == 0 || fsum.Sources >= sum.Sources {
+			t.Errorf("%d sources cited of %d, %d events in them of %d", fsum.Sources, sum.Sources, in, fsum.Events)
 		}
 	})
 }

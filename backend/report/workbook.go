@@ -80,14 +80,15 @@ func Write(w io.Writer, events Events, sources []audit.Source, opts Options) (*S
 			return nil, err
 		}
 	}
+	cited := reportSources(sources, agg.bySource, opts.Query == "" && opts.From.IsZero() && opts.To.IsZero())
 	if src != nil {
-		if err := wb.writeSources(src, sources); err != nil {
+		if err := wb.writeSources(src, cited, agg.bySource); err != nil {
 			return nil, err
 		}
 	}
 
 	sum := agg.summary(opts, wb.loc)
-	sum.Sources = len(sources)
+	sum.Sources = len(cited)
 	if err := wb.arrange(); err != nil {
 		return nil, err
 	}
