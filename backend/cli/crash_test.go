@@ -3,6 +3,7 @@ package cli
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,27 +43,32 @@ func TestKilledImportResumes(t *testing.T) {
 	if err := demo.WriteZip(demo.Options{Events: n, Seed: 9}, zip); err != nil {
 		t.Fatal(err)
 	}
-	for _, after := range []time.Duration{300 * time.Millisecond, 1500 * time.Millisecond, 3 * time.Second} {
-		t.Run(after.String(), func(t *testing.T) {
+	// The import is killed once it has stored at least so many events (a
+	// sleep of a fixed time killed it before its first batch, or before it
+	// had even made the case, when the machine was loaded: go test ./...).
+	for _, after := range []int{1, n / 2, n - 3000} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
 			caseDir := filepath.Join(t.TempDir(), "case")
 			cmd := cliCommand("import", "--case", caseDir, "--json", zip)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(after)
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
+			if !waitStored(cmd, filepath.Join(caseDir, "case.db"), after, 2*time.Minute) {
+				t.Skipf("the import ended before it stored %d events", after)
+			}
 
 			db, err := sql.Open("sqlite", "file:"+filepath.Join(caseDir, "case.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var check string
-			var stored int
-			db.QueryRow("PRAGMA integrity_check").Scan(&check)
-			db.QueryRow("SELECT count(*) FROM events").Scan(&stored)
-			var twice int
-			db.QueryRow("SELECT count(*) - count(DISTINCT id) FROM events").Scan(&twice)
+			var stored, twice int
+			if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil {
+				t.Fatalf("integrity_check after SIGKILL at %d events: %v", after, err)
+			}
+			if err := db.QueryRow("SELECT count(*), count(*) - count(DISTINCT id) FROM events").Scan(&stored, &twice); err != nil {
+				t.Fatal(err)
+			}
 			if twice != 0 {
 				t.Fatalf("%d events stored twice by an import killed without the unique index of ids", twice)
 			}
@@ -80,10 +86,10 @@ func TestKilledImportResumes(t *testing.T) {
 				return n
 			}
 			if check != "ok" {
-				t.Fatalf("integrity_check after SIGKILL at %s: %s", after, check)
+				t.Fatalf("integrity_check after SIGKILL at %d events: %s", after, check)
 			}
 			if stored >= n {
-				t.Skipf("the import finished within %s; nothing to resume", after)
+				t.Skipf("the import finished before it was killed at %d events; nothing to resume", after)
 			}
 
 			// A first import builds the term indexes and the unique index of
@@ -148,7 +154,45 @@ func TestKilledImportResumes(t *testing.T) {
 			if res.Total != n {
 				t.Fatalf("after the re-run: %d events searchable, want %d (stored before: %d)", res.Total, n, stored)
 			}
-			t.Logf("killed at %s with %d of %d stored; the re-run completed it", after, stored, n)
+			t.Logf("killed at %d events with %d of %d stored; the re-run completed it", after, stored, n)
 		})
 	}
+}
+
+// waitStored waits until the import cmd runs has stored at least atLeast
+// events in db, then kills it with SIGKILL and reaps it. It says false when
+// the import exited first, or was still short of them after wait.
+func waitStored(cmd *exec.Cmd, db string, atLeast int, wait time.Duration) bool {
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	defer func() { cmd.Process.Signal(syscall.SIGKILL); <-exited }()
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+		if _, err := os.Stat(db); err != nil {
+			continue // not made yet (and sql.Open would make it)
+		}
+		if countEvents(db) >= atLeast {
+			return true
+		}
+	}
+	return false
+}
+
+// countEvents counts the events committed in db, -1 before it has the table.
+func countEvents(path string) int {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(1000)")
+	if err != nil {
+		return -1
+	}
+	defer db.Close()
+	n := -1
+	if db.QueryRow("SELECT count(*) FROM events").Scan(&n) != nil {
+		return -1
+	}
+	return n
 }
