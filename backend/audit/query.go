@@ -17,20 +17,27 @@ type Query struct {
 // and to): RFC 3339, a time without a zone (UTC), or a date (UTC). A date
 // given as the end of a range (end) includes that whole day. "" is no
 // bound.
-func ParseBound(s string, end bool) (time.Time, bool) {
+func ParseBound(s string, end bool) (time.Time, bool) { return ParseBoundIn(s, end, time.UTC) }
+
+// ParseBoundIn is ParseBound with a time without a zone, and a date, read
+// in loc: a report in New York of "July" is July's days in New York.
+func ParseBoundIn(s string, end bool, loc *time.Location) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, true
 	}
-	for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.Parse(l, s); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t.UTC(), true
 		}
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
 		if end {
 			t = t.AddDate(0, 0, 1)
 		}
-		return t, true
+		return t.UTC(), true
 	}
 	return time.Time{}, false
 }

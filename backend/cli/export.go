@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,7 +26,7 @@ a formula starts with a single quote. ndjson: one event a line as search --json 
 it, the raw record included.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q, err := queryFlags(query, from, to)
+			q, err := queryFlags(query, from, to, time.UTC)
 			if err != nil {
 				return err
 			}

@@ -23,17 +23,19 @@ func reportCmd(env Env, caseDir *string) *cobra.Command {
 		Long: `Write an Excel workbook an auditor can file: a Summary (totals, breakdowns by category,
 outcome and day with a chart, top actors, actions and IPs, failed logins), the Events,
 every Changed field, the Actors, and the Sources with their SHA-256. Times are shown in
---tz (UTC, Local or an IANA zone such as Europe/Berlin). --sheets chooses the sheets:
+--tz (UTC, Local or an IANA zone such as Europe/Berlin), and a date or a time without an
+offset given to --from or --to is read there. --sheets chooses the sheets:
 summary,events,changes,actors,sources (default: all).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q, err := queryFlags(query, from, to)
-			if err != nil {
-				return err
-			}
 			// The streamed sheets wait beside the output, on its disk: /tmp may be RAM.
 			opts := report.Options{Version: Version, TempDir: filepath.Dir(out)}
+			var err error
 			if opts.Location, err = parseZone(tz); err != nil {
+				return err
+			}
+			q, err := queryFlags(query, from, to, opts.Location) // (a day of the report's zone)
+			if err != nil {
 				return err
 			}
 			if opts.Sheets, err = report.ParseSheets(sheets); err != nil {
@@ -79,14 +81,15 @@ summary,events,changes,actors,sources (default: all).`,
 	return cmd
 }
 
-// queryFlags reads --query, --from and --to.
-func queryFlags(query, from, to string) (audit.Query, error) {
+// queryFlags reads --query, --from and --to, a date or a time without an
+// offset in loc.
+func queryFlags(query, from, to string, loc *time.Location) (audit.Query, error) {
 	q := audit.Query{Text: query}
 	var err error
-	if q.From, err = parseFlagTime("from", from, false); err != nil {
+	if q.From, err = parseFlagTime("from", from, false, loc); err != nil {
 		return q, err
 	}
-	q.To, err = parseFlagTime("to", to, true)
+	q.To, err = parseFlagTime("to", to, true, loc)
 	return q, err
 }
 

@@ -156,3 +156,20 @@ func TestExportCommand(t *testing.T) {
 		}
 	}
 }
+
+// --from and --to are days of --tz: "the 21st in New York" runs from its
+// midnight there, as the Summary says in that zone.
+func TestReportRangeInItsZone(t *testing.T) {
+	c, dir := reportCase(t)
+	out := filepath.Join(dir, "ny.xlsx")
+	if r := run(t, "report", "--case", c, "--tz", "America/New_York", "--from", "2025-07-21", "--to", "2025-07-21T12:00",
+		"--sheets", "summary", "--out", out); r.code != 0 {
+		t.Fatalf("report: %s", r.stderr)
+	}
+	if got := summaryValue(t, out, "From"); got != "2025-07-21 00:00:00.000 -04:00" {
+		t.Errorf("From: %q", got)
+	}
+	if got := summaryValue(t, out, "To (exclusive)"); got != "2025-07-21 12:00:00.000 -04:00" {
+		t.Errorf("To: %q", got)
+	}
+}

@@ -41,10 +41,10 @@ a "phrase" matches inside one of those values).`,
 				q.Text = args[0]
 			}
 			var err error
-			if q.From, err = parseFlagTime("from", from, false); err != nil {
+			if q.From, err = parseFlagTime("from", from, false, time.UTC); err != nil {
 				return err
 			}
-			if q.To, err = parseFlagTime("to", to, true); err != nil {
+			if q.To, err = parseFlagTime("to", to, true, time.UTC); err != nil {
 				return err
 			}
 			c, err := openExistingCase(*caseDir)

@@ -65,11 +65,15 @@ func (wb *workbook) writeSummary(s *Summary, evs, chs *table) error {
 const sectionByDay = "By day"
 
 func (wb *workbook) summaryRows(s *Summary, evs, chs *table) []summaryRow {
+	// The range and the time of writing, in the report's zone with their
+	// offset: a bare date-time cell shows the wall clock it was given (UTC
+	// here), unlabelled, beside a sheet of times in another zone.
+	at := func(t time.Time) string { return t.In(wb.loc).Format("2006-01-02 15:04:05.000 -07:00") }
 	open := func(t time.Time) any {
 		if t.IsZero() {
 			return "(open)"
 		}
-		return t
+		return at(t)
 	}
 	query := s.Query
 	if strings.TrimSpace(query) == "" {
@@ -80,7 +84,7 @@ func (wb *workbook) summaryRows(s *Summary, evs, chs *table) []summaryRow {
 		{"Report", "Query", query},
 		{"Report", "From", open(s.From)},
 		{"Report", "To (exclusive)", open(s.To)},
-		{"Report", "Generated", s.Generated},
+		{"Report", "Generated", at(s.Generated)},
 		{"Report", "auditlens version", s.Version},
 		{"Report", "Activity log", logHead(s.LogHead)},
 		{"Report", "Time zone", s.Zone},
