@@ -149,3 +149,18 @@ func TestLogSaysTheRangeOfAnExport(t *testing.T) {
 		t.Errorf("log:\n%s", r.stdout)
 	}
 }
+
+// An export or report to a folder is refused before any work, in words.
+func TestWriteToAFolderRefused(t *testing.T) {
+	dir := t.TempDir()
+	c := filepath.Join(dir, "case")
+	if r := run(t, "demo", "--case", c, "--events", "20", "--seed", "3"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	for _, args := range [][]string{{"export", "--format", "csv"}, {"report"}} {
+		r := run(t, append(append([]string{args[0], "--case", c}, args[1:]...), "--out", dir)...)
+		if r.code == 0 || !strings.Contains(r.stderr, dir+" is a folder: name the file to write") {
+			t.Errorf("%s to a folder: exit %d, %s", args[0], r.code, r.stderr)
+		}
+	}
+}

@@ -89,9 +89,11 @@ func xmlChar(r rune) bool {
 
 // CSVText neutralises a value for CSV: a cell beginning with =, +, -, @, tab
 // or CR is what spreadsheet programs read as a formula, so it gets a leading
-// single quote (the OWASP advice against CSV injection).
+// single quote (the OWASP advice against CSV injection). So does one that
+// begins with a quote, so that one quote is always the one added: '=x and
+// =x were written alike.
 func CSVText(s string) string {
-	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+	if s != "" && strings.IndexByte("=+-@\t\r'", s[0]) >= 0 {
 		return "'" + s
 	}
 	return s

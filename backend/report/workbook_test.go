@@ -55,7 +55,7 @@ func TestReportTextIsSafeForACell(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)",
-		"\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b", "": ""} {
+		"\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b", "": "", "'=x": "''=x", "'quoted'": "''quoted'"} {
 		if got := report.CSVText(in); got != want {
 			t.Errorf("CSVText(%q) = %q, want %q", in, got, want)
 		}

@@ -13,6 +13,9 @@ import (
 // place only when write succeeded: a failed or interrupted report or export
 // never leaves half a file under the name asked for.
 func WriteAtomic(path string, write func(io.Writer) error) (err error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() { // (the rename said "file exists", after all the work)
+		return audit.Errorf(audit.EINVALID, "%s is a folder: name the file to write", path)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return audit.Errorf(audit.EINVALID, "cannot write %s: %v", path, err)
