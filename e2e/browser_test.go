@@ -275,11 +275,11 @@ func TestInvestigatorFlow(t *testing.T) {
 
 	t.Run("time zone switch", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?q=xss.probe"), chromedp.WaitVisible("#events .row"))
-		if got := text(t, ctx, "#events .row .c-time"); got != "2026-10-31 23:59:00" {
+		if got := text(t, ctx, "#events .row .c-time"); got != "2026-10-31 23:59:00.000" {
 			t.Fatalf("UTC time %q", got)
 		}
 		setInput(t, ctx, "#tz", "Asia/Tokyo")
-		waitFor(t, ctx, `document.querySelector("#events .row .c-time").textContent === "2026-11-01 08:59:00"`)
+		waitFor(t, ctx, `document.querySelector("#events .row .c-time").textContent === "2026-11-01 08:59:00.000"`)
 		waitFor(t, ctx, `location.search.includes("tz=Asia")`)
 	})
 

@@ -32,7 +32,7 @@ export function History({ target, tz, open, close, searchAll }: { target: Target
         {entries?.map((h) => (
           <li data-id={h.event.id}>
             <div class="when">
-              <a href="#" onClick={(e) => { e.preventDefault(); open(h.event.id); }}>{fmtTime(h.event.time, tz)}</a>
+              <a href="#" onClick={(e) => { e.preventDefault(); open(h.event.id); }}>{fmtTime(h.event.time, tz, true)}</a>
               {" "}<strong>{actorLabel(h.event.actor)}</strong> {h.event.action}
               {h.event.outcome === "failure" && <span class="failure"> (failed)</span>}
             </div>
@@ -59,7 +59,7 @@ export function Compare({ a, b, tz, close, open }: { a: string; b: string; tz: s
     }).then((r) => setChanges(r.changes)).catch((e: Error) => setErr(e.message));
   }, [a, b]);
   const which = (label: string, ev: AuditEvent) => (
-    <li><strong>{label}</strong> <a href="#" onClick={(e) => { e.preventDefault(); open(ev.id); }}>{fmtTime(ev.time, tz)}</a>{" "}
+    <li><strong>{label}</strong> <a href="#" onClick={(e) => { e.preventDefault(); open(ev.id); }}>{fmtTime(ev.time, tz, true)}</a>{" "}
       {actorLabel(ev.actor)} {ev.action}</li>
   );
   return (
