@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -100,12 +101,18 @@ func CSVText(s string) string {
 }
 
 // Value renders a change's before or after value: scalars as plain text,
-// objects and arrays as compact JSON, absent as "".
+// objects and arrays as compact JSON, absent as "". Text that is empty, or
+// reads as a number, true, false or null, is quoted as JSON: a change of
+// 0 to "0", or of "" to absent, showed two cells alike.
 func Value(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
+		if x == "" || x == "true" || x == "false" || x == "null" || jsonNumber.MatchString(x) {
+			b, _ := json.Marshal(x)
+			return string(b)
+		}
 		return x
 	case bool:
 		if x {
@@ -119,3 +126,5 @@ func Value(v any) string {
 	}
 	return string(b)
 }
+
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)

@@ -63,7 +63,8 @@ func TestReportTextIsSafeForACell(t *testing.T) {
 	for _, c := range []struct {
 		in   any
 		want string
-	}{{nil, ""}, {"ADMIN", "ADMIN"}, {true, "true"}, {5.0, "5"}, {map[string]any{"a": []any{1.0}}, `{"a":[1]}`}} {
+	}{{nil, ""}, {"ADMIN", "ADMIN"}, {true, "true"}, {5.0, "5"}, {map[string]any{"a": []any{1.0}}, `{"a":[1]}`},
+		{"", `""`}, {"0", `"0"`}, {"-1.5e3", `"-1.5e3"`}, {"true", `"true"`}, {"null", `"null"`}, {"007", "007"}, {"1.2.3", "1.2.3"}} {
 		if got := report.Value(c.in); got != c.want {
 			t.Errorf("Value(%v) = %q, want %q", c.in, got, c.want)
 		}

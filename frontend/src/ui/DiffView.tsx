@@ -1,8 +1,12 @@
 import type { Change } from "../api";
 
+// show renders a value as the report's Changes sheet does: text bare, but
+// quoted when it is empty or reads as a number, true, false or null (0 to
+// "0" showed two cells alike); anything else as JSON; absent as nothing.
 function show(v: unknown): string {
   if (v === null || v === undefined) return "";
-  return typeof v === "string" ? v : JSON.stringify(v);
+  if (typeof v !== "string") return JSON.stringify(v);
+  return v === "" || /^(true|false|null|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)$/.test(v) ? JSON.stringify(v) : v;
 }
 
 // wordDiff marks what changed inside long text: a longest-common-subsequence
