@@ -528,3 +528,15 @@ func summaryValue(t *testing.T, file, name string) string {
 	t.Fatalf("no %q in the Summary: %v", name, rows)
 	return ""
 }
+
+// Every wrong use exits 2, as the README says: cobra's own refusals of a
+// command line, and a format no mapping names, before any file is read.
+func TestWrongUsesExit2(t *testing.T) {
+	c := filepath.Join(t.TempDir(), "case")
+	for _, args := range [][]string{{"nosuchcmd"}, {"import", "--case", c}, {"search", "--case", c, "a", "b"},
+		{"import", "--case", c, "--format", "nosuch", "/dev/null"}} {
+		if r := run(t, args...); r.code != 2 || r.stderr == "" {
+			t.Errorf("%q: exit %d, %s", args, r.code, r.stderr)
+		}
+	}
+}

@@ -71,10 +71,18 @@ func Run(args []string, env Env) int {
 		return ee.code
 	}
 	fmt.Fprintln(env.Stderr, "auditlens:", err)
-	if audit.ErrorCode(err) == audit.EINVALID {
+	if audit.ErrorCode(err) == audit.EINVALID || wrongUse(err) {
 		return 2
 	}
 	return 1
+}
+
+// wrongUse: cobra's own refusals of a command line (an unknown command,
+// too many or too few arguments) are wrong uses, exit 2, as the flags'
+// are. Cobra gives them no type of their own, only these words.
+func wrongUse(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command ") || strings.Contains(msg, " arg(s), ")
 }
 
 func newRoot(env Env) *cobra.Command {

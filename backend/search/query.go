@@ -209,7 +209,43 @@ func parseText(text string) (query.Query, error) {
 		return nil, fmt.Errorf("%s is not an operator here: require a term with +, exclude one with - "+
 			"(+outcome:failure -category:access), and a word without either is optional beside a +term", w)
 	}
-	return query.NewQueryStringQuery(unanchored(text)).Parse()
+	q, err := query.NewQueryStringQuery(unanchored(text)).Parse()
+	if err != nil {
+		return nil, err
+	}
+	if f := unknownField(q); f != "" {
+		return nil, fmt.Errorf("there is no field %q (it would match nothing): the fields are %s; "+
+			"quote words that hold a colon (\"http://example.com\")", f, strings.Join(QueryFields(), " "))
+	}
+	return q, nil
+}
+
+// QueryFields are the fields a query may name: the normalized event's,
+// "text" (the free text's other values) and "tag". (The index's own
+// "word" and "user_agent_value" are answered too, but not offered.)
+func QueryFields() []string {
+	return []string{"time", "format", "category", "action", "outcome", "actor.id", "actor.name", "actor.email",
+		"actor.type", "actor.label", "targets.type", "targets.id", "targets.name", "ip", "user_agent", "session",
+		"request", "message", "source", "tag", "text"}
+}
+
+// unknownField is the first field q names that the index has not: Bleve
+// answers it with nothing, as if no event matched.
+func unknownField(q query.Query) string {
+	known := func(f string) bool {
+		return f == "" || slices.Contains(QueryFields(), f) || f == wordFieldName || f == "user_agent_value"
+	}
+	var found string
+	var walk func(query.Query) query.Query
+	walk = func(q query.Query) query.Query {
+		if f, ok := q.(query.FieldableQuery); ok && found == "" && !known(f.Field()) {
+			found = f.Field()
+		}
+		eachPart(q, walk)
+		return q
+	}
+	walk(q)
+	return found
 }
 
 // operatorWord is the first clause of text that is AND, OR or NOT (or &&,

@@ -448,3 +448,24 @@ func TestOperatorWordsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A field the index has not is refused, naming the fields: Bleve answers it
+// with nothing, so a misspelt field (actor.emial:) or a word with a colon
+// (http://x, read as the field http) read as "no event".
+func TestUnknownFieldsRefused(t *testing.T) {
+	x := openIndex(t, ev("a", "2026-01-01T00:00:00Z", "login", "Alice Smith", `{"url":"http://x.example/a"}`))
+	for _, q := range []string{"actor.emial:alice", "http://x.example/a", "+alice -outcom:failure", "raw.url:x", `bogus:"a b"`, "tags:starred"} {
+		_, err := x.Search(audit.Query{Text: q})
+		if audit.ErrorCode(err) != audit.EINVALID || !strings.Contains(err.Error(), "there is no field") || !strings.Contains(err.Error(), "actor.email") {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	for _, f := range QueryFields() {
+		if _, err := x.Search(audit.Query{Text: f + ":x"}); err != nil {
+			t.Errorf("%s:x: %v", f, err)
+		}
+	}
+	if res, err := x.Search(audit.Query{Text: `"http://x.example/a"`}); err != nil || res.Total != 1 {
+		t.Errorf("the quoted URL: %+v, %v", res, err)
+	}
+}

@@ -97,6 +97,9 @@ func (c *Case) Import(paths []string, opts ImportOptions) (*ImportSummary, error
 	if err != nil {
 		return nil, err
 	}
+	if err := knownFormat(opts.Format, mappings); err != nil { // (before any file is read: it was each file's failure)
+		return nil, err
+	}
 	idx, err := c.words()
 	if err != nil {
 		return nil, err
@@ -344,4 +347,14 @@ func (c *Case) Mappings(files ...string) ([]*ingest.Format, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// knownFormat refuses a format that is neither built in nor one of the
+// mappings (a user mapping may name a new one).
+func knownFormat(name string, mappings []*ingest.Format) error {
+	if name == "" || name == "auto" || slices.ContainsFunc(mappings, func(f *ingest.Format) bool { return f.Name == name }) {
+		return nil
+	}
+	_, err := ingest.FormatByName(name)
+	return err
 }
