@@ -143,8 +143,8 @@ export function App() {
         <main class="welcome" id="welcome">
           <h1>An empty case</h1>
           <p>Import audit exports — CloudTrail, Okta, GitHub, Kubernetes, Entra ID, Microsoft 365, Google, Slack, auditd, or any JSON/CSV — or look around a demo case first.</p>
-          <p><button onClick={() => setImporting(true)}>Import files…</button>{" "}
-            <button id="open-demo" onClick={() => api.importDemo(20000).then(() => { setImporting(false); const t = setInterval(() => setTick((x) => x + 1), 1000); setTimeout(() => clearInterval(t), 60000); })}>Open the demo case</button></p>
+          <p><button onClick={() => setImporting(true)} disabled={info?.read_only}>Import files…</button>{" "}
+            <button id="open-demo" disabled={info?.read_only} onClick={() => api.importDemo(20000).then(() => { setImporting(false); const t = setInterval(() => setTick((x) => x + 1), 1000); setTimeout(() => clearInterval(t), 60000); })}>Open the demo case</button></p>
         </main>
       ) : (
         <div class="main">
