@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -341,7 +342,9 @@ func asciiFoldEqual(a, b []byte) bool {
 }
 
 // eachRawValue adds the string and number values of a JSON record to v, or
-// the whole record when it is not JSON.
+// the whole record when it is not JSON. Keys, true, false and null are not
+// words of the free text (every event would hold "true"); a field that
+// holds them is read in the record.
 func eachRawValue(raw []byte, v *textValues) {
 	t := bytes.TrimLeft(raw, " \t\r\n")
 	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
@@ -385,8 +388,11 @@ func eachRawValue(raw []byte, v *textValues) {
 	}
 }
 
-// appendUnescaped appends a JSON string body, turning the common escapes into
-// spaces or their characters; text search needs words, not exact bytes.
+// appendUnescaped appends a JSON string body, turning the control escapes
+// into spaces and the others into their characters; text search needs
+// words, not exact bytes. \uXXXX is its character (a surrogate pair one),
+// as a JSON decoder reads it: Python's json.dumps writes every non-ASCII
+// letter so, and "caf\u00e9" was indexed as "caf", a word of its own.
 func appendUnescaped(b []byte, s []byte) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '\\' || i+1 >= len(s) {
@@ -398,11 +404,48 @@ func appendUnescaped(b []byte, s []byte) []byte {
 		case 'n', 't', 'r', 'b', 'f':
 			b = append(b, ' ')
 		case 'u':
-			b = append(b, ' ')
+			r, ok := hex4(s[i+1:])
+			if !ok {
+				b = append(b, ' ')
+				continue
+			}
 			i += 4
+			if utf16.IsSurrogate(r) {
+				if i+6 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+					if r2, ok := hex4(s[i+3:]); ok && utf16.IsSurrogate(r2) {
+						r = utf16.DecodeRune(r, r2)
+						i += 6
+					}
+				}
+			}
+			if r < 0x20 {
+				r = ' '
+			}
+			b = utf8.AppendRune(b, r) // (a lone surrogate is U+FFFD)
 		default:
 			b = append(b, s[i])
 		}
 	}
 	return b
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(s []byte) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }

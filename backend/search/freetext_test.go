@@ -415,3 +415,21 @@ func TestFreeTextBytesBounded(t *testing.T) {
 		t.Errorf("%q, full %v", v.b, v.full)
 	}
 }
+
+// A raw value's \uXXXX escapes are its characters, as a JSON decoder reads
+// them (Python's json.dumps writes every non-ASCII letter so): café is
+// found, and caf is no word of it.
+func TestRawEscapesAreTheirCharacters(t *testing.T) {
+	x := openIndex(t, ev("a", "2026-01-01T00:00:00Z", "login", "Alice",
+		`{"note":"caf\u00e9 cr\u00e8me br\u00fbl\u00e9e","who":"\u0041dmin","face":"smile\ud83d\ude00d","bad":"x\uZZZZy","ctl":"a\u0009b"}`))
+	for q, want := range map[string]uint64{"café": 1, "crème": 1, `"crème brûlée"`: 1, "admin": 1, "smile😀d": 1,
+		"caf": 0, "br": 0, "dmin": 0, "b": 1, "ab": 0, "zzzzy": 1} {
+		res, err := x.Search(audit.Query{Text: q})
+		if err != nil || res.Total != want {
+			t.Errorf("%q: %v hits, %v; want %d", q, res, err, want)
+		}
+	}
+	if got := string(appendUnescaped(nil, []byte(`\ud83d\ude00 \ud83d \u00e9\/\"\\ \u12`))); got != "😀 \uFFFD é/\"\\  12" {
+		t.Errorf("appendUnescaped: %q", got)
+	}
+}

@@ -28,8 +28,9 @@ import (
 // (shared.go). 18: the values kept 64 to an internal key. 19: the time is
 // a stored field, no term (timefield.go). 20: the request id is stored,
 // and indexed only in the reference's documents (storedfield.go). 21: terms
-// are cut at maxTermRunes (truncateName).
-const MappingVersion = "21"
+// are cut at maxTermRunes (truncateName). 22: a raw value's \uXXXX escapes
+// are their characters (appendUnescaped), not spaces.
+const MappingVersion = "22"
 
 // Every term is cut after maxTermRunes characters (Bleve's truncate_token
 // filter; a query's words are analysed alike, so a value searched whole
