@@ -540,3 +540,15 @@ func TestWrongUsesExit2(t *testing.T) {
 		}
 	}
 }
+
+// An empty range is refused with its times as given, to the nanosecond.
+func TestEmptyRangeSaidExactly(t *testing.T) {
+	c := filepath.Join(t.TempDir(), "case")
+	if r := run(t, "demo", "--case", c, "--events", "20", "--seed", "3"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := run(t, "search", "--case", c, "--from", "2026-09-11T17:42:25.91Z", "--to", "2026-09-11T17:42:25.5Z", "")
+	if r.code != 2 || !strings.Contains(r.stderr, "2026-09-11T17:42:25.91Z is not before its end (to, excluded) 2026-09-11T17:42:25.5Z") {
+		t.Errorf("exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -32,8 +32,10 @@ func (c *Case) List(q audit.Query) (*SearchResult, error) { return c.search(q, t
 // search is Search; noRaw leaves the events' raw records out.
 func (c *Case) search(q audit.Query, noRaw bool) (*SearchResult, error) {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		return nil, audit.Errorf(audit.EINVALID, "the time range is empty: --from %s is not before --to %s",
-			q.From.Format("2006-01-02T15:04:05Z07:00"), q.To.Format("2006-01-02T15:04:05Z07:00"))
+		// (to the nanosecond: whole seconds showed two equal times for
+		// .91 and .91, or a from after its to as equal)
+		return nil, audit.Errorf(audit.EINVALID, "the time range is empty: its start (from) %s is not before its end (to, excluded) %s",
+			q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano))
 	}
 	start := time.Now()
 	var seqs []int64
