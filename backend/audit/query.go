@@ -33,11 +33,29 @@ func ParseBoundIn(s string, end bool, loc *time.Location) (time.Time, bool) {
 			return t.UTC(), true
 		}
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		y, m, d := t.Date()
 		if end {
-			t = t.AddDate(0, 0, 1)
+			d++
 		}
-		return t.UTC(), true
+		return DayStart(y, m, d, loc).UTC(), true
 	}
 	return time.Time{}, false
+}
+
+// DayStart is when the day y-m-d begins in loc: its midnight, or, where the
+// clock skips midnight (Santiago, Havana, Asunción: 23:59 to 01:00), the
+// first instant of the day, which time.Date would put an hour before it,
+// on the day before. d may overflow the month, as for time.Date.
+func DayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // (the day, normalized)
+	for i := 0; i < 4; i++ {
+		ly, lm, ld := t.In(loc).Date()
+		if !time.Date(ly, lm, ld, 0, 0, 0, 0, time.UTC).Before(want) {
+			break
+		}
+		t = t.Add(30 * time.Minute) // (offsets change by 30 minutes at least)
+	}
+	return t
 }

@@ -18,9 +18,23 @@ var zonedLayouts = []string{
 	"2006-01-02 15:04:05.999999999 -0700 MST",
 	"2006-01-02T15:04:05.999999999 -0700",
 	time.RFC1123Z,
-	time.RFC1123,
-	time.UnixDate,
 	"02/Jan/2006:15:04:05 -0700",
+}
+
+// abbreviatedLayouts name their zone by its abbreviation alone (RFC 1123,
+// date(1)'s output). Go reads an abbreviation it does not know as UTC, and
+// one the machine's own zone uses by that zone: "02:30 CEST" was 02:30Z,
+// and EST differed between two machines. They are parsed in UTC and the
+// abbreviation looked up in zoneAbbreviations; one not there is no zone.
+var abbreviatedLayouts = []string{time.RFC1123, time.UnixDate}
+
+// zoneAbbreviations are the zone abbreviations that name one offset: RFC
+// 822's (UT, GMT, and the North American ones) and Europe's and Japan's.
+// Others are ambiguous (IST, BST, CST outside RFC 822) or rare.
+var zoneAbbreviations = map[string]int{
+	"UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+	"WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "JST": 9,
 }
 
 var bareLayouts = []string{
@@ -73,6 +87,19 @@ func parseAnyTime(v any) (t time.Time, noZone bool, ok bool) {
 			if p, err := time.Parse(l, s); err == nil {
 				t, ok = p, true
 				break
+			}
+		}
+		for _, l := range abbreviatedLayouts {
+			if ok {
+				break
+			}
+			if p, err := time.ParseInLocation(l, s, time.UTC); err == nil {
+				name, _ := p.Zone()
+				h, known := zoneAbbreviations[name]
+				if known {
+					p = p.Add(-time.Duration(h) * time.Hour) // (p's wall clock, read as UTC)
+				}
+				t, ok, noZone = p, true, !known
 			}
 		}
 		if !ok {

@@ -113,8 +113,8 @@ func (a *aggregate) dayKey(t time.Time) string {
 	}
 	l := t.In(a.loc)
 	y, m, d := l.Date()
-	a.lastDay = time.Date(y, m, d, 0, 0, 0, 0, a.loc)
-	a.lastDayUntil = time.Date(y, m, d+1, 0, 0, 0, 0, a.loc)
+	a.lastDay = audit.DayStart(y, m, d, a.loc)
+	a.lastDayUntil = audit.DayStart(y, m, d+1, a.loc)
 	a.lastDayKey = l.Format(time.DateOnly)
 	return a.lastDayKey
 }

@@ -133,8 +133,8 @@ func (wb *workbook) setCell(sheet string, col, row int, v any) error {
 	switch x := v.(type) {
 	case string:
 		return wb.f.SetCellStr(sheet, ref, Text(x))
-	case time.Time:
-		if err := wb.f.SetCellValue(sheet, ref, x.In(wb.loc)); err != nil {
+	case time.Time: // (cut to the millisecond it shows, as timeCell does)
+		if err := wb.f.SetCellValue(sheet, ref, x.In(wb.loc).Truncate(time.Millisecond)); err != nil {
 			return err
 		}
 		return wb.f.SetCellStyle(sheet, ref, ref, wb.date)

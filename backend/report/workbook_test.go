@@ -228,6 +228,14 @@ func TestReportTimesAreExactAndUnambiguous(t *testing.T) {
 			}
 		}
 	}
+	// The Summary's first and last event are cut likewise.
+	for i, r := range b.rows(t, "Summary") {
+		if len(r) > 1 && r[1] == "Last event" {
+			if got := shownAt(t, b, "Summary", fmt.Sprintf("C%d", i+1)); got != "2025-12-31 23:59:59.999" {
+				t.Errorf("Summary: last event shown as %s", got)
+			}
+		}
+	}
 	// UTC has no offsets to tell apart.
 	b, _ = writeBook(t, events, nil, report.Options{})
 	if h := b.rows(t, "Events")[0]; h[0] != "Time (UTC)" || h[1] != "Actor" {
