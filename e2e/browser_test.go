@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -407,6 +408,11 @@ func TestInvestigatorFlow(t *testing.T) {
 		waitFor(t, ctx, `!!document.querySelector("#comparison .diff")`)
 	})
 
+	t.Run("the timeline's days are the zone's", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(url+"?tz=Asia%2FKathmandu"), chromedp.WaitVisible("#timeline canvas"))
+		waitFor(t, ctx, `performance.getEntriesByType("resource").some(e => e.name.includes("/api/histogram") && e.name.includes("tz=Asia%2FKathmandu"))`)
+	})
+
 	t.Run("a zone this browser does not know", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(url+"?tz=Not%2FAZone"), chromedp.WaitVisible("#events .row"))
 		if got := eval[string](t, ctx, `document.querySelector("#tz").value`); got != "UTC" {
@@ -718,4 +724,32 @@ func TestReadOnlyCase(t *testing.T) {
 	run(t, ctx, chromedp.Click("#events .row"), chromedp.WaitVisible("#star"), chromedp.Click("#star"))
 	waitFor(t, ctx, `document.querySelector("#detail").textContent.includes("so it cannot tag events")`)
 	shot(t, ctx, "read-only-case")
+}
+
+// Where a zone's clock goes back, one wall time names two moments: the
+// list adds the offset to each, and the detail always gives it.
+func TestTimesWhereTheClockGoesBack(t *testing.T) {
+	if _, err := frontend.Assets().Open("index.html"); err != nil {
+		t.Skip("frontend/dist is not built")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "dst.ndjson")
+	os.WriteFile(data, []byte(`{"time":"2025-10-26T00:30:00Z","user":"a","action":"dst.first"}`+"\n"+
+		`{"time":"2025-10-26T01:30:00Z","user":"a","action":"dst.second"}`+"\n"+
+		`{"time":"2025-07-01T12:00:00Z","user":"a","action":"summer"}`+"\n"), 0o644)
+	c := filepath.Join(dir, "case")
+	var sink strings.Builder
+	if code := cli.Run([]string{"import", "--case", c, data}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
+		t.Fatalf("import: %s", sink.String())
+	}
+	ctx := browser(t)
+	url := startServe(t, c)
+	run(t, ctx, chromedp.Navigate(url+"?tz=Europe%2FBerlin"), chromedp.WaitVisible("#events .row"))
+	got := eval[[]string](t, ctx, `[...document.querySelectorAll("#events .row .c-time")].map(e => e.textContent)`)
+	want := []string{"2025-10-26 02:30:00.000 +01:00", "2025-10-26 02:30:00.000 +02:00", "2025-07-01 14:00:00.000"}
+	if !slices.Equal(got, want) {
+		t.Errorf("the list's times %q, want %q", got, want)
+	}
+	run(t, ctx, chromedp.Click(`#events .row[data-index="2"]`), chromedp.WaitVisible("#detail"))
+	waitFor(t, ctx, `document.querySelector("#detail").textContent.includes("2025-07-01 14:00:00.000 Europe/Berlin (UTC+02:00)")`)
 }

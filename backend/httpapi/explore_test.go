@@ -3,10 +3,14 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -279,5 +283,63 @@ func TestListPagesWithoutRaw(t *testing.T) {
 		if len(ev.Raw) != 0 || ev.RawSHA256 == "" {
 			t.Fatalf("around, a list too: event %s raw %q hash %q", ev.ID, ev.Raw, ev.RawSHA256)
 		}
+	}
+}
+
+// The timeline's buckets are the days (and hours) of the zone it is shown
+// in: an event at 23:59:59.999 in New York is on that day, not the next
+// UTC one, and the day the clocks go back has 25 hours.
+func TestHistogramInAZone(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "ny.ndjson")
+	var b strings.Builder
+	for _, at := range []string{"2025-11-02T03:59:59.999Z", "2025-11-02T00:00:00-04:00", "2025-11-02T01:30:00-04:00",
+		"2025-11-02T01:30:00-05:00", "2025-11-03T04:59:59.999Z", "2025-11-03T05:00:00Z"} {
+		fmt.Fprintf(&b, `{"time":%q,"user":"x","action":"dst.n"}`+"\n", at)
+	}
+	os.WriteFile(data, []byte(b.String()), 0o644)
+	c, err := service.Open(filepath.Join(dir, "case"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.Import([]string{data}, service.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(c, fstest.MapFS{}, ""))
+	t.Cleanup(srv.Close)
+	get := func(tz string) service.Histogram {
+		var h service.Histogram
+		if code := getJSON(t, srv.URL+"/api/histogram?from=2025-10-20T00:00:00Z&to=2026-01-05T00:00:00Z&tz="+url.QueryEscape(tz), &h); code != 200 {
+			t.Fatalf("tz %s: %d", tz, code)
+		}
+		return h
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	h := get("America/New_York")
+	counts := map[string]int{}
+	for i := 0; i+1 < len(h.Edges); i++ {
+		n := 0
+		for _, s := range h.Series {
+			n += s[i]
+		}
+		start, end := h.Edges[i].In(ny), h.Edges[i+1].In(ny)
+		if h.Bucket == "1d" && (start.Hour() != 0 || start.Minute() != 0 || end.Hour() != 0) {
+			t.Fatalf("a day bucket from %s to %s", start, end)
+		}
+		if n > 0 {
+			counts[start.Format("2006-01-02")+" "+end.Sub(start).String()] = n
+		}
+	}
+	want := map[string]int{"2025-11-01 24h0m0s": 1, "2025-11-02 25h0m0s": 4, "2025-11-03 24h0m0s": 1}
+	if h.Bucket != "1d" || h.Zone != "America/New_York" || !maps.Equal(counts, want) {
+		t.Errorf("New York's days: %s buckets in %s, %v, want %v", h.Bucket, h.Zone, counts, want)
+	}
+	if utc := get("UTC"); utc.Edges[0].Hour() != 0 || utc.Zone != "UTC" {
+		t.Errorf("UTC's days begin at %s", utc.Edges[0])
+	}
+	var e map[string]string
+	if code := getJSON(t, srv.URL+"/api/histogram?tz=Not/AZone", &e); code != 400 || !strings.Contains(e["error"], "unknown time zone") {
+		t.Errorf("an unknown zone: %d %v", code, e)
 	}
 }

@@ -109,6 +109,7 @@ type Histogram struct {
 	Stack  string           `json:"stack"`  // the field the series split by
 	Series map[string][]int `json:"series"` // value -> count per bucket
 	Total  uint64           `json:"total"`
+	Zone   string           `json:"zone"` // the zone the buckets are whole in
 }
 
 var buckets = []struct {
@@ -122,8 +123,16 @@ var buckets = []struct {
 
 // Histogram counts q's matches in at most maxBuckets buckets over q's time
 // range (or the span of the matches), the bucket size adapting from a
-// minute to a month; stack is "category" or "outcome".
+// minute to a month; stack is "category" or "outcome". Buckets are whole
+// in UTC (HistogramIn for another zone).
 func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogram, error) {
+	return c.HistogramIn(q, stack, maxBuckets, time.UTC)
+}
+
+// HistogramIn is Histogram with buckets whole in loc: days from its
+// midnights (23 or 25 hours long where the clock changes), hours from its
+// hours (Kathmandu's begin at :45 in UTC), as the timeline labels them.
+func (c *Case) HistogramIn(q audit.Query, stack string, maxBuckets int, loc *time.Location) (*Histogram, error) {
 	var values []string
 	switch stack {
 	case "", "category":
@@ -156,7 +165,7 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 			to = newest.Add(time.Nanosecond)
 		}
 	}
-	name, edges := bucketEdges(from, to, maxBuckets)
+	name, edges := bucketEdges(from, to, maxBuckets, loc)
 	series, err := counter.series(edges)
 	if err != nil {
 		return nil, err
@@ -172,7 +181,7 @@ func (c *Case) Histogram(q audit.Query, stack string, maxBuckets int) (*Histogra
 		}
 		total += uint64(sum)
 	}
-	return &Histogram{Bucket: name, Edges: edges, Stack: stack, Series: series, Total: total}, nil
+	return &Histogram{Bucket: name, Edges: edges, Stack: stack, Series: series, Total: total, Zone: loc.String()}, nil
 }
 
 // timeCounter counts a query's matches over time: the database for a
@@ -274,23 +283,23 @@ func (hc *hitCounter) series(edges []time.Time) (map[string][]int, error) {
 }
 
 // bucketEdges picks the smallest bucket giving at most max buckets over
-// [from, to), aligned to whole buckets in UTC (months by the calendar).
-func bucketEdges(from, to time.Time, max int) (string, []time.Time) {
-	from, to = from.UTC(), to.UTC()
+// [from, to), aligned to whole buckets of loc's clock: minutes and hours
+// from its hours, days from its midnights (audit.DayStart), weeks from its
+// Mondays, months from the first of the month.
+func bucketEdges(from, to time.Time, max int, loc *time.Location) (string, []time.Time) {
 	span := to.Sub(from)
 	for _, b := range buckets {
 		if span/b.d < time.Duration(max) {
-			start := from.Truncate(b.d)
 			var edges []time.Time
-			for t := start; t.Before(to); t = t.Add(b.d) {
+			for t := floorIn(from, b.d, loc); t.Before(to); t = nextIn(t, b.d, loc) {
 				edges = append(edges, t)
 			}
-			return b.name, append(edges, edges[len(edges)-1].Add(b.d))
+			return b.name, append(edges, nextIn(edges[len(edges)-1], b.d, loc))
 		}
 	}
-	start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	f := from.In(loc)
 	var edges []time.Time
-	for t := start; t.Before(to); t = t.AddDate(0, 1, 0) {
+	for t := audit.DayStart(f.Year(), f.Month(), 1, loc); t.Before(to); t = addMonths(t, 1, loc) {
 		edges = append(edges, t)
 	}
 	if len(edges) > max { // years of data: quarters, then years
@@ -299,10 +308,42 @@ func bucketEdges(from, to time.Time, max int) (string, []time.Time) {
 		for i := 0; i < len(edges); i += step {
 			coarse = append(coarse, edges[i])
 		}
-		last := coarse[len(coarse)-1].AddDate(0, step, 0)
+		last := addMonths(coarse[len(coarse)-1], step, loc)
 		return fmt.Sprintf("%dmo", step), append(coarse, last)
 	}
-	return "1mo", append(edges, edges[len(edges)-1].AddDate(0, 1, 0))
+	return "1mo", append(edges, addMonths(edges[len(edges)-1], 1, loc))
+}
+
+// floorIn is the start of the bucket of size d that holds t, on loc's clock.
+func floorIn(t time.Time, d time.Duration, loc *time.Location) time.Time {
+	l := t.In(loc)
+	switch {
+	case d >= 7*24*time.Hour: // Monday
+		return audit.DayStart(l.Year(), l.Month(), l.Day()-(int(l.Weekday())+6)%7, loc)
+	case d >= 24*time.Hour:
+		return audit.DayStart(l.Year(), l.Month(), l.Day(), loc)
+	}
+	_, off := l.Zone()
+	shift := time.Duration(off) * time.Second
+	return t.Add(shift).Truncate(d).Add(-shift)
+}
+
+// nextIn is the start of the bucket after the one t starts. A day is from
+// one midnight to the next; shorter buckets are their length (the hour a
+// clock changes shifts 3-, 6- and 12-hour buckets by it for the rest of the
+// range).
+func nextIn(t time.Time, d time.Duration, loc *time.Location) time.Time {
+	if d < 24*time.Hour {
+		return t.Add(d)
+	}
+	l := t.In(loc)
+	return audit.DayStart(l.Year(), l.Month(), l.Day()+int(d/(24*time.Hour)), loc)
+}
+
+// addMonths is the first instant of the month n months after t's, in loc.
+func addMonths(t time.Time, n int, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return audit.DayStart(l.Year(), l.Month()+time.Month(n), 1, loc)
 }
 
 // Around lists the events related to one: by the same actor within ±15

@@ -65,8 +65,9 @@ export const api = {
     // raw=0: the list shows no raw records; an event's own view reads its record.
     call<SearchResult>("/api/search", { ...rangeParams(r), limit: String(limit), cursor, raw: "0" }),
   facets: (r: Range) => call<Facet[]>("/api/facets", { ...rangeParams(r), size: "8" }),
-  histogram: (r: Range, stack: string, buckets = 120) =>
-    call<Histogram>("/api/histogram", { ...rangeParams(r), stack, buckets: String(buckets) }),
+  // tz: the zone whose days and hours the buckets are, as the axis shows them
+  histogram: (r: Range, stack: string, tz: string, buckets = 120) =>
+    call<Histogram>("/api/histogram", { ...rangeParams(r), stack, tz, buckets: String(buckets) }),
   event: (id: string) => call<AuditEvent>(`/api/events/${encodeURIComponent(id)}`),
   around: (id: string, by: string) => call<SearchResult>(`/api/events/${encodeURIComponent(id)}/around`, { by }),
   history: (t: Target) => call<HistoryEntry[]>("/api/history", { type: t.type, id: t.id, name: t.id ? "" : t.name }),

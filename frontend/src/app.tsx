@@ -11,7 +11,7 @@ import { Compare, History } from "./ui/History";
 import { ImportDialog } from "./ui/ImportDialog";
 import { ReportDialog } from "./ui/ReportDialog";
 import { terms } from "./ui/highlight";
-import { fmtTime } from "./time";
+import { fmtTime, ianaZone } from "./time";
 import { hasHidden } from "./visible";
 
 const SEP = "\u0001";
@@ -58,9 +58,9 @@ export function App() {
   }, [key, tick, marked]);
   useEffect(() => {
     let stale = false;
-    api.histogram(range, view.stack).then((h) => !stale && setHist(h)).catch(() => !stale && setHist(null));
+    api.histogram(range, view.stack, ianaZone(view.tz)).then((h) => !stale && setHist(h)).catch(() => !stale && setHist(null));
     return () => { stale = true; };
-  }, [key, view.stack, tick, marked]);
+  }, [key, view.stack, view.tz, tick, marked]);
   useEffect(() => {
     if (!view.sel) { setDetail(null); return; }
     let stale = false; // (j j: the first event's answer may come last)

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { actorLabel, api, type AuditEvent, type Target } from "../api";
-import { fmtTime } from "../time";
+import { fmtTime, offsetAt } from "../time";
 import { DiffView } from "./DiffView";
 import { RawTree } from "./RawTree";
 
@@ -55,7 +55,7 @@ function Marks({ ev, changed, filter }: { ev: AuditEvent; changed: Props["change
 
 export function EventDetail({ ev, tz, filter, around, history, compare, comparing, close, changed }: Props) {
   const rows: [string, preact.ComponentChildren][] = [
-    ["Time", <>{fmtTime(ev.time, tz, true)} <span class="muted">{tz}{ev.time_no_zone ? " · the record gave no zone; read as UTC" : ""}</span></>],
+    ["Time", <>{fmtTime(ev.time, tz, true)} <span class="muted">{tz === "UTC" ? "UTC" : `${tz === "local" ? "local" : tz} (UTC${offsetAt(Date.parse(ev.time), tz)})`}{ev.time_no_zone ? " · the record gave no zone; read as UTC" : ""}</span></>],
     ["Actor", <><Pivot field="actor.label" value={actorLabel(ev.actor)} filter={filter} /> {ev.actor.name && ev.actor.email ? <span class="muted">{ev.actor.name}</span> : null} <span class="muted">{ev.actor.type}{ev.actor.id && ev.actor.id !== actorLabel(ev.actor) ? ` · ${ev.actor.id}` : ""}</span></>],
     ["Action", <Pivot field="action" value={ev.action} filter={filter} />],
     ["Category", <Pivot field="category" value={ev.category} filter={filter} />],

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "preact/hooks";
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
 import { actorLabel, type AuditEvent } from "../api";
-import { fmtTime } from "../time";
+import { fmtTime, fmtTimeSure, offsetAt } from "../time";
 import { Hl } from "./highlight";
 
 interface Props {
@@ -78,7 +78,7 @@ export function EventList({ events, total, hasMore, loadMore, selected, select, 
                 title={gap > DAY ? `${Math.round(gap / DAY)} days without events before this one` : undefined}
                 onClick={() => select(e.id, true)}>
                 {gap > DAY && <span class="gapmark">{Math.round(gap / DAY)}d gap</span>}
-                <span class="c-time">{fmtTime(e.time, tz, true)}</span>
+                <span class="c-time" title={`${fmtTime(e.time, tz, true)} ${offsetAt(Date.parse(e.time), tz)} · ${e.time.replace("T", " ")}`}>{fmtTimeSure(e.time, tz, true)}</span>
                 <span class="c-actor"><Hl text={actorLabel(e.actor)} hits={hits} /></span>
                 <span class="c-action">{e.tags?.includes("starred") && <span class="star-mark" title="starred">★ </span>}<Hl text={e.action} hits={hits} /></span>
                 <span class="c-target"><Hl text={e.targets.map((t) => t.name || t.id).join(", ")} hits={hits} /></span>

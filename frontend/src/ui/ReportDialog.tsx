@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Range, type ReportJob } from "../api";
-import { fmtTime, zoneLabel } from "../time";
+import { fmtTime, ianaZone, zoneLabel } from "../time";
 import { useDialogFocus } from "./dialog";
 
 const sheets = [
@@ -46,7 +46,7 @@ export function ReportDialog({ range, tz, close }: { range: Range; tz: string; c
         path = await native.SaveFile("audit-report.xlsx");
         if (!path) return;
       }
-      setJob(await api.startReport(range, tz, sheets.map(([k]) => k).filter((k) => pick[k]), path));
+      setJob(await api.startReport(range, ianaZone(tz), sheets.map(([k]) => k).filter((k) => pick[k]), path));
       setErr("");
     } catch (e) { setErr((e as Error).message); }
   };
