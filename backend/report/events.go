@@ -114,7 +114,7 @@ func (r *rowWriter) eventRow(ev *audit.Event) error {
 	if r.events == nil {
 		return nil
 	}
-	r.erow = append(r.wb.timeCells(r.erow[:0], ev.Time), Text(ev.Actor.Label()), Text(ev.Action), Text(ev.Category),
+	r.erow = append(r.wb.timeCells(r.erow[:0], ev.Time, ev.TimeNoZone), Text(ev.Actor.Label()), Text(ev.Action), Text(ev.Category),
 		Text(ev.Outcome), Text(Targets(ev.Targets)), Text(ev.IP), Text(ev.UserAgent), Text(ev.Message),
 		Text(SourceName(ev.Source)), Text(strings.Join(ev.Tags, ", ")), Text(noteTexts(ev.Notes)), Text(ev.ID))
 	return r.events.row(r.erow)
@@ -124,7 +124,7 @@ func (r *rowWriter) changeRows(ev *audit.Event) error {
 	actor, action := Text(ev.Actor.Label()), Text(ev.Action)
 	targets := Text(Targets(ev.Targets))
 	for _, c := range ev.Changes {
-		r.crow = append(r.wb.timeCells(r.crow[:0], ev.Time), actor, action, targets, Text(c.Path),
+		r.crow = append(r.wb.timeCells(r.crow[:0], ev.Time, ev.TimeNoZone), actor, action, targets, Text(c.Path),
 			Text(Value(c.Before)), Text(Value(c.After)), Text(ev.ID))
 		if err := r.changes.row(r.crow); err != nil {
 			return err
@@ -145,15 +145,20 @@ func (wb *workbook) timeCell(t time.Time) any {
 	return excelize.Cell{StyleID: wb.date, Value: t.In(wb.loc).Truncate(time.Millisecond)}
 }
 
-// timeCells appends t's cells of timeColumns to row.
-func (wb *workbook) timeCells(row []any, t time.Time) []any {
+// timeCells appends t's cells of timeColumns to row. Where the record gave
+// its time no zone (noZone: read as UTC), the offset says so, rather than
+// lend the time a zone it never had.
+func (wb *workbook) timeCells(row []any, t time.Time, noZone bool) []any {
 	row = append(row, wb.timeCell(t))
 	if hasOffsets(wb.loc) {
 		off := ""
 		if !t.IsZero() {
 			off = t.In(wb.loc).Format("-07:00")
 		}
-		row = append(row, off)
+		if noZone {
+			off += " (the record gave no zone: read as UTC)"
+		}
+		row = append(row, Text(off))
 	}
 	return row
 }

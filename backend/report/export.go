@@ -21,18 +21,27 @@ const (
 // CSVHeader names the columns of a CSV export.
 var CSVHeader = []string{"id", "time", "format", "actor_id", "actor_name", "actor_email", "actor_type", "action",
 	"category", "outcome", "targets", "ip", "user_agent", "session", "request", "message", "source", "changes",
-	"tags", "notes", "raw_sha256"}
+	"tags", "notes", "raw_sha256", "time_no_zone"}
 
 // CSVRecord is one event as a CSV export writes it, before neutralising:
 // the normalized fields, time in RFC 3339 UTC, targets as "type:name; …",
 // changes and notes (each with its id and time) as compact JSON ("" when
-// none), tags joined by ", ", and the SHA-256 of the raw record as
-// imported: the investigator's marks and the record's hash go with it.
+// none), tags joined by ", ", the SHA-256 of the raw record as imported
+// (the investigator's marks and the record's hash go with it), and
+// time_no_zone "true" where the record gave its time no zone.
 func CSVRecord(ev *audit.Event) []string {
 	return []string{ev.ID, ev.Time.UTC().Format(time.RFC3339Nano), ev.Format, ev.Actor.ID, ev.Actor.Name,
 		ev.Actor.Email, ev.Actor.Type, ev.Action, ev.Category, ev.Outcome, Targets(ev.Targets), ev.IP,
 		ev.UserAgent, ev.Session, ev.Request, ev.Message, SourceName(ev.Source), compactJSON(ev.Changes),
-		strings.Join(ev.Tags, ", "), compactJSON(ev.Notes), ev.RawSHA256}
+		strings.Join(ev.Tags, ", "), compactJSON(ev.Notes), ev.RawSHA256, noZone(ev)}
+}
+
+// noZone is "true" when the record gave its time no zone (read as UTC).
+func noZone(ev *audit.Event) string {
+	if ev.TimeNoZone {
+		return "true"
+	}
+	return ""
 }
 
 // compactJSON is v as compact JSON, "" when it is empty.

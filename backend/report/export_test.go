@@ -31,7 +31,7 @@ var hostileEvent = &audit.Event{ID: "h1", Time: time.Date(2026, 1, 2, 3, 4, 5, 6
 	Changes: []audit.Change{{Path: "role", Before: "user", After: map[string]any{"name": "admin"}}},
 	Tags:    []string{"-suspicious", "starred"},
 	Notes:   []audit.Note{{ID: 3, Text: "seen before", At: time.Date(2026, 11, 28, 4, 2, 0, 0, time.UTC)}},
-	Raw:     audit.RawRecord("{\n  \"a\": 1\n}"), RawSHA256: "ab12"}
+	Raw:     audit.RawRecord("{\n  \"a\": 1\n}"), RawSHA256: "ab12", TimeNoZone: true}
 
 func TestExportCSVNeutralisesFormulas(t *testing.T) {
 	var buf bytes.Buffer
@@ -55,7 +55,7 @@ func TestExportCSVNeutralisesFormulas(t *testing.T) {
 		"action": "'+cmd", "targets": "user:bob; role:admin", "source": "a.zip!b.json",
 		"message": "'\tindented, \"quoted\"\nsecond line", "changes": `[{"path":"role","before":"user","after":{"name":"admin"}}]`,
 		"tags": "'-suspicious, starred", "notes": `[{"id":3,"text":"seen before","at":"2026-11-28T04:02:00Z"}]`,
-		"raw_sha256": "ab12"} {
+		"raw_sha256": "ab12", "time_no_zone": "true"} {
 		if got[k] != want {
 			t.Errorf("%s = %q, want %q", k, got[k], want)
 		}

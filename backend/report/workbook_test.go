@@ -204,18 +204,20 @@ func TestReportTimesAreExactAndUnambiguous(t *testing.T) {
 		time.Date(2026, 1, 1, 4, 59, 59, 999_900_000, time.UTC), // 23:59:59.9999 in New York
 		time.Date(2025, 11, 2, 6, 30, 0, 0, time.UTC),           // 01:30 EST
 		time.Date(2025, 11, 2, 5, 30, 0, 0, time.UTC),           // 01:30 EDT, an hour before
+		time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC),            // given with no zone
 	}
 	events := func(yield func(*audit.Event, error) bool) {
 		for i, at := range times {
 			ev := &audit.Event{ID: fmt.Sprintf("ev%d", i), Time: at, Action: "user.login", Format: "x",
-				Changes: []audit.Change{{Path: "role", Before: "a", After: "b"}}}
+				Changes: []audit.Change{{Path: "role", Before: "a", After: "b"}}, TimeNoZone: i == 3}
 			if !yield(ev, nil) {
 				return
 			}
 		}
 	}
 	b, _ := writeBook(t, events, nil, report.Options{Location: ny})
-	want := [][2]string{{"2025-12-31 23:59:59.999", "-05:00"}, {"2025-11-02 01:30:00.000", "-05:00"}, {"2025-11-02 01:30:00.000", "-04:00"}}
+	want := [][2]string{{"2025-12-31 23:59:59.999", "-05:00"}, {"2025-11-02 01:30:00.000", "-05:00"}, {"2025-11-02 01:30:00.000", "-04:00"},
+		{"2025-07-01 08:00:00.000", "-04:00 (the record gave no zone: read as UTC)"}}
 	for _, sheet := range []string{"Events", "Changes"} {
 		if h := b.rows(t, sheet)[0]; h[0] != "Time (America/New_York)" || h[1] != "UTC offset" {
 			t.Errorf("%s: header %q", sheet, h[:2])

@@ -213,6 +213,9 @@ func parseText(text string) (query.Query, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := timeValues(q); err != nil {
+		return nil, err
+	}
 	if f := unknownField(q); f != "" {
 		return nil, fmt.Errorf("there is no field %q (it would match nothing): the fields are %s; "+
 			"quote words that hold a colon (\"http://example.com\")", f, strings.Join(QueryFields(), " "))
@@ -227,6 +230,48 @@ func QueryFields() []string {
 	return []string{"time", "format", "category", "action", "outcome", "actor.id", "actor.name", "actor.email",
 		"actor.type", "actor.label", "targets.type", "targets.id", "targets.name", "ip", "user_agent", "session",
 		"request", "message", "source", "tag", "text"}
+}
+
+// timeValues refuses a clause on time that is neither a range nor a time or
+// date (time:2025* or time:noon): the time is no term, and they matched
+// nothing, silently.
+func timeValues(q query.Query) error {
+	var err error
+	var walk func(query.Query) query.Query
+	walk = func(q query.Query) query.Query {
+		f, ok := q.(query.FieldableQuery)
+		if ok && f.Field() == timeFieldName && err == nil {
+			switch t := q.(type) {
+			case *query.DateRangeQuery, *query.NumericRangeQuery:
+			case *query.MatchQuery:
+				err = timeValueOK(t.Match)
+			case *query.MatchPhraseQuery:
+				err = timeValueOK(t.MatchPhrase)
+			default:
+				err = errors.New(`time: takes a time (time:"2026-03-01T10:00:00Z"), a date (time:2026-03-01) or a range (time:>="2026-03-01")`)
+			}
+		}
+		eachPart(q, walk)
+		return q
+	}
+	walk(q)
+	return err
+}
+
+func timeValueOK(s string) error {
+	if _, ok := audit.ParseBound(s, false); !ok {
+		return fmt.Errorf("time:%s is not a time: give RFC 3339 (time:\"2026-03-01T10:00:00Z\") or a date (time:2026-03-01)", s)
+	}
+	return nil
+}
+
+// timeValue is time:T as a range: the instant T, or the UTC day T names.
+func timeValue(s string) query.Query {
+	t, _ := audit.ParseBound(s, false)
+	if len(s) == len("2006-01-02") {
+		return newTimeRange(t, t.AddDate(0, 0, 1))
+	}
+	return between(t.UnixNano(), true, t.UnixNano(), true)
 }
 
 // unknownField is the first field q names that the index has not: Bleve
@@ -329,8 +374,14 @@ func adjust(q query.Query) query.Query {
 	eachPart(q, adjust)
 	switch t := q.(type) {
 	case *query.MatchQuery:
+		if t.FieldVal == timeFieldName {
+			return timeValue(t.Match) // (timeValues let only a time or a date through)
+		}
 		t.SetOperator(query.MatchQueryOperatorAnd)
 	case *query.MatchPhraseQuery:
+		if t.FieldVal == timeFieldName {
+			return timeValue(t.MatchPhrase)
+		}
 		if keywordFields[t.FieldVal] {
 			m := query.NewMatchQuery(t.MatchPhrase)
 			m.SetField(t.FieldVal)

@@ -461,11 +461,34 @@ func TestUnknownFieldsRefused(t *testing.T) {
 		}
 	}
 	for _, f := range QueryFields() {
-		if _, err := x.Search(audit.Query{Text: f + ":x"}); err != nil {
+		v := "x"
+		if f == "time" {
+			v = "2026-01-01"
+		}
+		if _, err := x.Search(audit.Query{Text: f + ":" + v}); err != nil {
 			t.Errorf("%s:x: %v", f, err)
 		}
 	}
 	if res, err := x.Search(audit.Query{Text: `"http://x.example/a"`}); err != nil || res.Total != 1 {
 		t.Errorf("the quoted URL: %+v, %v", res, err)
+	}
+}
+
+// time: takes an instant or a date as well as a range; anything else is
+// refused, where it matched nothing (the time is no term).
+func TestTimeValues(t *testing.T) {
+	x := openIndex(t, ev("a", "2025-10-26T00:30:00.5Z", "login", "Alice", `{}`), ev("b", "2025-10-26T23:59:59Z", "login", "Bob", `{}`),
+		ev("c", "2025-10-27T00:00:00Z", "login", "Carol", `{}`))
+	for q, want := range map[string]uint64{`time:"2025-10-26T00:30:00.5Z"`: 1, `time:"2025-10-26T02:30:00.5+02:00"`: 1,
+		`time:"2025-10-26T00:30:00Z"`: 0, "time:2025-10-26": 2, "+time:2025-10-27 +carol": 1, "-time:2025-10-26": 1} {
+		res, err := x.Search(audit.Query{Text: q})
+		if err != nil || res.Total != want {
+			t.Errorf("%q: %+v, %v; want %d", q, res, err, want)
+		}
+	}
+	for _, q := range []string{"time:2025*", "time:noon", "time:/2025.*/"} {
+		if _, err := x.Search(audit.Query{Text: q}); audit.ErrorCode(err) != audit.EINVALID || !strings.Contains(err.Error(), "time") {
+			t.Errorf("%q: %v", q, err)
+		}
 	}
 }
