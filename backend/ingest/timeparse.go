@@ -19,6 +19,9 @@ var zonedLayouts = []string{
 	"2006-01-02T15:04:05.999999999 -0700",
 	time.RFC1123Z,
 	"02/Jan/2006:15:04:05 -0700",
+	"2006-01-02T15:04Z07:00",           // ISO 8601 without seconds
+	"2006-01-02T15:04:05.999999999Z07", // an offset of whole hours (+01)
+	"20060102T150405.999999999Z0700",   // ISO 8601's basic form
 }
 
 // abbreviatedLayouts name their zone by its abbreviation alone (RFC 1123,
@@ -82,6 +85,12 @@ func parseAnyTime(v any) (t time.Time, noZone bool, ok bool) {
 		if isNumeric(s) {
 			t, ok = parseEpoch(s)
 			break
+		}
+		if len(s) > 10 && s[10] == 't' && s[4] == '-' { // (RFC 3339 allows t and z)
+			s = s[:10] + "T" + s[11:]
+		}
+		if strings.HasSuffix(s, "z") {
+			s = s[:len(s)-1] + "Z"
 		}
 		for _, l := range zonedLayouts {
 			if p, err := time.Parse(l, s); err == nil {

@@ -18,6 +18,12 @@ func TestZoneAbbreviations(t *testing.T) {
 		"Sun, 30 Mar 2025 02:30:00 UTC":   "2025-03-30T02:30:00Z",
 		"Sun, 30 Mar 2025 02:30:00 JST":   "2025-03-29T17:30:00Z",
 		"Sun, 30 Mar 2025 02:30:00 +0545": "2025-03-29T20:45:00Z",
+		// RFC 3339 in lower case, and ISO 8601 forms Go's layouts do not take
+		"2025-03-30t02:30:00.25z": "2025-03-30T02:30:00.25Z",
+		"2025-03-30T02:30+01:00":  "2025-03-30T01:30:00Z",
+		"2025-03-30T02:30:00+01":  "2025-03-30T01:30:00Z",
+		"20250330T023000Z":        "2025-03-30T02:30:00Z",
+		"20250330T023000.5+0100":  "2025-03-30T01:30:00.5Z",
 	} {
 		got, noZone, ok := parseTime(in)
 		if !ok || noZone || got.Format(time.RFC3339Nano) != want {
