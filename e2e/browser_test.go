@@ -5,8 +5,10 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -406,6 +408,9 @@ func TestInvestigatorFlow(t *testing.T) {
 			t.Fatalf("compared %q; the older is at %s", got, older)
 		}
 		waitFor(t, ctx, `!!document.querySelector("#comparison .diff")`)
+		// Escape goes back to the event, as the comparison's × does.
+		run(t, ctx, chromedp.KeyEvent(kb.Escape))
+		waitFor(t, ctx, `!document.querySelector("#comparison") && !!document.querySelector("#detail")`)
 	})
 
 	t.Run("the timeline's days are the zone's", func(t *testing.T) {
@@ -721,8 +726,10 @@ func TestReadOnlyCase(t *testing.T) {
 	if got := text(t, ctx, "#total"); !strings.HasSuffix(got, " events") || got == "0 events" {
 		t.Errorf("a word search on the read-only case: %q", got)
 	}
-	run(t, ctx, chromedp.Click("#events .row"), chromedp.WaitVisible("#star"), chromedp.Click("#star"))
-	waitFor(t, ctx, `document.querySelector("#detail").textContent.includes("so it cannot tag events")`)
+	run(t, ctx, chromedp.Click("#events .row"), chromedp.WaitVisible("#star"))
+	if !eval[bool](t, ctx, `["#star", "#new-note", "#add-note", "#save-search"].every(s => document.querySelector(s).matches(":disabled"))`) {
+		t.Error("tags, notes or saving a search are offered on a read-only case")
+	}
 	shot(t, ctx, "read-only-case")
 }
 
@@ -752,4 +759,42 @@ func TestTimesWhereTheClockGoesBack(t *testing.T) {
 	}
 	run(t, ctx, chromedp.Click(`#events .row[data-index="2"]`), chromedp.WaitVisible("#detail"))
 	waitFor(t, ctx, `document.querySelector("#detail").textContent.includes("2025-07-01 14:00:00.000 Europe/Berlin (UTC+02:00)")`)
+
+	// A note the server refuses stays in its box, with why; one it takes
+	// shows its time in the zone.
+	long := strings.Repeat("x", 10001)
+	setInput(t, ctx, "#new-note", long)
+	run(t, ctx, chromedp.Click("#add-note"))
+	waitFor(t, ctx, `document.querySelector("#detail .error")?.textContent.includes("10,000")`)
+	if got := eval[int](t, ctx, `document.querySelector("#new-note").value.length`); got != len(long) {
+		t.Errorf("the refused note's box holds %d characters", got)
+	}
+	setInput(t, ctx, "#new-note", "seen on the VPN too")
+	run(t, ctx, chromedp.Click("#add-note"))
+	waitFor(t, ctx, `!!document.querySelector("#notes li")`)
+	id := eval[string](t, ctx, `document.querySelector("#events .row.sel").dataset.id`)
+	var ev struct{ Notes []struct{ At time.Time } }
+	if err := getJSONURL(url+"/api/events/"+id, &ev); err != nil || len(ev.Notes) != 1 {
+		t.Fatalf("the note: %v %+v", err, ev)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	if got := text(t, ctx, "#notes li"); !strings.HasSuffix(got, ev.Notes[0].At.In(berlin).Format("2006-01-02 15:04:05")) {
+		t.Errorf("the note reads %q, made at %s", got, ev.Notes[0].At.In(berlin))
+	}
+
+	// Escape in the query box leaves it for the list: j then moves there.
+	run(t, ctx, chromedp.Click("#query"), chromedp.KeyEvent(kb.Escape), chromedp.KeyEvent("j"))
+	if q := eval[string](t, ctx, `document.querySelector("#query").value`); strings.Contains(q, "j") {
+		t.Errorf("j went into the query: %q", q)
+	}
+}
+
+// getJSONURL reads a JSON answer of the API.
+func getJSONURL(u string, out any) error {
+	res, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(out)
 }

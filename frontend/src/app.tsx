@@ -98,12 +98,14 @@ export function App() {
   // Escape closes what lies on top: a dialog, else the panel.
   const top = useRef<() => void>(() => {});
   top.current = reporting ? () => setReporting(false) : importing ? () => { setImporting(false); setTick((x) => x + 1); }
-    : view.panel ? () => { setComparing(false); set({ panel: view.panel === "history" && view.sel ? "event" : "", target: "", cmp: "" }); } : () => {};
+    : view.panel ? () => { setComparing(false); set({ panel: (view.panel === "history" || view.panel === "compare") && view.sel ? "event" : "", target: "", cmp: "" }); } : () => {};
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
       // (not while typing: Escape in the note threw the note away with the panel)
       if (e.key !== "Escape" || e.isComposing || e.defaultPrevented) return;
+      // Escape in the query box leaves it for the list (j, k), as / enters it.
+      if (t.id === "query") { (t as HTMLInputElement).blur(); return; }
       if (!t.closest(".modal") && ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return; // (a dialog closes from any of its fields)
       top.current();
     };
@@ -163,7 +165,7 @@ export function App() {
               select={select} tz={view.tz} hits={terms(view.q)} />
           </div>
           {view.panel === "event" && detail && (
-            <EventDetail ev={detail} tz={view.tz} filter={(f, v) => filter(f, v)} around={around} history={openHistory}
+            <EventDetail ev={detail} tz={view.tz} readOnly={info?.read_only} filter={(f, v) => filter(f, v)} around={around} history={openHistory}
               compare={() => setComparing(!comparing)} comparing={comparing} close={() => set({ panel: "", sel: "" })}
               changed={(ev) => { setDetail(ev); setEvents((es) => es.map((e) => e.id === ev.id ? { ...e, tags: ev.tags } : e)); setMarked((x) => x + 1); }} />
           )}

@@ -14,6 +14,7 @@ interface Props {
   comparing: boolean;
   close: () => void;
   changed: (ev: AuditEvent) => void; // tags or notes changed
+  readOnly?: boolean; // the case is write-protected: no tags, no notes
 }
 
 function Pivot({ field, value, filter, label }: { field: string; value: string; filter: Props["filter"]; label?: string }) {
@@ -22,14 +23,18 @@ function Pivot({ field, value, filter, label }: { field: string; value: string; 
 }
 
 // Marks: the star is the tag "starred"; a few tags are one click away.
-function Marks({ ev, changed, filter }: { ev: AuditEvent; changed: Props["changed"]; filter: Props["filter"] }) {
+// A tag or note typed stays in its box until the server has taken it (a
+// refusal threw the text away).
+function Marks({ ev, tz, changed, filter, readOnly }: { ev: AuditEvent; tz: string; changed: Props["changed"]; filter: Props["filter"]; readOnly?: boolean }) {
   const [tag, setTag] = useState("");
   const [note, setNote] = useState("");
   const [err, setErr] = useState("");
   const starred = ev.tags.includes("starred");
-  const apply = (p: Promise<unknown>) => p.then(() => api.event(ev.id)).then(changed).then(() => setErr("")).catch((e: Error) => setErr(e.message));
+  const apply = (p: Promise<unknown>, done = () => {}) =>
+    p.then(() => api.event(ev.id)).then(changed).then(() => { setErr(""); done(); }).catch((e: Error) => setErr(e.message));
+  const off = readOnly ? "The case is read-only: copy its folder somewhere writable to tag and take notes" : undefined;
   return (
-    <div class="marks">
+    <fieldset class="marks" disabled={readOnly} title={off}>
       <div class="tags" id="tags">
         <button class={`small star${starred ? " on" : ""}`} id="star" title={starred ? "Unstar" : "Star"} onClick={() => apply(api.tag(ev.id, "starred", starred))}>{starred ? "★" : "☆"}</button>
         {ev.tags.filter((t) => t !== "starred").map((t) => (
@@ -39,21 +44,21 @@ function Marks({ ev, changed, filter }: { ev: AuditEvent; changed: Props["change
         {["suspicious", "benign"].filter((t) => !ev.tags.includes(t)).map((t) => (
           <button class="small" data-quick={t} onClick={() => apply(api.tag(ev.id, t))}>+ {t}</button>
         ))}
-        <form onSubmit={(e) => { e.preventDefault(); if (tag.trim()) { apply(api.tag(ev.id, tag.trim())); setTag(""); } }}>
+        <form onSubmit={(e) => { e.preventDefault(); if (tag.trim()) apply(api.tag(ev.id, tag.trim()), () => setTag("")); }}>
           <input id="new-tag" value={tag} placeholder="tag…" size={10} onInput={(e) => setTag((e.target as HTMLInputElement).value)} />
         </form>
       </div>
-      {ev.notes && ev.notes.length > 0 && <ul class="notes" id="notes">{ev.notes.map((n) => <li>{n.text}{n.at && <span class="muted"> · {n.at.slice(0, 16).replace("T", " ")}</span>}</li>)}</ul>}
-      <form class="note-form" onSubmit={(e) => { e.preventDefault(); if (note.trim()) { apply(api.note(ev.id, note.trim())); setNote(""); } }}>
+      {ev.notes && ev.notes.length > 0 && <ul class="notes" id="notes">{ev.notes.map((n) => <li>{n.text}{n.at && <span class="muted"> · {fmtTime(n.at, tz)}</span>}</li>)}</ul>}
+      <form class="note-form" onSubmit={(e) => { e.preventDefault(); if (note.trim()) apply(api.note(ev.id, note.trim()), () => setNote("")); }}>
         <textarea id="new-note" rows={2} value={note} placeholder="Add a note…" onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
         <button class="small" type="submit" id="add-note">Add note</button>
       </form>
       {err && <p class="error">{err}</p>}
-    </div>
+    </fieldset>
   );
 }
 
-export function EventDetail({ ev, tz, filter, around, history, compare, comparing, close, changed }: Props) {
+export function EventDetail({ ev, tz, filter, around, history, compare, comparing, close, changed, readOnly }: Props) {
   const rows: [string, preact.ComponentChildren][] = [
     ["Time", <>{fmtTime(ev.time, tz, true)} <span class="muted">{tz === "UTC" ? "UTC" : `${tz === "local" ? "local" : tz} (UTC${offsetAt(Date.parse(ev.time), tz)})`}{ev.time_no_zone ? " · the record gave no zone; read as UTC" : ""}</span></>],
     ["Actor", <><Pivot field="actor.label" value={actorLabel(ev.actor)} filter={filter} /> {ev.actor.name && ev.actor.email ? <span class="muted">{ev.actor.name}</span> : null} <span class="muted">{ev.actor.type}{ev.actor.id && ev.actor.id !== actorLabel(ev.actor) ? ` · ${ev.actor.id}` : ""}</span></>],
@@ -83,7 +88,7 @@ export function EventDetail({ ev, tz, filter, around, history, compare, comparin
         <button class="small" id="around-request" onClick={() => around("request")} disabled={!ev.request}>Same request</button>
         <button class={`small${comparing ? " on" : ""}`} id="compare" onClick={compare}>{comparing ? "Pick an event to compare…" : "Compare with…"}</button>
       </div>
-      <Marks ev={ev} changed={changed} filter={filter} />
+      <Marks ev={ev} tz={tz} changed={changed} filter={filter} readOnly={readOnly} />
       <table class="fields"><tbody>{rows.map(([k, v]) => <tr><th>{k}</th><td>{v}</td></tr>)}</tbody></table>
       {ev.changes.length > 0 && <><h3>Changes</h3><div id="diff"><DiffView changes={ev.changes} /></div></>}
       <h3>Raw record</h3>

@@ -48,9 +48,11 @@ export function EventList({ events, total, hasMore, loadMore, selected, select, 
     };
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
-      // (a control with the focus, or a dialog open, keeps its keys: Enter on a
-      // facet or a button is that button's)
-      if (["INPUT", "SELECT", "TEXTAREA", "BUTTON", "A", "SUMMARY"].includes(t.tagName) || t.closest(".modal") || document.querySelector(".modal:not([hidden])") || e.ctrlKey || e.metaKey || e.altKey) return;
+      // (a field with the focus, or a dialog open, keeps its keys; a facet or
+      // a button keeps Enter, which is its own, but not j and k, which it
+      // has no use for: after a facet click they moved nothing)
+      if (["INPUT", "SELECT", "TEXTAREA"].includes(t.tagName) || t.closest(".modal") || document.querySelector(".modal:not([hidden])") || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "Enter" && ["BUTTON", "A", "SUMMARY"].includes(t.tagName)) return;
       if (e.key === "j" || e.key === "ArrowDown") { e.preventDefault(); move(cursor.current + 1); }
       if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); move(cursor.current - 1); }
       if (e.key === "Enter" && cursor.current >= 0) { e.preventDefault(); select(events[cursor.current].id, true); }
@@ -75,7 +77,7 @@ export function EventList({ events, total, hasMore, loadMore, selected, select, 
               <div key={e.id} role="row" data-id={e.id} data-index={it.index}
                 class={`row${e.id === selected ? " sel" : ""}${gap > DAY ? " gap" : ""}`}
                 style={{ transform: `translateY(${it.start}px)`, height: `${ROW}px` }}
-                title={gap > DAY ? `${Math.round(gap / DAY)} days without events before this one` : undefined}
+                title={gap > DAY ? `${Math.round(gap / DAY)} days with no event of this search between this one and the one above` : undefined}
                 onClick={() => select(e.id, true)}>
                 {gap > DAY && <span class="gapmark">{Math.round(gap / DAY)}d gap</span>}
                 <span class="c-time" title={`${fmtTime(e.time, tz, true)} ${offsetAt(Date.parse(e.time), tz)} · ${e.time.replace("T", " ")}`}>{fmtTimeSure(e.time, tz, true)}</span>

@@ -72,7 +72,7 @@ export function QueryBar({ view, set, importing, readOnly, onImport, onReport, t
             <ul>{examples.map(([ex, what]) => (
               <li><a href="#" onClick={(e) => { e.preventDefault(); setQ(ex); set({ q: ex, sel: "" }); }}><code>{ex}</code></a> {what}</li>
             ))}</ul>
-            <p class="muted">Fields: time format category action outcome actor.id actor.name actor.email actor.type actor.label targets.type targets.id targets.name ip user_agent session request message source text</p>
+            <p class="muted">Fields: time format category action outcome actor.id actor.name actor.email actor.type actor.label targets.type targets.id targets.name ip user_agent session request message source tag text</p>
           </div>
         </details>
         <button type="submit">Search</button>
@@ -94,7 +94,7 @@ export function QueryBar({ view, set, importing, readOnly, onImport, onReport, t
         {saved.map((s) => <option value={s.name}>{s.name}</option>)}
       </select>
       {naming === null
-        ? <button type="button" id="save-search" title="Save this search" onClick={() => setNaming(view.q)}>Save…</button>
+        ? <button type="button" id="save-search" title={readOnly ? "The case is read-only: searches cannot be saved in it" : "Save this search"} disabled={readOnly} onClick={() => setNaming(view.q)}>Save…</button>
         : <form class="save-name" onSubmit={(e) => { e.preventDefault(); save(naming); }}>
             <input id="save-name" value={naming} placeholder="name" size={14} autoFocus onInput={(e) => setNaming((e.target as HTMLInputElement).value)} />
             <button type="submit" id="save-ok">{named ? "Replace" : "Save"}</button>
