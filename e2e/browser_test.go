@@ -254,6 +254,11 @@ func TestInvestigatorFlow(t *testing.T) {
 			chromedp.WaitVisible("#events .row"), chromedp.Click("#events .row"), chromedp.WaitVisible("#detail"))
 		waitFor(t, ctx, `document.querySelectorAll("#diff table.diff tbody tr").length > 0`)
 		shot(t, ctx, "04-event-diff")
+		// With the panel open the list is narrow: it drops IP, not Actor's
+		// width (the narrow layout followed the window).
+		if ip := eval[string](t, ctx, `getComputedStyle(document.querySelector("#events .row .c-ip")).display`); ip != "none" {
+			t.Errorf("the IP column shows beside the panel (%s)", ip)
+		}
 		run(t, ctx, chromedp.Click("#detail .history-link"), chromedp.WaitVisible("#history"))
 		waitFor(t, ctx, `document.querySelectorAll("#history li").length > 1`)
 		first := text(t, ctx, "#history li:first-child .when")
