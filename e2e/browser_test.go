@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"auditlens/backend/cli"
 	"auditlens/backend/demo"
 	"auditlens/frontend"
+	"auditlens/internal/protect"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -42,16 +42,21 @@ func serve(t *testing.T) string {
 	}
 	dir := t.TempDir()
 	caseDir := filepath.Join(dir, "case")
-	var sink strings.Builder
-	if code := cli.Run([]string{"demo", "--case", caseDir, "--events", "3000", "--seed", "5"}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
-		t.Fatalf("demo: %s", sink.String())
-	}
+	cliRun(t, "demo", "--case", caseDir, "--events", "3000", "--seed", "5")
 	hostile := filepath.Join(dir, "hostile.ndjson")
 	os.WriteFile(hostile, []byte(`{"time":"2026-10-31T23:59:00Z","actor":{"name":"<img src=x onerror=alert(1)>"},"action":"xss.probe","message":"<script>window.__pwned=1</script> hello rtl.\u202etxt.exe","ip":"192.0.2.66"}`+"\n"), 0o644)
-	if code := cli.Run([]string{"import", "--case", caseDir, hostile}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
-		t.Fatalf("import: %s", sink.String())
-	}
+	cliRun(t, "import", "--case", caseDir, hostile)
 	return startServe(t, caseDir)
+}
+
+// cliRun runs an auditlens command in the test's process, failing the test
+// with what it said unless it succeeds.
+func cliRun(t *testing.T, args ...string) {
+	t.Helper()
+	var out strings.Builder
+	if code := cli.Run(args, cli.Env{Stdout: &out, Stderr: &out}); code != 0 {
+		t.Fatalf("%s: exit %d\n%s", args[0], code, out.String())
+	}
 }
 
 // startServe runs `auditlens serve` on caseDir and returns its URL. The
@@ -635,10 +640,7 @@ func TestServeWhileTheIndexIsRebuilt(t *testing.T) {
 		t.Skip("frontend/dist is not built: run scripts/test (or npm run build in frontend/)")
 	}
 	caseDir := filepath.Join(t.TempDir(), "case")
-	var sink strings.Builder
-	if code := cli.Run([]string{"demo", "--case", caseDir, "--events", "40000", "--seed", "3"}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
-		t.Fatalf("demo: %s", sink.String())
-	}
+	cliRun(t, "demo", "--case", caseDir, "--events", "40000", "--seed", "3")
 	ctx := browser(t)
 	run(t, ctx, chromedp.Navigate("about:blank")) // the browser is up before serve starts
 	if err := os.RemoveAll(filepath.Join(caseDir, "index")); err != nil {
@@ -699,26 +701,8 @@ func TestReadOnlyCase(t *testing.T) {
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "case")
-	var sink strings.Builder
-	if code := cli.Run([]string{"demo", "--case", src, "--events", "500", "--seed", "5"}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
-		t.Fatalf("demo: %s", sink.String())
-	}
-	c := src
-	if os.Geteuid() == 0 { // (root writes through permissions)
-		c = filepath.Join(dir, "ro")
-		os.Mkdir(c, 0o755)
-		if err := syscall.Mount(src, c, "", syscall.MS_BIND, ""); err != nil {
-			t.Skipf("no bind mount here: %v", err)
-		}
-		t.Cleanup(func() { syscall.Unmount(c, 0) }) // (after serve has stopped: cleanups run last first)
-		if err := syscall.Mount(src, c, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-			t.Skipf("no read-only remount here: %v", err)
-		}
-	} else {
-		os.Chmod(filepath.Join(src, "case.db"), 0o444)
-		os.Chmod(src, 0o555)
-		t.Cleanup(func() { os.Chmod(src, 0o755) })
-	}
+	cliRun(t, "demo", "--case", src, "--events", "500", "--seed", "5")
+	c := protect.WriteProtected(t, dir, src)
 	ctx := browser(t)
 	url := startServe(t, c)
 	run(t, ctx, chromedp.Navigate(url+"?q=payments"), chromedp.WaitVisible("#events .row"), chromedp.WaitVisible("#read-only"))
@@ -750,10 +734,7 @@ func TestTimesWhereTheClockGoesBack(t *testing.T) {
 		`{"time":"2025-10-26T01:30:00Z","user":"a","action":"dst.second"}`+"\n"+
 		`{"time":"2025-07-01T12:00:00Z","user":"a","action":"summer"}`+"\n"), 0o644)
 	c := filepath.Join(dir, "case")
-	var sink strings.Builder
-	if code := cli.Run([]string{"import", "--case", c, data}, cli.Env{Stdout: &sink, Stderr: &sink}); code != 0 {
-		t.Fatalf("import: %s", sink.String())
-	}
+	cliRun(t, "import", "--case", c, data)
 	ctx := browser(t)
 	url := startServe(t, c)
 	run(t, ctx, chromedp.Navigate(url+"?tz=Europe%2FBerlin"), chromedp.WaitVisible("#events .row"))

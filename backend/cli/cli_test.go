@@ -12,11 +12,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"auditlens/internal/protect"
 )
 
 type result struct {
@@ -383,7 +384,7 @@ func TestReadOnlyCaseReadAsItIs(t *testing.T) {
 		want[q] = took.ReplaceAllString(run(t, "search", "--case", src, "--json", "--limit", "500", q).stdout, "")
 	}
 	before := folderSums(t, src)
-	c := writeProtected(t, dir, src)
+	c := protect.WriteProtected(t, dir, src)
 
 	for q, w := range want {
 		if r := run(t, "search", "--case", c, "--json", "--limit", "500", q); r.code != 0 || took.ReplaceAllString(r.stdout, "") != w {
@@ -417,16 +418,25 @@ func TestReadOnlyCaseReadAsItIs(t *testing.T) {
 }
 
 // A read-only case that would have to be written to be read as it is, is
-// refused, or read without words, and said so.
+// refused, or read without words, and said so; no case is made on
+// write-protected media.
 func TestReadOnlyCaseThatNeedsWriting(t *testing.T) {
 	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	ro := protect.WriteProtected(t, dir, empty)
+	if r := run(t, "import", "--case", ro, "/dev/null"); r.code != 2 || !strings.Contains(r.stderr, "is read-only") ||
+		!strings.Contains(r.stderr, "a case cannot be made there") {
+		t.Errorf("a new case on write-protected media: exit %d\n%s", r.code, r.stderr)
+	}
+	protect.Undo(t, ro)
 	src := filepath.Join(dir, "case")
 	if r := run(t, "demo", "--case", src, "--events", "100", "--seed", "4"); r.code != 0 {
 		t.Fatalf("demo: %s", r.stderr)
 	}
 	// Without its search index: fields are answered, words refused.
 	os.Rename(filepath.Join(src, "index"), filepath.Join(dir, "index"))
-	c := writeProtected(t, dir, src)
+	c := protect.WriteProtected(t, dir, src)
 	if r := run(t, "search", "--case", c, "action:user.login"); r.code != 0 || !strings.Contains(r.stdout, "user.login") {
 		t.Errorf("a field on a read-only case without its index: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -434,11 +444,11 @@ func TestReadOnlyCaseThatNeedsWriting(t *testing.T) {
 		!strings.Contains(r.stderr, "there is none") {
 		t.Errorf("a word on a read-only case without its index: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	unprotect(t, c)
+	protect.Undo(t, c)
 	// Changes left in the database's write-ahead log (a copy made while
 	// the case was open) would be missing from what it shows.
 	os.WriteFile(filepath.Join(src, "case.db-wal"), []byte("not yet checkpointed"), 0o644)
-	c = writeProtected(t, dir, src)
+	c = protect.WriteProtected(t, dir, src)
 	if r := run(t, "search", "--case", c, ""); r.code == 0 || !strings.Contains(r.stderr, "write-ahead log") ||
 		!strings.Contains(r.stderr, "copy the folder") {
 		t.Errorf("a read-only case with a write-ahead log: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -447,40 +457,6 @@ func TestReadOnlyCaseThatNeedsWriting(t *testing.T) {
 
 // took is how long a search took, in its JSON.
 var took = regexp.MustCompile(`"took_ms":[0-9.e+-]+`)
-
-// writeProtected makes src write-protected and returns the path to open it
-// by: as root, whom permissions do not stop, a read-only bind mount of it.
-func writeProtected(t *testing.T, dir, src string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		os.Chmod(filepath.Join(src, "case.db"), 0o444)
-		os.Chmod(src, 0o555)
-		t.Cleanup(func() { os.Chmod(src, 0o755) })
-		return src
-	}
-	c := filepath.Join(dir, "ro")
-	os.Mkdir(c, 0o755)
-	if err := syscall.Mount(src, c, "", syscall.MS_BIND, ""); err != nil {
-		t.Skipf("no bind mount here: %v", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(c, 0) })
-	if err := syscall.Mount(src, c, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-		t.Skipf("no read-only remount here: %v", err)
-	}
-	return c
-}
-
-// unprotect undoes writeProtected.
-func unprotect(t *testing.T, c string) {
-	if os.Geteuid() != 0 {
-		os.Chmod(c, 0o755)
-		os.Chmod(filepath.Join(c, "case.db"), 0o644)
-		return
-	}
-	if err := syscall.Unmount(c, 0); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // folderSums are the SHA-256 of every file under dir, by path.
 func folderSums(t *testing.T, dir string) map[string]string {

@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -290,24 +289,12 @@ func TestListPagesWithoutRaw(t *testing.T) {
 // in: an event at 23:59:59.999 in New York is on that day, not the next
 // UTC one, and the day the clocks go back has 25 hours.
 func TestHistogramInAZone(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "ny.ndjson")
 	var b strings.Builder
 	for _, at := range []string{"2025-11-02T03:59:59.999Z", "2025-11-02T00:00:00-04:00", "2025-11-02T01:30:00-04:00",
 		"2025-11-02T01:30:00-05:00", "2025-11-03T04:59:59.999Z", "2025-11-03T05:00:00Z"} {
 		fmt.Fprintf(&b, `{"time":%q,"user":"x","action":"dst.n"}`+"\n", at)
 	}
-	os.WriteFile(data, []byte(b.String()), 0o644)
-	c, err := service.Open(filepath.Join(dir, "case"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if _, err := c.Import([]string{data}, service.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(New(c, fstest.MapFS{}, ""))
-	t.Cleanup(srv.Close)
+	srv, _ := serverOf(t, "", b.String())
 	get := func(tz string) service.Histogram {
 		var h service.Histogram
 		if code := getJSON(t, srv.URL+"/api/histogram?from=2025-10-20T00:00:00Z&to=2026-01-05T00:00:00Z&tz="+url.QueryEscape(tz), &h); code != 200 {

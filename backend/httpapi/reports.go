@@ -40,16 +40,10 @@ func (s *Server) startReport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	opts := report.Options{Version: Version, Location: time.UTC}
-	switch body.TZ {
-	case "", "UTC":
-	case "local":
-		opts.Location = time.Local
-	default:
-		if opts.Location, err = time.LoadLocation(body.TZ); err != nil {
-			writeError(w, audit.Errorf(audit.EINVALID, "unknown time zone %q", body.TZ))
-			return
-		}
+	opts := report.Options{Version: Version}
+	if opts.Location, err = zoneParam(body.TZ); err != nil {
+		writeError(w, err)
+		return
 	}
 	for _, sh := range body.Sheets {
 		if _, err := report.ParseSheets(sh); err != nil {
@@ -107,4 +101,20 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filepath.Base(job.Path)+`"`)
 	http.ServeFile(w, r, job.Path)
+}
+
+// zoneParam reads the zone a request names: "" or UTC, "local" (this
+// server's), or an IANA name.
+func zoneParam(tz string) (*time.Location, error) {
+	switch tz {
+	case "", "UTC":
+		return time.UTC, nil
+	case "local":
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		return nil, audit.Errorf(audit.EINVALID, "unknown time zone %q: give an IANA name such as Europe/Berlin", tz)
+	}
+	return loc, nil
 }

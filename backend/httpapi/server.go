@@ -220,12 +220,10 @@ func (s *Server) histogram(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("buckets"))
-	loc := time.UTC // the zone whose days and hours the buckets are (the screen's)
-	if tz := r.URL.Query().Get("tz"); tz != "" {
-		if loc, err = time.LoadLocation(tz); err != nil || tz == "Local" {
-			writeError(w, audit.Errorf(audit.EINVALID, "unknown time zone %q: give an IANA name such as Europe/Berlin", tz))
-			return
-		}
+	loc, err := zoneParam(r.URL.Query().Get("tz")) // the zone whose days and hours the buckets are (the screen's)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	res, err := s.c.HistogramIn(q, r.URL.Query().Get("stack"), n, loc)
 	if err != nil {

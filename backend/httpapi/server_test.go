@@ -15,12 +15,17 @@ import (
 )
 
 func newTestServer(t *testing.T, token string) (*httptest.Server, *service.Case) {
+	return serverOf(t, token,
+		`{"time":"2026-01-01T10:00:00Z","user":"<img src=x onerror=alert(1)>","action":"login","ip":"192.0.2.1"}`+"\n"+
+			`{"time":"2026-01-02T10:00:00Z","user":"bob","action":"settings.update","ip":"192.0.2.2","outcome":"failure"}`+"\n")
+}
+
+// serverOf serves a case of the NDJSON records given.
+func serverOf(t *testing.T, token, ndjson string) (*httptest.Server, *service.Case) {
 	t.Helper()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "events.ndjson")
-	os.WriteFile(data, []byte(
-		`{"time":"2026-01-01T10:00:00Z","user":"<img src=x onerror=alert(1)>","action":"login","ip":"192.0.2.1"}`+"\n"+
-			`{"time":"2026-01-02T10:00:00Z","user":"bob","action":"settings.update","ip":"192.0.2.2","outcome":"failure"}`+"\n"), 0o644)
+	os.WriteFile(data, []byte(ndjson), 0o644)
 	c, err := service.Open(filepath.Join(dir, "case"))
 	if err != nil {
 		t.Fatal(err)

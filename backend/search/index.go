@@ -124,13 +124,10 @@ type Options struct {
 	AllFields bool
 	// ReadOnly opens the index as it is, writing nothing (Bleve's
 	// read_only: no persister, no merger, its metadata read under a shared
-	// lock): an index missing, of another mapping, or unreadable is
-	// ErrUnusable, not rebuilt.
+	// lock): an index missing, of another mapping, or unreadable is an
+	// error saying so, not rebuilt.
 	ReadOnly bool
 }
-
-// ErrUnusable: a read-only index that would have to be made again.
-var ErrUnusable = errors.New("the search index cannot be used as it is")
 
 // Open opens the index in dir, creating it when missing. fresh is true when
 // the index was (re)created and must be filled from the database: it was
@@ -208,18 +205,18 @@ func openReadOnly(dir string) (*Index, error) {
 	config["read_only"] = true
 	idx, err := bleve.OpenUsing(dir, config)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		return nil, fmt.Errorf("%w: there is none", ErrUnusable)
+		return nil, errors.New("there is none")
 	} else if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+		return nil, err
 	}
 	if v, _ := idx.GetInternal(keyVersion); string(v) != MappingVersion {
 		idx.Close()
-		return nil, fmt.Errorf("%w: it was made by another version of auditlens (mapping %q, this one reads %q)", ErrUnusable, v, MappingVersion)
+		return nil, fmt.Errorf("it was made by another version of auditlens (mapping %q, this one reads %q)", v, MappingVersion)
 	}
 	f, err := newDocFields(idx.Mapping())
 	if err != nil {
 		idx.Close()
-		return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
+		return nil, err
 	}
 	return newIndex(idx, f), nil
 }

@@ -213,12 +213,8 @@ func parseText(text string) (query.Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := timeValues(q); err != nil {
+	if err := checkFields(q); err != nil {
 		return nil, err
-	}
-	if f := unknownField(q); f != "" {
-		return nil, fmt.Errorf("there is no field %q (it would match nothing): the fields are %s; "+
-			"quote words that hold a colon (\"http://example.com\")", f, strings.Join(QueryFields(), " "))
 	}
 	return q, nil
 }
@@ -232,15 +228,21 @@ func QueryFields() []string {
 		"request", "message", "source", "tag", "text"}
 }
 
-// timeValues refuses a clause on time that is neither a range nor a time or
-// date (time:2025* or time:noon): the time is no term, and they matched
-// nothing, silently.
-func timeValues(q query.Query) error {
+// checkFields refuses a clause that would match nothing, silently: one on
+// a field the index has not (Bleve answers it with no hit: actor.emial:x,
+// or http://x read as the field http), and one on time that is neither a
+// range nor a time or a date (time:2025*, time:noon: the time is no term).
+func checkFields(q query.Query) error {
 	var err error
 	var walk func(query.Query) query.Query
 	walk = func(q query.Query) query.Query {
 		f, ok := q.(query.FieldableQuery)
-		if ok && f.Field() == timeFieldName && err == nil {
+		switch {
+		case err != nil || !ok || f.Field() == "":
+		case !slices.Contains(QueryFields(), f.Field()) && f.Field() != wordFieldName && f.Field() != "user_agent_value":
+			err = fmt.Errorf("there is no field %q (it would match nothing): the fields are %s; "+
+				"quote words that hold a colon (\"http://example.com\")", f.Field(), strings.Join(QueryFields(), " "))
+		case f.Field() == timeFieldName:
 			switch t := q.(type) {
 			case *query.DateRangeQuery, *query.NumericRangeQuery:
 			case *query.MatchQuery:
@@ -272,25 +274,6 @@ func timeValue(s string) query.Query {
 		return newTimeRange(t, t.AddDate(0, 0, 1))
 	}
 	return between(t.UnixNano(), true, t.UnixNano(), true)
-}
-
-// unknownField is the first field q names that the index has not: Bleve
-// answers it with nothing, as if no event matched.
-func unknownField(q query.Query) string {
-	known := func(f string) bool {
-		return f == "" || slices.Contains(QueryFields(), f) || f == wordFieldName || f == "user_agent_value"
-	}
-	var found string
-	var walk func(query.Query) query.Query
-	walk = func(q query.Query) query.Query {
-		if f, ok := q.(query.FieldableQuery); ok && found == "" && !known(f.Field()) {
-			found = f.Field()
-		}
-		eachPart(q, walk)
-		return q
-	}
-	walk(q)
-	return found
 }
 
 // operatorWord is the first clause of text that is AND, OR or NOT (or &&,
@@ -375,7 +358,7 @@ func adjust(q query.Query) query.Query {
 	switch t := q.(type) {
 	case *query.MatchQuery:
 		if t.FieldVal == timeFieldName {
-			return timeValue(t.Match) // (timeValues let only a time or a date through)
+			return timeValue(t.Match) // (checkFields let only a time or a date through)
 		}
 		t.SetOperator(query.MatchQueryOperatorAnd)
 	case *query.MatchPhraseQuery:

@@ -141,7 +141,10 @@ func open(dir string, o store.Options, mode indexMode) (*Case, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, audit.Errorf(audit.EINVALID, "cannot create the case folder %s: %v", dir, err)
 	}
-	if err := writable(dir); errors.Is(err, errWriteProtected) && exists(filepath.Join(dir, "case.db")) {
+	if err := writable(dir); errors.Is(err, errWriteProtected) {
+		if _, serr := os.Stat(filepath.Join(dir, "case.db")); serr != nil { // (no case there to read)
+			return nil, audit.Errorf(audit.EINVALID, "the folder %s %v: a case cannot be made there", dir, err)
+		}
 		return openReadOnly(dir, o, err)
 	} else if err != nil {
 		return nil, err

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"auditlens/backend/audit"
 	"auditlens/backend/search"
@@ -38,6 +36,11 @@ func openReadOnly(dir string, o store.Options, why error) (*Case, error) {
 	}
 	o.ReadOnly = true
 	st, err := store.OpenWith(filepath.Join(dir, "case.db"), o)
+	if err == nil {
+		if err = st.EnsureIndexes(); err != nil { // (says what a stopped first import left undone)
+			st.Close()
+		}
+	}
 	if ro := (*store.ReadOnlyError)(nil); errors.As(err, &ro) {
 		return nil, refuse(ro.Needs)
 	} else if err != nil {
@@ -45,13 +48,6 @@ func openReadOnly(dir string, o store.Options, why error) (*Case, error) {
 	}
 	c := &Case{Dir: dir, store: st, allFields: referenceIndexes, readOnly: true}
 	c.life, c.end = context.WithCancelCause(context.Background())
-	if err := st.EnsureIndexes(); err != nil { // (says what a stopped first import left undone)
-		st.Close()
-		if ro := (*store.ReadOnlyError)(nil); errors.As(err, &ro) {
-			return nil, refuse(ro.Needs)
-		}
-		return nil, err
-	}
 	c.wordsErr = c.openIndexAsItIs()
 	if c.wordsErr != nil {
 		c.wordsErr = audit.Errorf(audit.EINVALID, "the case at %s is read-only and %v, so words cannot be searched here; "+
@@ -68,10 +64,8 @@ func (c *Case) openIndexAsItIs() error {
 	o := c.indexOptions()
 	o.ReadOnly = true
 	idx, _, err := search.Open(filepath.Join(c.Dir, "index"), o)
-	if errors.Is(err, search.ErrUnusable) {
-		return fmt.Errorf("its search index cannot be used (%s)", strings.TrimPrefix(err.Error(), search.ErrUnusable.Error()+": "))
-	} else if err != nil {
-		return fmt.Errorf("its search index cannot be opened (%v)", err)
+	if err != nil {
+		return fmt.Errorf("its search index cannot be used as it is (%w)", err)
 	}
 	newest, err := c.store.MaxSeq()
 	if err == nil && idx.Watermark() < newest {
@@ -108,8 +102,3 @@ func (c *Case) ReadOnly() bool { return c.readOnly }
 // WordsRefused is why words cannot be searched in a read-only case (its
 // index lacks events, or is missing), nil when they can.
 func (c *Case) WordsRefused() error { return c.wordsErr }
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}

@@ -78,9 +78,7 @@ func dsn(path string, readOnly bool, cacheKiB int) string {
 	return dsnOf(path, readOnly, false, cacheKiB)
 }
 
-// immutableDSN opens path read-only and unlocked (Options.ReadOnly).
-func immutableDSN(path string, cacheKiB int) string { return dsnOf(path, true, true, cacheKiB) }
-
+// dsnOf is dsn, immutable: read-only and unlocked (Options.ReadOnly).
 func dsnOf(path string, readOnly, immutable bool, cacheKiB int) string {
 	q := url.Values{}
 	if immutable {
@@ -125,7 +123,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return openPools(path, o, w, dsn)
+	return openPools(path, o, w)
 }
 
 // openReadOnly opens a case's database without writing beside it. A
@@ -140,7 +138,7 @@ func openReadOnly(path string, o Options) (*Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", immutableDSN(path, 0))
+	w, err := sql.Open("sqlite", dsnOf(path, true, true, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -152,23 +150,19 @@ func openReadOnly(path string, o Options) (*Store, error) {
 		w.Close()
 		return nil, needsWriting(fmt.Sprintf("was made by an older auditlens: its database needs %d changes (%s…) to be read by this one", len(todo), todo[0]))
 	}
-	s, err := openPools(path, o, w, func(path string, _ bool, cacheKiB int) string { return immutableDSN(path, cacheKiB) })
-	if s != nil {
-		s.readOnly = true
-	}
-	return s, err
+	return openPools(path, o, w)
 }
 
-// openPools opens the readers beside the writer w and reads what the store
-// keeps in memory.
-func openPools(path string, o Options, w *sql.DB, dsn func(string, bool, int) string) (*Store, error) {
-	r, err := sql.Open("sqlite", dsn(path, true, o.ReaderCache))
+// openPools opens the readers beside the writer w (immutable, as w is, for
+// a ReadOnly store) and reads what the store keeps in memory.
+func openPools(path string, o Options, w *sql.DB) (*Store, error) {
+	r, err := sql.Open("sqlite", dsnOf(path, true, o.ReadOnly, o.ReaderCache))
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	b, err := sql.Open("sqlite", dsn(path, true, 2000))
+	b, err := sql.Open("sqlite", dsnOf(path, true, o.ReadOnly, 2000))
 	if err != nil {
 		w.Close()
 		r.Close()
@@ -220,13 +214,27 @@ var onlyWhenEmpty = map[string]bool{"0014_events_id_index": true}
 
 func migrate(db *sql.DB) error { return migrateThrough(db, "") }
 
-// pendingMigrations are the migrations db lacks, without applying them.
-func pendingMigrations(db *sql.DB) ([]string, error) {
+// migrationVersions are the embedded migrations' versions, in order
+// ("0014_events_id_index"), each with its file.
+func migrationVersions() ([][2]string, error) {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(names)
+	out := make([][2]string, len(names))
+	for i, name := range names {
+		out[i] = [2]string{strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql"), name}
+	}
+	return out, nil
+}
+
+// pendingMigrations are the migrations db lacks, without applying them.
+func pendingMigrations(db *sql.DB) ([]string, error) {
+	versions, err := migrationVersions()
+	if err != nil {
+		return nil, err
+	}
 	applied := map[string]bool{}
 	rows, err := db.Query(`SELECT version FROM schema_migrations`)
 	if err := eachRow(rows, err, func() error {
@@ -238,9 +246,9 @@ func pendingMigrations(db *sql.DB) ([]string, error) {
 		return nil, err
 	}
 	var todo []string
-	for _, name := range names {
-		if v := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql"); !applied[v] {
-			todo = append(todo, v)
+	for _, v := range versions {
+		if !applied[v[0]] {
+			todo = append(todo, v[0])
 		}
 	}
 	return todo, nil
@@ -252,13 +260,12 @@ func migrateThrough(db *sql.DB, last string) error {
 		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	versions, err := migrationVersions()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+	for _, vn := range versions {
+		version, name := vn[0], vn[1]
 		if last != "" && version > last {
 			break
 		}
